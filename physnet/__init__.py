@@ -1,0 +1,117 @@
+"""PhysNet: the internal collaboration network for physicians."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from physnet.config import PROJECT_ROOT, Settings, load_settings
+from physnet.extensions import csrf, db, login_manager, migrate, socketio
+
+__all__ = ["create_app"]
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from settings; `overrides` (tests) win over file and environment."""
+    settings = load_settings(overrides)
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    configure(app, settings)
+    register_extensions(app, settings)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, settings: Settings) -> None:
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        PHYSNET=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_NAME="physnet_session",
+        REMEMBER_COOKIE_DURATION=0,
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked in auth.before_request, skipping Bearer calls
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        JSON_SORT_KEYS=False,
+    )
+    if not app.debug:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # pysqlite opens a transaction only at the first write, and IMMEDIATE takes the write
+        # lock right then, so concurrent posts queue on the busy timeout instead of failing
+        # with "database is locked" when a read transaction tries to upgrade.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False,
+                                 "isolation_level": "IMMEDIATE"}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def register_extensions(app: Flask, settings: Settings) -> None:
+    from physnet import auth, ratelimit
+    from physnet.realtime import events  # noqa: F401  (handlers must exist before init_app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    auth.init_app(app)
+    ratelimit.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=settings.redis_url,
+        cors_allowed_origins=None,  # same origin only
+        max_http_buffer_size=64 * 1024,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    from physnet.api import bp as api_bp
+    from physnet.auth import bp as auth_bp
+    from physnet.web import bp as web_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from physnet.api.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from physnet.cli import register
+
+    register(app)

@@ -1,0 +1,71 @@
+"""The one rule of who may see and do what, shared by pages, API, sockets and search."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+
+from physnet.errors import Forbidden, NotFound
+from physnet.extensions import db
+from physnet.models import Channel, Membership, Message, User
+
+OPEN_KINDS = ("public", "announcement")
+
+
+def membership_of(user: User, channel: Channel) -> Membership | None:
+    return db.session.get(Membership, (channel.id, user.id))
+
+
+def can_read(user: User, channel: Channel, membership: Membership | None) -> bool:
+    """Open channels are readable by every active user; private ones only by members."""
+    if not user.active:
+        return False
+    return channel.kind in OPEN_KINDS or membership is not None
+
+
+def can_moderate(user: User, membership: Membership | None) -> bool:
+    return user.is_staff or (membership is not None and membership.role == "moderator")
+
+
+def check_can_post(user: User, channel: Channel, membership: Membership | None) -> None:
+    """Raise Forbidden unless `user` may post in `channel` (read access already checked)."""
+    if channel.archived_at is not None:
+        raise Forbidden(f"#{channel.name} is archived; it can be read but not posted to.",
+                        code="channel_archived")
+    if membership is None:
+        raise Forbidden(f"Join #{channel.name} before posting in it.", code="not_a_member")
+    if channel.kind == "announcement" and not can_moderate(user, membership):
+        raise Forbidden(f"Only moderators and admins post in #{channel.name}.",
+                        code="announcement_only")
+
+
+def access_channel(user: User, name: str) -> tuple[Channel, Membership | None]:
+    """Fetch a channel `user` may read; a hidden channel is reported exactly like a missing one."""
+    channel = db.session.scalar(select(Channel).where(Channel.name == name)) if isinstance(
+        name, str) else None
+    membership = membership_of(user, channel) if channel is not None else None
+    if channel is None or not can_read(user, channel, membership):
+        raise NotFound(f"There is no channel #{name} that you can see.", code="unknown_channel")
+    return channel, membership
+
+
+def access_message(user: User, message_id: int) -> tuple[Message, Membership | None]:
+    """Fetch a message whose channel `user` may read."""
+    message = db.session.get(Message, message_id) if isinstance(message_id, int) else None
+    membership = membership_of(user, message.channel) if message is not None else None
+    if message is None or not can_read(user, message.channel, membership):
+        raise NotFound(f"There is no message {message_id} that you can see.",
+                       code="unknown_message")
+    return message, membership
+
+
+def readable_channel_ids(user: User) -> Select[tuple[int]]:
+    """A SELECT of the ids of every channel `user` may read (for search and listings)."""
+    member_of = select(Membership.channel_id).where(Membership.user_id == user.id)
+    return select(Channel.id).where(
+        or_(Channel.kind.in_(OPEN_KINDS), Channel.id.in_(member_of))
+    )
+
+
+def require_staff(user: User) -> None:
+    if not user.is_staff:
+        raise Forbidden("Only moderators and admins may do that.", code="staff_only")

@@ -1,0 +1,59 @@
+"""Side effects (broadcasts, indexing, audit) that run only after the transaction commits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from physnet.extensions import db
+
+log = logging.getLogger(__name__)
+_KEY = "physnet_after_commit"
+_DEPTH = "physnet_atomic_depth"
+
+
+def after_commit(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run fn(*args, **kwargs) once the current transaction commits; drop it on rollback."""
+    db.session().info.setdefault(_KEY, []).append((fn, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _run_effects(session: Session) -> None:
+    effects = session.info.pop(_KEY, [])
+    for fn, args, kwargs in effects:
+        try:
+            fn(*args, **kwargs)
+        except Exception:  # a failed broadcast must not undo a committed write
+            log.exception("side effect %s failed after commit", getattr(fn, "__name__", fn))
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_effects(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """Commit at the end of the outermost `atomic` block; roll back on any error.
+
+    Nested blocks join the outer transaction, so an action that calls others (a directory
+    sync, the demo loader) commits once, all or nothing.
+    """
+    session = db.session()
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
+    try:
+        yield
+        if depth == 0:
+            session.commit()
+    except BaseException:
+        if depth == 0:
+            session.rollback()
+        raise
+    finally:
+        session.info[_DEPTH] = depth

@@ -1,0 +1,221 @@
+"""Posting, editing, deleting and reacting to messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from physnet import markdown
+from physnet.access import access_channel, access_message, can_moderate, can_read, check_can_post
+from physnet.actions import validate
+from physnet.actions.effects import after_commit, atomic
+from physnet.errors import Forbidden, Invalid
+from physnet.extensions import db
+from physnet.models import Channel, Membership, Mention, Message, MessageEdit, Reaction, User, utcnow
+from physnet.realtime import rooms
+from physnet.serialize import author_json, message_json, reactions_json
+
+MAX_EMOJI = 32
+
+
+def check_send_message(user: User, channel_name: Any, body: Any, client_msg_id: Any = None,
+                       thread_id: Any = None) -> tuple[Message, bool]:
+    """Validate raw input, then post. Returns (message, created); created is False for a
+    repeated client_msg_id, whose first message is returned unchanged."""
+    name = validate.require_str(channel_name, "channel") or ""
+    text = validate.message_body(body)
+    cid = validate.client_msg_id(client_msg_id)
+    parent_id = validate.require_int(thread_id, "thread_id", optional=True)
+    channel, membership = access_channel(user, name)
+    if cid is not None:
+        existing = _by_client_id(user, cid)
+        if existing is not None:
+            return existing, False
+    check_can_post(user, channel, membership)
+    parent = None
+    if parent_id is not None:
+        parent = db.session.get(Message, parent_id)
+        if parent is None or parent.channel_id != channel.id or parent.deleted_at is not None:
+            raise Invalid("That thread does not exist in this channel.", code="unknown_thread")
+        if parent.thread_id is not None:  # a reply to a reply joins the same thread
+            parent = db.session.get(Message, parent.thread_id)
+    try:
+        return do_send_message(user, channel, text, cid, parent), True
+    except IntegrityError:
+        # The same client_msg_id raced in on another connection, and that one won.
+        existing = _by_client_id(user, cid) if cid else None
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _by_client_id(user: User, cid: str) -> Message | None:
+    return db.session.scalar(
+        select(Message).where(Message.author_id == user.id, Message.client_msg_id == cid)
+    )
+
+
+def do_send_message(user: User, channel: Channel, body: str, client_msg_id: str | None,
+                    parent: Message | None, created_at: Any = None) -> Message:
+    """Store a message and queue its broadcast. Precondition: `user` may post in `channel`."""
+    now = created_at or utcnow()
+    with atomic():
+        # Lock the channel row first, so ids within a channel are handed out in commit order
+        # and a client catching up "after id N" can never miss a message committed later.
+        db.session.execute(
+            update(Channel).where(Channel.id == channel.id).values(last_message_at=now)
+        )
+        message = Message(channel=channel, author=user, body=body, html=markdown.render(body),
+                          client_msg_id=client_msg_id, created_at=now,
+                          thread_id=parent.id if parent else None)
+        db.session.add(message)
+        if parent is not None:
+            parent.reply_count = Message.reply_count + 1
+        db.session.flush()
+        mentioned = _record_mentions(message, skip=set())
+        # The author has read their own message.
+        db.session.execute(
+            update(Membership)
+            .where(Membership.channel_id == channel.id, Membership.user_id == user.id,
+                   Membership.last_read_id < message.id)
+            .values(last_read_id=message.id)
+        )
+        room = rooms.channel_room(channel.id)
+        after_commit(rooms.emit, "message", message_json(message), room)
+        if parent is not None:
+            db.session.refresh(parent)
+            after_commit(rooms.emit, "message_updated", message_json(parent), room)
+        _queue_mention_events(message, mentioned)
+    return message
+
+
+def _record_mentions(message: Message, skip: set[int]) -> list[int]:
+    """Store a mention for each @username who can read the channel; return their ids."""
+    names = markdown.mentioned_usernames(message.body)
+    if not names:
+        return []
+    users = db.session.scalars(select(User).where(User.username.in_(names), User.active)).all()
+    ids = []
+    for mentioned in users:
+        if mentioned.id in skip or mentioned.id == message.author_id:
+            continue
+        membership = db.session.get(Membership, (message.channel_id, mentioned.id))
+        if can_read(mentioned, message.channel, membership):
+            db.session.add(Mention(message_id=message.id, user_id=mentioned.id))
+            ids.append(mentioned.id)
+    return ids
+
+
+def _queue_mention_events(message: Message, user_ids: list[int]) -> None:
+    # A notification names the channel and the author, never the content.
+    payload = {"message_id": message.id, "channel": message.channel.name,
+               "author": author_json(message.author)}
+    for user_id in user_ids:
+        after_commit(rooms.emit, "mention", payload, rooms.user_room(user_id))
+
+
+def check_edit_message(user: User, message_id: Any, body: Any) -> Message:
+    mid = validate.require_int(message_id, "id") or 0
+    text = validate.message_body(body)
+    message, _ = access_message(user, mid)
+    if message.author_id != user.id:
+        raise Forbidden("Only the author can edit a message.", code="not_author")
+    if message.deleted_at is not None:
+        raise Invalid("A deleted message cannot be edited.", code="message_deleted")
+    return do_edit_message(user, message, text)
+
+
+def do_edit_message(user: User, message: Message, body: str) -> Message:
+    """Replace the body, keep the old one in the history, and broadcast the new version."""
+    if body == message.body:
+        return message
+    with atomic():
+        db.session.add(MessageEdit(message_id=message.id, editor_id=user.id,
+                                   previous_body=message.body))
+        message.body = body
+        message.html = markdown.render(body)
+        message.edited_at = utcnow()
+        already = set(db.session.scalars(
+            select(Mention.user_id).where(Mention.message_id == message.id)))
+        _queue_mention_events(message, _record_mentions(message, skip=already))
+        db.session.flush()
+        after_commit(rooms.emit, "message_updated", message_json(message),
+                     rooms.channel_room(message.channel_id))
+    return message
+
+
+def check_delete_message(user: User, message_id: Any) -> Message:
+    mid = validate.require_int(message_id, "id") or 0
+    message, membership = access_message(user, mid)
+    if message.author_id != user.id and not can_moderate(user, membership):
+        raise Forbidden("Only the author or a moderator can delete a message.",
+                        code="not_author")
+    if message.deleted_at is None:
+        do_delete_message(message)
+    return message
+
+
+def do_delete_message(message: Message) -> None:
+    """Leave a tombstone: the text, its edit history, reactions and mentions are removed."""
+    with atomic():
+        message.deleted_at = utcnow()
+        message.body = ""
+        message.html = ""
+        db.session.execute(delete(MessageEdit).where(MessageEdit.message_id == message.id))
+        db.session.execute(delete(Mention).where(Mention.message_id == message.id))
+        message.reactions.clear()
+        after_commit(rooms.emit, "message_deleted",
+                     {"id": message.id, "channel": message.channel.name,
+                      "thread_id": message.thread_id},
+                     rooms.channel_room(message.channel_id))
+
+
+def check_toggle_reaction(user: User, message_id: Any, emoji: Any) -> tuple[Message, bool]:
+    mid = validate.require_int(message_id, "id") or 0
+    text = (validate.require_str(emoji, "emoji") or "").strip()
+    if not text or len(text) > MAX_EMOJI or any(c.isspace() for c in text):
+        raise Invalid("An emoji is 1 to 32 characters with no spaces.", code="invalid_emoji")
+    message, membership = access_message(user, mid)
+    if membership is None:
+        raise Forbidden(f"Join #{message.channel.name} before reacting.", code="not_a_member")
+    if message.deleted_at is not None:
+        raise Invalid("A deleted message cannot get reactions.", code="message_deleted")
+    try:
+        return message, do_toggle_reaction(user, message, text)
+    except IntegrityError:  # a double click raced us: the reaction is there
+        db.session.refresh(message)
+        return message, True
+
+
+def do_toggle_reaction(user: User, message: Message, emoji: str) -> bool:
+    """Add the reaction, or remove it when already there; True when added."""
+    with atomic():
+        existing = db.session.get(Reaction, (message.id, user.id, emoji))
+        if existing is not None:
+            message.reactions.remove(existing)
+        else:
+            message.reactions.append(Reaction(user_id=user.id, emoji=emoji, user=user))
+        db.session.flush()
+        after_commit(rooms.emit, "reaction",
+                     {"message_id": message.id, "channel": message.channel.name,
+                      "emoji": emoji, "username": user.username, "added": existing is None,
+                      "reactions": reactions_json(message)},
+                     rooms.channel_room(message.channel_id))
+    return existing is None
+
+
+def do_mark_read(user: User, membership: Membership, message_id: int) -> None:
+    """Move the read marker forward (never back) and clear mentions up to it."""
+    with atomic():
+        if message_id > membership.last_read_id:
+            membership.last_read_id = message_id
+        db.session.execute(
+            update(Mention)
+            .where(Mention.user_id == user.id, Mention.read_at.is_(None),
+                   Mention.message_id.in_(select(Message.id).where(
+                       Message.channel_id == membership.channel_id,
+                       Message.id <= message_id)))
+            .values(read_at=utcnow())
+        )

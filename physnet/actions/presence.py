@@ -1,0 +1,30 @@
+"""Who is online and who is typing: ephemeral state that is broadcast, never stored."""
+
+from __future__ import annotations
+
+from physnet.extensions import db, socketio
+from physnet.models import Channel, User
+from physnet.realtime import rooms
+
+EVERYONE = "presence"
+
+
+def connected(user: User, sid: str) -> None:
+    """Record a socket; the first one of a person announces them online."""
+    socketio.server.enter_room(sid, EVERYONE, namespace=rooms.NAMESPACE)
+    if rooms.connections.add(user.id, sid):
+        rooms.emit("presence", {"username": user.username, "status": "online"}, EVERYONE)
+
+
+def disconnected(sid: str) -> None:
+    """Forget a socket; the last one of a person announces them offline."""
+    user_id, last = rooms.connections.remove(sid)
+    if user_id is not None and last:
+        user = db.session.get(User, user_id)
+        if user is not None:
+            rooms.emit("presence", {"username": user.username, "status": "offline"}, EVERYONE)
+
+
+def typing(user: User, channel: Channel, sid: str) -> None:
+    rooms.emit("typing", {"channel": channel.name, "username": user.username},
+               rooms.channel_room(channel.id), skip_sid=sid)

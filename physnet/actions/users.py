@@ -1,0 +1,128 @@
+"""Local accounts, API tokens and sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from physnet.actions import validate
+from physnet.actions.effects import after_commit, atomic
+from physnet.errors import Conflict, Invalid, NotFound
+from physnet.extensions import db
+from physnet.models import ROLES, ApiToken, User, utcnow
+from physnet.realtime import rooms
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 12
+# Verified when the username is unknown, so a miss costs as much time as a wrong password.
+_DUMMY_HASH = _hasher.hash("physnet-timing-equaliser")
+
+
+def check_create_local_user(username: Any, password: Any, *, role: str = "member",
+                            **profile: Any) -> User:
+    name = validate.username(username)
+    secret = validate.require_str(password, "password") or ""
+    if len(secret) < MIN_PASSWORD:
+        raise Invalid(f"A password needs at least {MIN_PASSWORD} characters.",
+                      code="weak_password")
+    if role not in ROLES:
+        raise Invalid(f"Role must be one of {', '.join(ROLES)}.", code="invalid_role")
+    if db.session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise Conflict(f"User {name} already exists.", code="user_exists")
+    return do_create_local_user(name, secret, role=role, **profile)
+
+
+def do_create_local_user(username: str, password: str, *, role: str = "member",
+                         **profile: Any) -> User:
+    with atomic():
+        user = User(username=username, password_hash=_hasher.hash(password), role=role,
+                    source="local", **profile)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def authenticate_local(username: str, password: str) -> User | None:
+    """The active local user with this username and password, else None (in equal time)."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    stored = user.password_hash if user is not None and user.source == "local" else None
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if stored is None or user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        with atomic():
+            user.password_hash = _hasher.hash(password)
+    return user
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_create_token(username: Any, label: Any = "") -> tuple[ApiToken, str]:
+    name = validate.require_str(username, "username") or ""
+    user = db.session.scalar(select(User).where(User.username == name))
+    if user is None or not user.active:
+        raise NotFound(f"There is no active user {name}.", code="unknown_user")
+    return do_create_token(user, validate.short_text(label, "label", 100))
+
+
+def do_create_token(user: User, label: str) -> tuple[ApiToken, str]:
+    """Create a token; the clear text is returned once and only its hash is kept."""
+    token = "pn_" + secrets.token_urlsafe(32)
+    with atomic():
+        record = ApiToken(user=user, label=label, token_hash=hash_token(token))
+        db.session.add(record)
+    return record, token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user owning an unrevoked token, else None."""
+    if not token or len(token) > 200:
+        return None
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if record is None or record.revoked_at is not None or not record.user.active:
+        return None
+    return record.user
+
+
+def do_revoke_token(record: ApiToken) -> None:
+    with atomic():
+        record.revoked_at = utcnow()
+
+
+def do_end_sessions(user: User) -> None:
+    """Sign the person out everywhere: cookies stop loading and sockets are closed."""
+    with atomic():
+        user.session_generation = User.session_generation + 1
+        after_commit(rooms.disconnect_user, user.id)
+
+
+def check_update_profile(user: User, data: Any) -> User:
+    """Change the fields a person edits about themselves: bio and expertise."""
+    if not isinstance(data, dict):
+        raise Invalid("Send a JSON object.", code="invalid_json")
+    unknown = set(data) - {"bio", "expertise"}
+    if unknown:
+        raise Invalid(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.",
+                      code="read_only_field")
+    with atomic():
+        if "bio" in data:
+            user.bio = validate.short_text(data["bio"], "bio", 1000)
+        if "expertise" in data:
+            tags = data["expertise"]
+            if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+                raise Invalid("expertise is a list of strings.", code="invalid_type")
+            if len(tags) > 20 or any(len(t) > 50 or "," in t for t in tags):
+                raise Invalid("At most 20 expertise tags of 50 characters, without commas.",
+                              code="invalid_tags")
+            user.expertise = ",".join(t.strip() for t in tags if t.strip())
+    return user

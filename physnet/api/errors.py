@@ -1,0 +1,67 @@
+"""Turn every error into JSON under /api (and /healthz), or a plain page elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from physnet.errors import PhysNetError, RateLimited
+
+log = logging.getLogger(__name__)
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> Any:
+    if _wants_json():
+        response = jsonify({"error": {"code": code, "message": message, **extra}})
+    else:
+        response = render_template("error.html", status=status, message=message)
+    return response, status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(PhysNetError)
+    def _physnet_error(exc: PhysNetError) -> Any:
+        response, status = error_response(exc.status, exc.code, exc.message, **exc.extra)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+        return response, status, headers
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError) -> Any:
+        return error_response(400, "csrf_failed", "The form or request is missing its CSRF "
+                              "token, or it expired; reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        messages = {
+            404: "There is nothing at this address.",
+            405: "This address does not accept that method.",
+            413: "The request is too large.",
+        }
+        return error_response(status, _CODES.get(status, "http_error"),
+                              messages.get(status, exc.description or "Request failed."))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error",
+                              "Something went wrong on our side; it has been logged.")

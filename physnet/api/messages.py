@@ -1,0 +1,81 @@
+"""Message history, posting, editing, deleting, reactions and read markers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from physnet import ratelimit
+from physnet.access import access_channel, access_message
+from physnet.actions import messages as actions
+from physnet.api import bp, int_arg, json_body, me
+from physnet.errors import BadRequest, Invalid
+from physnet.extensions import db
+from physnet.models import MessageEdit
+from physnet.queries import history
+from physnet.serialize import iso, message_json
+
+
+@bp.get("/channels/<name>/messages")
+def list_messages(name: str) -> Any:
+    channel, _ = access_channel(me(), name)
+    limit = int_arg("limit") or 50
+    thread_id = int_arg("thread_id")
+    messages, has_more = history(channel, after=int_arg("after"), before=int_arg("before"),
+                                 limit=limit, thread_id=thread_id)
+    return {"messages": [message_json(m) for m in messages], "has_more": has_more}
+
+
+@bp.post("/channels/<name>/messages")
+def post_message(name: str) -> Any:
+    data = json_body()
+    ratelimit.check("post", f"user:{me().id}")
+    message, created = actions.check_send_message(
+        me(), name, data.get("body"), data.get("client_msg_id"), data.get("thread_id"))
+    return {"message": message_json(message)}, 201 if created else 200
+
+
+@bp.post("/channels/<name>/read")
+def mark_read(name: str) -> Any:
+    channel, membership = access_channel(me(), name)
+    message_id = json_body().get("message_id")
+    if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id < 0:
+        raise BadRequest("message_id must be a message id.", code="invalid_type")
+    if membership is None:
+        raise Invalid(f"You are not a member of #{channel.name}.", code="not_a_member")
+    actions.do_mark_read(me(), membership, message_id)
+    return {"last_read_id": membership.last_read_id}
+
+
+@bp.get("/messages/<int:message_id>")
+def get_message(message_id: int) -> Any:
+    message, _ = access_message(me(), message_id)
+    return {"message": message_json(message)}
+
+
+@bp.patch("/messages/<int:message_id>")
+def edit_message(message_id: int) -> Any:
+    message = actions.check_edit_message(me(), message_id, json_body().get("body"))
+    return {"message": message_json(message)}
+
+
+@bp.delete("/messages/<int:message_id>")
+def delete_message(message_id: int) -> Any:
+    message = actions.check_delete_message(me(), message_id)
+    return {"message": message_json(message)}
+
+
+@bp.get("/messages/<int:message_id>/edits")
+def message_edits(message_id: int) -> Any:
+    message, _ = access_message(me(), message_id)
+    edits = db.session.scalars(select(MessageEdit).where(MessageEdit.message_id == message.id)
+                               .order_by(MessageEdit.id)).all()
+    return {"edits": [{"body": e.previous_body, "replaced_at": iso(e.edited_at)}
+                      for e in edits]}
+
+
+@bp.post("/messages/<int:message_id>/reactions")
+def toggle_reaction(message_id: int) -> Any:
+    message, added = actions.check_toggle_reaction(me(), message_id, json_body().get("emoji"))
+    return {"message": message_json(message), "added": added}

@@ -1,0 +1,132 @@
+"""Sign-in and sign-out, session lifetimes, Bearer tokens and CSRF."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from physnet import ratelimit
+from physnet.actions.users import authenticate_local, user_for_token
+from physnet.errors import RateLimited, Unauthorized
+from physnet.extensions import csrf, db, login_manager
+from physnet.models import User
+
+bp = Blueprint("auth", __name__)
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = None  # the generation and timeouts do this job
+    app.before_request(_check_request)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    """Load the session's user unless they were deactivated or signed out everywhere."""
+    try:
+        uid, generation = (int(part) for part in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or not user.active or user.session_generation != generation:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def _load_from_bearer(req: Any) -> User | None:
+    token = bearer_token()
+    return user_for_token(token) if token else None
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> Response:
+    if request.path.startswith("/api/"):
+        raise Unauthorized("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _check_request() -> None:
+    """Expire idle or too-old sessions, then require CSRF on cookie-authenticated writes."""
+    if bearer_token() is None and "_user_id" in session:
+        settings = current_app.config["PHYSNET"]
+        now = time.time()
+        seen = session.get("seen", now)
+        started = session.get("started", now)
+        if (now - seen > settings.session_idle_minutes * 60
+                or now - started > settings.session_lifetime_hours * 3600):
+            logout_user()
+            session.clear()
+            g.session_expired = True
+        elif now - seen > 30:  # refresh the idle clock without rewriting every response
+            session["seen"] = now
+    if request.method in UNSAFE and bearer_token() is None and request.endpoint != "static":
+        csrf.protect()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a `next` that stays on this site."""
+    if not target:
+        return url_for("web.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("web.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(_safe_next(request.args.get("next")))
+        return render_template("login.html", next=request.args.get("next", ""))
+    username = request.form.get("username", "").strip().lower()
+    password = request.form.get("password", "")
+    try:
+        ratelimit.check("login", request.remote_addr or "?")
+        ratelimit.check("login", f"user:{username}")
+    except RateLimited as exc:
+        flash(exc.message, "error")
+        return render_template("login.html", next=request.form.get("next", "")), 429, {
+            "Retry-After": str(exc.retry_after)}
+    user = authenticate_local(username, password) if username and password else None
+    if user is None:
+        flash("That username and password did not match an active account.", "error")
+        return render_template("login.html", next=request.form.get("next", "")), 401
+    # A fresh session at sign-in: nothing from before (fixation) carries over.
+    session.clear()
+    login_user(user)
+    now = time.time()
+    session["started"] = now
+    session["seen"] = now
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))

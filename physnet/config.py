@@ -1,0 +1,176 @@
+"""Read PhysNet's settings once: defaults, then the TOML file, then the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """A setting is missing, unknown or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    search_index: Path
+    redis_url: str | None
+    ratelimits: bool
+    session_idle_minutes: int
+    session_lifetime_hours: int
+    secure_cookies: bool
+    ldap: dict[str, Any] = field(default_factory=dict)
+
+
+# name in TOML -> (env variable, parser)
+_BOOL_WORDS = {"on": True, "true": True, "1": True, "yes": True,
+               "off": False, "false": False, "0": False, "no": False}
+
+
+def _parse_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word not in _BOOL_WORDS:
+        raise ConfigError(f"Setting {name} must be on or off, not {value!r}.")
+    return _BOOL_WORDS[word]
+
+
+def _parse_positive_int(name: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"Setting {name} must be a whole number, not {value!r}.") from None
+    if number <= 0:
+        raise ConfigError(f"Setting {name} must be greater than zero, not {number}.")
+    return number
+
+
+def _parse_str(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"Setting {name} must be a string, not {value!r}.")
+    return value
+
+
+_KEYS: dict[str, tuple[str, Any]] = {
+    "database_url": ("PHYSNET_DATABASE_URL", _parse_str),
+    "secret_key": ("PHYSNET_SECRET_KEY", _parse_str),
+    "search_index": ("PHYSNET_SEARCH_INDEX", _parse_str),
+    "redis_url": ("PHYSNET_REDIS_URL", _parse_str),
+    "ratelimits": ("PHYSNET_RATELIMITS", _parse_bool),
+    "session_idle_minutes": ("PHYSNET_SESSION_IDLE_MINUTES", _parse_positive_int),
+    "session_lifetime_hours": ("PHYSNET_SESSION_LIFETIME_HOURS", _parse_positive_int),
+    "secure_cookies": ("PHYSNET_SECURE_COOKIES", _parse_bool),
+}
+_LDAP_ENV = {
+    "uri": "PHYSNET_LDAP_URI",
+    "bind_dn": "PHYSNET_LDAP_BIND_DN",
+    "bind_password": "PHYSNET_LDAP_BIND_PASSWORD",
+}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"Configuration file {path} (PHYSNET_CONFIG) does not exist.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Configuration file {path} is not valid TOML: {exc}.") from None
+
+
+def _resolve_sqlite(url: str, base: Path) -> str:
+    """Make a relative SQLite path absolute against `base`, so every command agrees on it."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix:
+        rest = url[len(prefix):]
+        if rest != ":memory:":
+            return prefix + str((base / rest).resolve())
+    return url
+
+
+def _secret_key(instance: Path) -> str:
+    """Return the instance's secret key, generating it on first use."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_settings(overrides: dict[str, Any] | None = None,
+                  environ: dict[str, str] | None = None) -> Settings:
+    """Merge defaults, the TOML file, the environment and `overrides` (tests), in that order.
+
+    Raises ConfigError naming the setting that is unknown or malformed.
+    """
+    env = os.environ if environ is None else environ
+    base = Path.cwd()
+    instance = Path(env.get("PHYSNET_INSTANCE", base / "instance")).resolve()
+    values: dict[str, Any] = {}
+
+    config_file = env.get("PHYSNET_CONFIG")
+    path = Path(config_file) if config_file else instance / "physnet.toml"
+    if config_file or path.exists():
+        raw = _read_toml(path)
+        for key, value in raw.items():
+            if key == "ldap":
+                if not isinstance(value, dict):
+                    raise ConfigError("Setting [ldap] must be a table.")
+                values["ldap"] = value
+            elif key not in _KEYS:
+                raise ConfigError(f"Unknown setting {key!r} in {path}.")
+            else:
+                values[key] = _KEYS[key][1](key, value)
+
+    for key, (var, parse) in _KEYS.items():
+        if var in env and env[var] != "":
+            values[key] = parse(var, env[var])
+    ldap_conf = dict(values.get("ldap", {}))
+    for key, var in _LDAP_ENV.items():
+        if env.get(var):
+            ldap_conf[key] = env[var]
+
+    for key, value in (overrides or {}).items():
+        if key != "ldap" and key not in _KEYS:
+            raise ConfigError(f"Unknown setting {key!r}.")
+        if key == "ldap":
+            ldap_conf = dict(value)
+        else:
+            values[key] = value
+
+    database_url = _resolve_sqlite(
+        values.get("database_url", "sqlite:///instance/physnet.db"), base
+    )
+    if not database_url.startswith(("sqlite:", "postgresql")):
+        raise ConfigError(
+            "Setting PHYSNET_DATABASE_URL must be a sqlite:/// or postgresql:// URL."
+        )
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+
+    return Settings(
+        instance_path=instance,
+        database_url=database_url,
+        secret_key=values.get("secret_key") or _secret_key(instance),
+        search_index=(base / values.get("search_index", "search_index")).resolve(),
+        redis_url=values.get("redis_url") or None,
+        ratelimits=values.get("ratelimits", True),
+        session_idle_minutes=values.get("session_idle_minutes", 30),
+        session_lifetime_hours=values.get("session_lifetime_hours", 12),
+        secure_cookies=values.get("secure_cookies", False),
+        ldap=ldap_conf,
+    )

@@ -1,0 +1,23 @@
+"""The database tables; import from here."""
+
+from physnet.models.channels import CHANNEL_NAME_PATTERN, KINDS, Channel, Membership
+from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
+from physnet.models.types import UTCDateTime, utcnow
+from physnet.models.users import ROLES, ApiToken, User
+
+__all__ = [
+    "CHANNEL_NAME_PATTERN",
+    "KINDS",
+    "MAX_BODY",
+    "ROLES",
+    "ApiToken",
+    "Channel",
+    "Membership",
+    "Mention",
+    "Message",
+    "MessageEdit",
+    "Reaction",
+    "UTCDateTime",
+    "User",
+    "utcnow",
+]

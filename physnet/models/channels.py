@@ -1,0 +1,58 @@
+"""Channels and who belongs to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from physnet.extensions import db
+from physnet.models.types import UTCDateTime, utcnow
+from physnet.models.users import User
+
+KINDS = ("public", "private", "announcement", "direct")
+CHANNEL_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{1,79}$"
+
+
+class Channel(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default="public")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Written first by every post: the row lock orders a channel's message ids by commit.
+    last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def is_private(self) -> bool:
+        return self.kind in ("private", "direct")
+
+    def __repr__(self) -> str:
+        return f"<Channel #{self.name}>"
+
+
+class Membership(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "memberships"
+
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default="member")  # member | moderator
+    last_read_id: Mapped[int] = mapped_column(default=0)
+    # "directory" memberships are driven by group sync; "manual" ones by people.
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    channel: Mapped[Channel] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined")

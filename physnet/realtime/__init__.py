@@ -1,0 +1,1 @@
+"""Real-time delivery over Socket.IO: connection handlers and the broadcast helpers."""

@@ -1,0 +1,126 @@
+"""Socket.IO handlers: adapters that authenticate, parse, call one action, acknowledge."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import select
+
+from physnet import ratelimit
+from physnet.access import access_channel, can_read
+from physnet.actions import messages as actions
+from physnet.actions import presence
+from physnet.actions.users import user_for_token
+from physnet.actions.validate import require_int, require_str
+from physnet.errors import PhysNetError, Unauthorized
+from physnet.extensions import db, socketio
+from physnet.models import Channel, Membership, User
+from physnet.queries import catch_up
+from physnet.realtime import rooms
+from physnet.serialize import message_json
+
+log = logging.getLogger(__name__)
+Ack = dict[str, Any]
+
+
+def _socket_user() -> User:
+    """The user behind this socket, re-checked on every event (deactivation ends access)."""
+    user_id = rooms.connections.user_of(request.sid)  # type: ignore[attr-defined]
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.active:
+        raise Unauthorized("Your session has ended; sign in again.", code="session_ended")
+    return user
+
+
+def handler(event: str) -> Callable[[Callable[..., Ack]], Callable[..., Ack]]:
+    """Register a socket event whose payload must be an object; errors become ack errors."""
+
+    def wrap(fn: Callable[..., Ack]) -> Callable[..., Ack]:
+        @functools.wraps(fn)
+        def run(data: Any = None, *extra: Any) -> Ack:
+            try:
+                if not isinstance(data, dict):
+                    return _error("invalid_payload", f"{event} expects a JSON object.")
+                return fn(_socket_user(), data)
+            except PhysNetError as exc:
+                db.session.rollback()
+                return {"ok": False, "error": exc.to_dict()}
+            except Exception:
+                db.session.rollback()
+                log.exception("socket event %s failed", event)
+                return _error("internal_error", "Something went wrong on our side.")
+            finally:
+                # Flask's teardown does not run for socket events: give the connection back.
+                db.session.remove()
+
+        socketio.on_event(event, run)
+        return run
+
+    return wrap
+
+
+def _error(code: str, message: str) -> Ack:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> bool:
+    """Accept the session cookie or auth={"token": ...}; refuse anything else."""
+    try:
+        user: User | None = None
+        if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+            user = user_for_token(auth["token"])
+        elif current_user.is_authenticated:
+            user = current_user._get_current_object()
+        if user is None or not user.active:
+            return False
+        channel_ids = db.session.scalars(
+            select(Membership.channel_id).join(Channel)
+            .where(Membership.user_id == user.id)).all()
+        sid = request.sid  # type: ignore[attr-defined]
+        for channel_id in channel_ids:
+            socketio.server.enter_room(sid, rooms.channel_room(channel_id), namespace="/")
+        socketio.server.enter_room(sid, rooms.user_room(user.id), namespace="/")
+        presence.connected(user, sid)
+        return True
+    finally:
+        db.session.remove()
+
+
+@socketio.on("disconnect")
+def on_disconnect(*args: Any) -> None:
+    try:
+        presence.disconnected(request.sid)  # type: ignore[attr-defined]
+    finally:
+        db.session.remove()
+
+
+@handler("send_message")
+def send_message(user: User, data: dict[str, Any]) -> Ack:
+    ratelimit.check("post", f"user:{user.id}")
+    message, _ = actions.check_send_message(
+        user, data.get("channel"), data.get("body"), data.get("client_msg_id"),
+        data.get("thread_id"))
+    return {"ok": True, "message": message_json(message)}
+
+
+@handler("catch_up")
+def on_catch_up(user: User, data: dict[str, Any]) -> Ack:
+    channel, _ = access_channel(user, require_str(data.get("channel"), "channel") or "")
+    after = require_int(data.get("after"), "after") or 0
+    messages = catch_up(channel, after)
+    return {"ok": True, "messages": [message_json(m) for m in messages]}
+
+
+@handler("typing")
+def on_typing(user: User, data: dict[str, Any]) -> Ack:
+    channel, membership = access_channel(user, require_str(data.get("channel"), "channel") or "")
+    if membership is None or not can_read(user, channel, membership):
+        return _error("not_a_member", f"Join #{channel.name} first.")
+    presence.typing(user, channel, request.sid)  # type: ignore[attr-defined]
+    return {"ok": True}

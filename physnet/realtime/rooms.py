@@ -1,0 +1,86 @@
+"""Who is connected where: each socket's user, and the rooms of channels and people.
+
+Only `physnet.actions` calls the functions that change rooms or send events.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from physnet.extensions import socketio
+
+NAMESPACE = "/"
+
+
+def channel_room(channel_id: int) -> str:
+    return f"channel:{channel_id}"
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+class Connections:
+    """This process's sockets per user (rooms themselves cross processes through the queue)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_user: dict[int, set[str]] = {}
+        self._user_of: dict[str, int] = {}
+
+    def add(self, user_id: int, sid: str) -> bool:
+        """Record a socket; True when it is the user's first one here."""
+        with self._lock:
+            sids = self._by_user.setdefault(user_id, set())
+            first = not sids
+            sids.add(sid)
+            self._user_of[sid] = user_id
+            return first
+
+    def remove(self, sid: str) -> tuple[int | None, bool]:
+        """Forget a socket; return its user and whether it was their last one here."""
+        with self._lock:
+            user_id = self._user_of.pop(sid, None)
+            if user_id is None:
+                return None, False
+            sids = self._by_user.get(user_id, set())
+            sids.discard(sid)
+            if not sids:
+                self._by_user.pop(user_id, None)
+                return user_id, True
+            return user_id, False
+
+    def user_of(self, sid: str) -> int | None:
+        return self._user_of.get(sid)
+
+    def sids_of(self, user_id: int) -> list[str]:
+        with self._lock:
+            return list(self._by_user.get(user_id, ()))
+
+    def online_user_ids(self) -> list[int]:
+        with self._lock:
+            return list(self._by_user)
+
+
+connections = Connections()
+
+
+def emit(event: str, payload: Any, room: str, skip_sid: str | None = None) -> None:
+    socketio.emit(event, payload, to=room, skip_sid=skip_sid, namespace=NAMESPACE)
+
+
+def enter_channel(user_id: int, channel_id: int) -> None:
+    """Put every socket of the user in this process into the channel's room."""
+    for sid in connections.sids_of(user_id):
+        socketio.server.enter_room(sid, channel_room(channel_id), namespace=NAMESPACE)
+
+
+def leave_channel(user_id: int, channel_id: int) -> None:
+    for sid in connections.sids_of(user_id):
+        socketio.server.leave_room(sid, channel_room(channel_id), namespace=NAMESPACE)
+
+
+def disconnect_user(user_id: int) -> None:
+    for sid in connections.sids_of(user_id):
+        socketio.server.disconnect(sid, namespace=NAMESPACE)

@@ -1,0 +1,78 @@
+"""The JSON shapes of SPEC: users, channels, messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from physnet.models import Channel, Membership, Message, User
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "display_name": user.display_name or user.username,
+        "title": user.title,
+        "credentials": user.credentials,
+        "specialty": user.specialty,
+        "department": user.department,
+        "facility": user.facility,
+        "phone": user.phone,
+        "email": user.email,
+        "active": user.active,
+        "source": user.source,
+        "role": user.role,
+        "bio": user.bio,
+        "expertise": [t for t in (s.strip() for s in user.expertise.split(",")) if t],
+    }
+
+
+def author_json(user: User) -> dict[str, str]:
+    return {"username": user.username, "display_name": user.display_name or user.username}
+
+
+def channel_json(channel: Channel, membership: Membership | None = None,
+                 **extra: Any) -> dict[str, Any]:
+    data = {
+        "name": channel.name,
+        "title": channel.title or channel.name,
+        "description": channel.description,
+        "kind": channel.kind,
+        "private": channel.is_private,
+        "archived": channel.archived_at is not None,
+        "created_at": iso(channel.created_at),
+        "member": membership is not None,
+        "role": membership.role if membership else None,
+        "last_read_id": membership.last_read_id if membership else None,
+    }
+    data.update(extra)
+    return data
+
+
+def reactions_json(message: Message) -> list[dict[str, Any]]:
+    grouped: dict[str, list[str]] = {}
+    for reaction in message.reactions:
+        grouped.setdefault(reaction.emoji, []).append(reaction.user.username)
+    return [{"emoji": e, "count": len(users), "users": users} for e, users in grouped.items()]
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    deleted = message.deleted_at is not None
+    return {
+        "id": message.id,
+        "channel": message.channel.name,
+        "author": author_json(message.author),
+        "body": "" if deleted else message.body,
+        "html": "" if deleted else message.html,
+        "created_at": iso(message.created_at),
+        "edited_at": iso(message.edited_at),
+        "deleted": deleted,
+        "thread_id": message.thread_id,
+        "reply_count": message.reply_count,
+        "reactions": [] if deleted else reactions_json(message),
+        "client_msg_id": message.client_msg_id,
+    }

@@ -1,0 +1,212 @@
+"""Fixtures: an app on SQLite or PostgreSQL, clients that sign in, factories."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from physnet import create_app
+from physnet.actions.channels import do_add_member, do_create_channel
+from physnet.actions.users import do_create_local_user, do_create_token
+from physnet.extensions import db, socketio
+from physnet.models import Channel, User
+from physnet.realtime import rooms
+
+PASSWORD = "correct-horse-battery"
+PG_ADMIN = os.environ.get("PHYSNET_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _migrate(app: Flask) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()  # closing the last connection checkpoints SQLite's WAL
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file; each test gets a copy (faster than migrating each time)."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.db"
+    _migrate(create_app(_settings(folder, f"sqlite:///{path}")))
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated, dropped at the end."""
+    name = f"physnet_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    folder = Path(os.environ.get("TMPDIR", "/tmp"))
+    app = create_app(_settings(folder, url))
+    _migrate(app)
+    yield url
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _settings(folder: Path, url: str, **extra: Any) -> dict[str, Any]:
+    return {"database_url": url, "secret_key": "test-secret-key",
+            "search_index": str(folder / "search_index"), "ratelimits": False, **extra}
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _truncate_all(app: Flask) -> None:
+    with app.app_context():
+        names = ", ".join(t.name for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The app on `backend`, with an empty, migrated database."""
+    if backend == "sqlite":
+        path = tmp_path / "physnet.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    os.environ["PHYSNET_INSTANCE"] = str(tmp_path / "instance")
+    application = create_app(_settings(tmp_path, url))
+    application.config["TESTING"] = True
+    yield application
+    rooms.connections.__init__()  # type: ignore[misc]
+    if backend == "postgresql":
+        _truncate_all(application)
+    else:
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
+    """The app on SQLite only, for tests whose subject is not the database."""
+    path = tmp_path / "physnet.db"
+    shutil.copy(sqlite_template, path)
+    os.environ["PHYSNET_INSTANCE"] = str(tmp_path / "instance")
+    application = create_app(_settings(tmp_path, f"sqlite:///{path}"))
+    application.config["TESTING"] = True
+    yield application
+    rooms.connections.__init__()  # type: ignore[misc]
+    with application.app_context():
+        db.engine.dispose()
+
+
+class Factory:
+    """Make users, channels and tokens directly through the actions."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def user(self, username: str, role: str = "member", **profile: Any) -> User:
+        with self.app.app_context():
+            user = do_create_local_user(username, PASSWORD, role=role,
+                                        display_name=profile.pop("display_name",
+                                                                 username.title()),
+                                        **profile)
+            db.session.expunge(user)
+            return user
+
+    def channel(self, name: str, kind: str = "public", members: tuple[str, ...] = (),
+                moderators: tuple[str, ...] = ()) -> Channel:
+        with self.app.app_context():
+            channel = do_create_channel(None, name, name.replace("-", " ").title(), "", kind)
+            for username, role in [(m, "member") for m in members] + [
+                    (m, "moderator") for m in moderators]:
+                user = db.session.scalar(db.select(User).where(User.username == username))
+                assert user is not None, username
+                do_add_member(channel, user, role=role)
+            db.session.expunge(channel)
+            return channel
+
+    def token(self, username: str) -> str:
+        with self.app.app_context():
+            user = db.session.scalar(db.select(User).where(User.username == username))
+            assert user is not None
+            return do_create_token(user, "test")[1]
+
+
+@pytest.fixture
+def factory(app: Flask) -> Factory:
+    return Factory(app)
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    marker = 'name="csrf-token" content="'
+    start = page.index(marker) + len(marker)
+    return page[start:page.index('"', start)]
+
+
+class ApiClient:
+    """A signed-in browser session speaking JSON, sending the CSRF header like the UI."""
+
+    def __init__(self, client: FlaskClient, username: str) -> None:
+        self.client = client
+        self.username = username
+        token = csrf_token(client)
+        response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                               "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self.csrf = csrf_token(client, "/")
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = kwargs.pop("headers", {})
+        headers.setdefault("X-CSRFToken", self.csrf)
+        return self.client.open(path, method=method, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.request("POST", path, json=json, **kwargs)
+
+    def patch(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, json=json, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", path, **kwargs)
+
+    def socket(self) -> Any:
+        """A Flask-SocketIO test client sharing this session's cookie."""
+        return socketio.test_client(self.client.application, flask_test_client=self.client)
+
+
+@pytest.fixture
+def login(app: Flask) -> Any:
+    """login("alice") -> an ApiClient signed in as alice (a new browser each call)."""
+
+    def _login(username: str) -> ApiClient:
+        return ApiClient(app.test_client(), username)
+
+    return _login
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
