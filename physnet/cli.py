@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -34,6 +35,8 @@ def run_command(host: str, port: int, debug: bool) -> None:
     from physnet.extensions import socketio
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Flask refuses app.run() under its CLI; this command is the server, so allow it.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
     click.echo(f"PhysNet on http://{host}:{port} (database {app.config['PHYSNET'].database_url})")
     socketio.run(app, host=host, port=port, debug=debug, use_reloader=debug,
                  allow_unsafe_werkzeug=True, log_output=debug)

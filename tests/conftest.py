@@ -210,3 +210,85 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> Any:
     return app.test_cli_runner()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """A real `physnet run` process on a free port, with its own SQLite database."""
+
+    def __init__(self, folder: Path, template: Path, extra_env: dict[str, str] | None = None):
+        import subprocess
+        import sys
+        import time
+
+        import requests
+
+        self.folder = folder
+        self.db_path = folder / "live.db"
+        shutil.copy(template, self.db_path)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PHYSNET_INSTANCE": str(folder / "instance"),
+               "PHYSNET_DATABASE_URL": f"sqlite:///{self.db_path}",
+               "PHYSNET_SECRET_KEY": "live-test-secret", "PHYSNET_RATELIMITS": "off",
+               "PHYSNET_SEARCH_INDEX": str(folder / "search_index"), **(extra_env or {})}
+        self.log = (folder / "server.log").open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "physnet", "run", "--host", "127.0.0.1",
+             "--port", str(self.port)],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=folder)
+        self.app = create_app(_settings(folder, f"sqlite:///{self.db_path}"))
+        self.factory = Factory(self.app)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("physnet run did not answer /healthz:\n" +
+                           (folder / "server.log").read_text())
+
+    def session(self, username: str) -> Any:
+        """A requests.Session signed in as `username`, with its CSRF token at .csrf."""
+        import re
+
+        import requests
+
+        http = requests.Session()
+        page = http.get(self.url + "/login").text
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+        assert token
+        response = http.post(self.url + "/login", allow_redirects=False, data={
+            "username": username, "password": PASSWORD, "csrf_token": token.group(1)})
+        assert response.status_code == 302, response.text
+        page = http.get(self.url + "/").text
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+        assert token
+        http.headers["X-CSRFToken"] = token.group(1)
+        return http
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except Exception:
+            self.process.kill()
+        self.log.close()
+        with self.app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, sqlite_template: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path, sqlite_template)
+    yield server
+    server.stop()

@@ -1,0 +1,5 @@
+"""The WSGI entry point for gunicorn: `gunicorn -w 1 --threads 100 wsgi:app`."""
+
+from physnet import create_app
+
+app = create_app()
