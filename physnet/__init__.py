@@ -50,8 +50,9 @@ def configure(app: Flask, settings: Settings) -> None:
         JSON_SORT_KEYS=False,
     )
     if not app.debug:
-        logging.basicConfig(level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
 
 
 def engine_options(url: str) -> dict[str, Any]:
@@ -59,8 +60,13 @@ def engine_options(url: str) -> dict[str, Any]:
         # pysqlite opens a transaction only at the first write, and IMMEDIATE takes the write
         # lock right then, so concurrent posts queue on the busy timeout instead of failing
         # with "database is locked" when a read transaction tries to upgrade.
-        return {"connect_args": {"timeout": 30, "check_same_thread": False,
-                                 "isolation_level": "IMMEDIATE"}}
+        return {
+            "connect_args": {
+                "timeout": 30,
+                "check_same_thread": False,
+                "isolation_level": "IMMEDIATE",
+            }
+        }
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
 
 
@@ -106,9 +112,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from physnet import headers
     from physnet.api.errors import register
 
     register(app)
+    headers.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -29,19 +29,25 @@ def can_moderate(user: User, membership: Membership | None) -> bool:
 def check_can_post(user: User, channel: Channel, membership: Membership | None) -> None:
     """Raise Forbidden unless `user` may post in `channel` (read access already checked)."""
     if channel.archived_at is not None:
-        raise Forbidden(f"#{channel.name} is archived; it can be read but not posted to.",
-                        code="channel_archived")
+        raise Forbidden(
+            f"#{channel.name} is archived; it can be read but not posted to.",
+            code="channel_archived",
+        )
     if membership is None:
         raise Forbidden(f"Join #{channel.name} before posting in it.", code="not_a_member")
     if channel.kind == "announcement" and not can_moderate(user, membership):
-        raise Forbidden(f"Only moderators and admins post in #{channel.name}.",
-                        code="announcement_only")
+        raise Forbidden(
+            f"Only moderators and admins post in #{channel.name}.", code="announcement_only"
+        )
 
 
 def access_channel(user: User, name: str) -> tuple[Channel, Membership | None]:
     """Fetch a channel `user` may read; a hidden channel is reported exactly like a missing one."""
-    channel = db.session.scalar(select(Channel).where(Channel.name == name)) if isinstance(
-        name, str) else None
+    channel = (
+        db.session.scalar(select(Channel).where(Channel.name == name))
+        if isinstance(name, str)
+        else None
+    )
     membership = membership_of(user, channel) if channel is not None else None
     if channel is None or not can_read(user, channel, membership):
         raise NotFound(f"There is no channel #{name} that you can see.", code="unknown_channel")
@@ -53,17 +59,16 @@ def access_message(user: User, message_id: int) -> tuple[Message, Membership | N
     message = db.session.get(Message, message_id) if isinstance(message_id, int) else None
     membership = membership_of(user, message.channel) if message is not None else None
     if message is None or not can_read(user, message.channel, membership):
-        raise NotFound(f"There is no message {message_id} that you can see.",
-                       code="unknown_message")
+        raise NotFound(
+            f"There is no message {message_id} that you can see.", code="unknown_message"
+        )
     return message, membership
 
 
 def readable_channel_ids(user: User) -> Select[tuple[int]]:
     """A SELECT of the ids of every channel `user` may read (for search and listings)."""
     member_of = select(Membership.channel_id).where(Membership.user_id == user.id)
-    return select(Channel.id).where(
-        or_(Channel.kind.in_(OPEN_KINDS), Channel.id.in_(member_of))
-    )
+    return select(Channel.id).where(or_(Channel.kind.in_(OPEN_KINDS), Channel.id.in_(member_of)))
 
 
 def require_staff(user: User) -> None:

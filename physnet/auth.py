@@ -69,19 +69,33 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def session_expired(now: float | None = None) -> bool:
+    """True when the cookie session has been idle or alive longer than the settings allow."""
+    settings = current_app.config["PHYSNET"]
+    now = time.time() if now is None else now
+    seen = session.get("seen", now)
+    started = session.get("started", now)
+    return (
+        now - seen > settings.session_idle_minutes * 60
+        or now - started > settings.session_lifetime_hours * 3600
+    )
+
+
+def session_deadline() -> float:
+    """When the current cookie session reaches its absolute lifetime (epoch seconds)."""
+    settings = current_app.config["PHYSNET"]
+    return float(session.get("started", time.time())) + settings.session_lifetime_hours * 3600
+
+
 def _check_request() -> None:
     """Expire idle or too-old sessions, then require CSRF on cookie-authenticated writes."""
     if bearer_token() is None and "_user_id" in session:
-        settings = current_app.config["PHYSNET"]
         now = time.time()
-        seen = session.get("seen", now)
-        started = session.get("started", now)
-        if (now - seen > settings.session_idle_minutes * 60
-                or now - started > settings.session_lifetime_hours * 3600):
+        if session_expired(now):
             logout_user()
             session.clear()
             g.session_expired = True
-        elif now - seen > 30:  # refresh the idle clock without rewriting every response
+        elif now - session.get("seen", now) > 30:  # refresh the idle clock now and then
             session["seen"] = now
     if request.method in UNSAFE and bearer_token() is None and request.endpoint != "static":
         csrf.protect()
@@ -110,8 +124,11 @@ def login() -> Any:
         ratelimit.check("login", f"user:{username}")
     except RateLimited as exc:
         flash(exc.message, "error")
-        return render_template("login.html", next=request.form.get("next", "")), 429, {
-            "Retry-After": str(exc.retry_after)}
+        return (
+            render_template("login.html", next=request.form.get("next", "")),
+            429,
+            {"Retry-After": str(exc.retry_after)},
+        )
     user = authenticate_local(username, password) if username and password else None
     if user is None:
         flash("That username and password did not match an active account.", "error")

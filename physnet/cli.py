@@ -38,8 +38,15 @@ def run_command(host: str, port: int, debug: bool) -> None:
     # Flask refuses app.run() under its CLI; this command is the server, so allow it.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     click.echo(f"PhysNet on http://{host}:{port} (database {app.config['PHYSNET'].database_url})")
-    socketio.run(app, host=host, port=port, debug=debug, use_reloader=debug,
-                 allow_unsafe_werkzeug=True, log_output=debug)
+    socketio.run(
+        app,
+        host=host,
+        port=port,
+        debug=debug,
+        use_reloader=debug,
+        allow_unsafe_werkzeug=True,
+        log_output=debug,
+    )
 
 
 @click.group()
@@ -79,8 +86,9 @@ def users_create(name: str, admin: bool, password_stdin: bool, display_name: str
     else:
         _fail("No terminal to ask for a password: pass --password-stdin.")
     try:
-        user = check_create_local_user(name, password, role="admin" if admin else "member",
-                                       display_name=display_name or name)
+        user = check_create_local_user(
+            name, password, role="admin" if admin else "member", display_name=display_name or name
+        )
     except PhysNetError as exc:
         _fail(exc.message)
     click.echo(f"Created {'admin' if admin else 'user'} {user.username}.")
@@ -112,8 +120,12 @@ def _create_app(*args: Any) -> Flask:
     return create_app()
 
 
-cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False,
-                 help="PhysNet: the collaboration network for physicians.")
+cli = FlaskGroup(
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    help="PhysNet: the collaboration network for physicians.",
+)
 
 
 def main() -> None:

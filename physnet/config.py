@@ -31,8 +31,16 @@ class Settings:
 
 
 # name in TOML -> (env variable, parser)
-_BOOL_WORDS = {"on": True, "true": True, "1": True, "yes": True,
-               "off": False, "false": False, "0": False, "no": False}
+_BOOL_WORDS = {
+    "on": True,
+    "true": True,
+    "1": True,
+    "yes": True,
+    "off": False,
+    "false": False,
+    "0": False,
+    "no": False,
+}
 
 
 def _parse_bool(name: str, value: Any) -> bool:
@@ -91,7 +99,7 @@ def _resolve_sqlite(url: str, base: Path) -> str:
     """Make a relative SQLite path absolute against `base`, so every command agrees on it."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix:
-        rest = url[len(prefix):]
+        rest = url[len(prefix) :]
         if rest != ":memory:":
             return prefix + str((base / rest).resolve())
     return url
@@ -110,8 +118,9 @@ def _secret_key(instance: Path) -> str:
     return key
 
 
-def load_settings(overrides: dict[str, Any] | None = None,
-                  environ: dict[str, str] | None = None) -> Settings:
+def load_settings(
+    overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> Settings:
     """Merge defaults, the TOML file, the environment and `overrides` (tests), in that order.
 
     Raises ConfigError naming the setting that is unknown or malformed.
@@ -155,12 +164,10 @@ def load_settings(overrides: dict[str, Any] | None = None,
         values.get("database_url", "sqlite:///instance/physnet.db"), base
     )
     if not database_url.startswith(("sqlite:", "postgresql")):
-        raise ConfigError(
-            "Setting PHYSNET_DATABASE_URL must be a sqlite:/// or postgresql:// URL."
-        )
+        raise ConfigError("Setting PHYSNET_DATABASE_URL must be a sqlite:/// or postgresql:// URL.")
     if database_url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
 
     return Settings(
         instance_path=instance,

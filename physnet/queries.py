@@ -16,34 +16,56 @@ MAX_PAGE = 200
 
 def channel_listing(user: User) -> list[dict[str, Any]]:
     """Every channel `user` can see, with unread and unread-mention counts where a member."""
-    memberships = {m.channel_id: m for m in db.session.scalars(
-        select(Membership).where(Membership.user_id == user.id))}
+    memberships = {
+        m.channel_id: m
+        for m in db.session.scalars(select(Membership).where(Membership.user_id == user.id))
+    }
     channels = db.session.scalars(
         select(Channel).where(Channel.id.in_(readable_channel_ids(user))).order_by(Channel.name)
     ).all()
-    unread = dict(db.session.execute(
-        select(Message.channel_id, func.count())
-        .join(Membership, and_(Membership.channel_id == Message.channel_id,
-                               Membership.user_id == user.id))
-        .where(Message.id > Membership.last_read_id, Message.author_id != user.id,
-               Message.deleted_at.is_(None))
-        .group_by(Message.channel_id)
-    ).tuples().all())
-    mentions = dict(db.session.execute(
-        select(Message.channel_id, func.count())
-        .join(Mention, Mention.message_id == Message.id)
-        .where(Mention.user_id == user.id, Mention.read_at.is_(None))
-        .group_by(Message.channel_id)
-    ).tuples().all())
+    unread = dict(
+        db.session.execute(
+            select(Message.channel_id, func.count())
+            .join(
+                Membership,
+                and_(Membership.channel_id == Message.channel_id, Membership.user_id == user.id),
+            )
+            .where(
+                Message.id > Membership.last_read_id,
+                Message.author_id != user.id,
+                Message.deleted_at.is_(None),
+            )
+            .group_by(Message.channel_id)
+        )
+        .tuples()
+        .all()
+    )
+    mentions = dict(
+        db.session.execute(
+            select(Message.channel_id, func.count())
+            .join(Mention, Mention.message_id == Message.id)
+            .where(Mention.user_id == user.id, Mention.read_at.is_(None))
+            .group_by(Message.channel_id)
+        )
+        .tuples()
+        .all()
+    )
     return [
-        channel_json(c, memberships.get(c.id), unread=unread.get(c.id, 0),
-                     mentions=mentions.get(c.id, 0))
+        channel_json(
+            c, memberships.get(c.id), unread=unread.get(c.id, 0), mentions=mentions.get(c.id, 0)
+        )
         for c in channels
     ]
 
 
-def history(channel: Channel, *, after: int | None = None, before: int | None = None,
-            limit: int = 50, thread_id: int | None = None) -> tuple[list[Message], bool]:
+def history(
+    channel: Channel,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = 50,
+    thread_id: int | None = None,
+) -> tuple[list[Message], bool]:
     """A page of messages, oldest first, and whether more lie beyond it.
 
     Without a thread, only top-level messages (replies are counted on their parent); with
@@ -61,7 +83,8 @@ def history(channel: Channel, *, after: int | None = None, before: int | None = 
         query = query.where(Message.id < before)
     if after is not None:
         rows = db.session.scalars(
-            query.where(Message.id > after).order_by(Message.id).limit(limit + 1)).all()
+            query.where(Message.id > after).order_by(Message.id).limit(limit + 1)
+        ).all()
         return list(rows[:limit]), len(rows) > limit
     rows = db.session.scalars(query.order_by(Message.id.desc()).limit(limit + 1)).all()
     return list(reversed(rows[:limit])), len(rows) > limit
@@ -69,17 +92,28 @@ def history(channel: Channel, *, after: int | None = None, before: int | None = 
 
 def catch_up(channel: Channel, after: int, limit: int = 500) -> list[Message]:
     """Every message (replies included) with an id above `after`, oldest first."""
-    return list(db.session.scalars(
-        select(Message).where(Message.channel_id == channel.id, Message.id > after)
-        .order_by(Message.id).limit(limit)
-    ).all())
+    return list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.channel_id == channel.id, Message.id > after)
+            .order_by(Message.id)
+            .limit(limit)
+        ).all()
+    )
 
 
 def members_of(channel: Channel) -> list[dict[str, Any]]:
     rows = db.session.scalars(
-        select(Membership).join(User, User.id == Membership.user_id)
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
         .where(Membership.channel_id == channel.id, User.active)
         .order_by(User.display_name)
     ).all()
-    return [{"username": m.user.username, "display_name": m.user.display_name or m.user.username,
-             "role": m.role} for m in rows]
+    return [
+        {
+            "username": m.user.username,
+            "display_name": m.user.display_name or m.user.username,
+            "role": m.role,
+        }
+        for m in rows
+    ]

@@ -35,8 +35,9 @@ def author_json(user: User) -> dict[str, str]:
     return {"username": user.username, "display_name": user.display_name or user.username}
 
 
-def channel_json(channel: Channel, membership: Membership | None = None,
-                 **extra: Any) -> dict[str, Any]:
+def channel_json(
+    channel: Channel, membership: Membership | None = None, **extra: Any
+) -> dict[str, Any]:
     data = {
         "name": channel.name,
         "title": channel.title or channel.name,

@@ -18,8 +18,9 @@ from physnet.serialize import channel_json
 
 def check_create_channel(user: User, data: Any) -> Channel:
     if not isinstance(data, dict):
-        raise BadRequest("Send a JSON object with name, title, description and private.",
-                         code="invalid_json")
+        raise BadRequest(
+            "Send a JSON object with name, title, description and private.", code="invalid_json"
+        )
     name = validate.channel_name(data.get("name"))
     title = validate.short_text(data.get("title"), "title", 200) or name
     description = validate.short_text(data.get("description"), "description", 2000)
@@ -29,20 +30,27 @@ def check_create_channel(user: User, data: Any) -> Channel:
     kind = "private" if private else "public"
     if data.get("announcement") is True:
         if not user.is_staff:
-            raise Forbidden("Only moderators and admins create announcement channels.",
-                            code="staff_only")
+            raise Forbidden(
+                "Only moderators and admins create announcement channels.", code="staff_only"
+            )
         kind = "announcement"
     if db.session.scalar(select(Channel.id).where(Channel.name == name)) is not None:
         raise Conflict(f"A channel named #{name} already exists.", code="channel_exists")
     return do_create_channel(user, name, title, description, kind)
 
 
-def do_create_channel(creator: User | None, name: str, title: str, description: str,
-                      kind: str) -> Channel:
+def do_create_channel(
+    creator: User | None, name: str, title: str, description: str, kind: str
+) -> Channel:
     """Create a channel; the creator becomes its first member and moderator."""
     with atomic():
-        channel = Channel(name=name, title=title, description=description, kind=kind,
-                          created_by_id=creator.id if creator else None)
+        channel = Channel(
+            name=name,
+            title=title,
+            description=description,
+            kind=kind,
+            created_by_id=creator.id if creator else None,
+        )
         db.session.add(channel)
         db.session.flush()
         if creator is not None:
@@ -50,8 +58,9 @@ def do_create_channel(creator: User | None, name: str, title: str, description: 
     return channel
 
 
-def do_add_member(channel: Channel, user: User, role: str = "member",
-                  source: str = "manual") -> Membership:
+def do_add_member(
+    channel: Channel, user: User, role: str = "member", source: str = "manual"
+) -> Membership:
     """Make `user` a member (idempotent) and move their open sockets into the channel."""
     with atomic():
         membership = db.session.get(Membership, (channel.id, user.id))
@@ -61,8 +70,12 @@ def do_add_member(channel: Channel, user: User, role: str = "member",
         db.session.add(membership)
         db.session.flush()
         after_commit(rooms.enter_channel, user.id, channel.id)
-        after_commit(rooms.emit, "channel_joined", channel_json(channel, membership),
-                     rooms.user_room(user.id))
+        after_commit(
+            rooms.emit,
+            "channel_joined",
+            channel_json(channel, membership),
+            rooms.user_room(user.id),
+        )
     return membership
 
 
@@ -74,8 +87,9 @@ def do_remove_member(channel: Channel, user: User) -> None:
             return
         db.session.delete(membership)
         after_commit(rooms.leave_channel, user.id, channel.id)
-        after_commit(rooms.emit, "channel_left", {"channel": channel.name},
-                     rooms.user_room(user.id))
+        after_commit(
+            rooms.emit, "channel_left", {"channel": channel.name}, rooms.user_room(user.id)
+        )
 
 
 def check_join(user: User, name: Any) -> Membership:
@@ -83,8 +97,9 @@ def check_join(user: User, name: Any) -> Membership:
     if membership is not None:
         return membership
     if channel.kind == "direct" or channel.is_private:
-        raise Forbidden(f"#{channel.name} is private; a member must add you.",
-                        code="private_channel")
+        raise Forbidden(
+            f"#{channel.name} is private; a member must add you.", code="private_channel"
+        )
     if channel.archived_at is not None:
         raise Forbidden(f"#{channel.name} is archived.", code="channel_archived")
     return do_add_member(channel, user)
@@ -97,8 +112,10 @@ def check_leave(user: User, name: Any) -> None:
     if channel.kind == "direct":
         raise Forbidden("You cannot leave a direct conversation.", code="direct_channel")
     if membership.source == "directory":
-        raise Forbidden(f"Your membership of #{channel.name} comes from a directory group; "
-                        "IT manages it.", code="directory_membership")
+        raise Forbidden(
+            f"Your membership of #{channel.name} comes from a directory group; IT manages it.",
+            code="directory_membership",
+        )
     do_remove_member(channel, user)
 
 
@@ -106,13 +123,11 @@ def check_add_member(actor: User, name: Any, username: Any) -> Membership:
     channel, membership = access_channel(actor, validate.require_str(name, "name") or "")
     target_name = validate.require_str(username, "username") or ""
     if membership is None and not actor.is_admin:
-        raise Forbidden(f"Join #{channel.name} before adding people to it.",
-                        code="not_a_member")
+        raise Forbidden(f"Join #{channel.name} before adding people to it.", code="not_a_member")
     if channel.kind == "direct":
         raise Forbidden("A direct conversation is between two people.", code="direct_channel")
     if channel.kind == "announcement" and not can_moderate(actor, membership):
-        raise Forbidden("Only moderators add people to an announcement channel.",
-                        code="staff_only")
+        raise Forbidden("Only moderators add people to an announcement channel.", code="staff_only")
     target = db.session.scalar(select(User).where(User.username == target_name))
     if target is None or not target.active:
         raise NotFound(f"There is no active user {target_name}.", code="unknown_user")

@@ -13,15 +13,25 @@ from physnet.actions import validate
 from physnet.actions.effects import after_commit, atomic
 from physnet.errors import Forbidden, Invalid
 from physnet.extensions import db
-from physnet.models import Channel, Membership, Mention, Message, MessageEdit, Reaction, User, utcnow
+from physnet.models import (
+    Channel,
+    Membership,
+    Mention,
+    Message,
+    MessageEdit,
+    Reaction,
+    User,
+    utcnow,
+)
 from physnet.realtime import rooms
 from physnet.serialize import author_json, message_json, reactions_json
 
 MAX_EMOJI = 32
 
 
-def check_send_message(user: User, channel_name: Any, body: Any, client_msg_id: Any = None,
-                       thread_id: Any = None) -> tuple[Message, bool]:
+def check_send_message(
+    user: User, channel_name: Any, body: Any, client_msg_id: Any = None, thread_id: Any = None
+) -> tuple[Message, bool]:
     """Validate raw input, then post. Returns (message, created); created is False for a
     repeated client_msg_id, whose first message is returned unchanged."""
     name = validate.require_str(channel_name, "channel") or ""
@@ -57,8 +67,14 @@ def _by_client_id(user: User, cid: str) -> Message | None:
     )
 
 
-def do_send_message(user: User, channel: Channel, body: str, client_msg_id: str | None,
-                    parent: Message | None, created_at: Any = None) -> Message:
+def do_send_message(
+    user: User,
+    channel: Channel,
+    body: str,
+    client_msg_id: str | None,
+    parent: Message | None,
+    created_at: Any = None,
+) -> Message:
     """Store a message and queue its broadcast. Precondition: `user` may post in `channel`."""
     now = created_at or utcnow()
     with atomic():
@@ -67,9 +83,15 @@ def do_send_message(user: User, channel: Channel, body: str, client_msg_id: str 
         db.session.execute(
             update(Channel).where(Channel.id == channel.id).values(last_message_at=now)
         )
-        message = Message(channel=channel, author=user, body=body, html=markdown.render(body),
-                          client_msg_id=client_msg_id, created_at=now,
-                          thread_id=parent.id if parent else None)
+        message = Message(
+            channel=channel,
+            author=user,
+            body=body,
+            html=markdown.render(body),
+            client_msg_id=client_msg_id,
+            created_at=now,
+            thread_id=parent.id if parent else None,
+        )
         db.session.add(message)
         if parent is not None:
             parent.reply_count = Message.reply_count + 1
@@ -78,8 +100,11 @@ def do_send_message(user: User, channel: Channel, body: str, client_msg_id: str 
         # The author has read their own message.
         db.session.execute(
             update(Membership)
-            .where(Membership.channel_id == channel.id, Membership.user_id == user.id,
-                   Membership.last_read_id < message.id)
+            .where(
+                Membership.channel_id == channel.id,
+                Membership.user_id == user.id,
+                Membership.last_read_id < message.id,
+            )
             .values(last_read_id=message.id)
         )
         room = rooms.channel_room(channel.id)
@@ -110,8 +135,11 @@ def _record_mentions(message: Message, skip: set[int]) -> list[int]:
 
 def _queue_mention_events(message: Message, user_ids: list[int]) -> None:
     # A notification names the channel and the author, never the content.
-    payload = {"message_id": message.id, "channel": message.channel.name,
-               "author": author_json(message.author)}
+    payload = {
+        "message_id": message.id,
+        "channel": message.channel.name,
+        "author": author_json(message.author),
+    }
     for user_id in user_ids:
         after_commit(rooms.emit, "mention", payload, rooms.user_room(user_id))
 
@@ -132,17 +160,23 @@ def do_edit_message(user: User, message: Message, body: str) -> Message:
     if body == message.body:
         return message
     with atomic():
-        db.session.add(MessageEdit(message_id=message.id, editor_id=user.id,
-                                   previous_body=message.body))
+        db.session.add(
+            MessageEdit(message_id=message.id, editor_id=user.id, previous_body=message.body)
+        )
         message.body = body
         message.html = markdown.render(body)
         message.edited_at = utcnow()
-        already = set(db.session.scalars(
-            select(Mention.user_id).where(Mention.message_id == message.id)))
+        already = set(
+            db.session.scalars(select(Mention.user_id).where(Mention.message_id == message.id))
+        )
         _queue_mention_events(message, _record_mentions(message, skip=already))
         db.session.flush()
-        after_commit(rooms.emit, "message_updated", message_json(message),
-                     rooms.channel_room(message.channel_id))
+        after_commit(
+            rooms.emit,
+            "message_updated",
+            message_json(message),
+            rooms.channel_room(message.channel_id),
+        )
     return message
 
 
@@ -150,8 +184,7 @@ def check_delete_message(user: User, message_id: Any) -> Message:
     mid = validate.require_int(message_id, "id") or 0
     message, membership = access_message(user, mid)
     if message.author_id != user.id and not can_moderate(user, membership):
-        raise Forbidden("Only the author or a moderator can delete a message.",
-                        code="not_author")
+        raise Forbidden("Only the author or a moderator can delete a message.", code="not_author")
     if message.deleted_at is None:
         do_delete_message(message)
     return message
@@ -166,10 +199,12 @@ def do_delete_message(message: Message) -> None:
         db.session.execute(delete(MessageEdit).where(MessageEdit.message_id == message.id))
         db.session.execute(delete(Mention).where(Mention.message_id == message.id))
         message.reactions.clear()
-        after_commit(rooms.emit, "message_deleted",
-                     {"id": message.id, "channel": message.channel.name,
-                      "thread_id": message.thread_id},
-                     rooms.channel_room(message.channel_id))
+        after_commit(
+            rooms.emit,
+            "message_deleted",
+            {"id": message.id, "channel": message.channel.name, "thread_id": message.thread_id},
+            rooms.channel_room(message.channel_id),
+        )
 
 
 def check_toggle_reaction(user: User, message_id: Any, emoji: Any) -> tuple[Message, bool]:
@@ -198,11 +233,19 @@ def do_toggle_reaction(user: User, message: Message, emoji: str) -> bool:
         else:
             message.reactions.append(Reaction(user_id=user.id, emoji=emoji, user=user))
         db.session.flush()
-        after_commit(rooms.emit, "reaction",
-                     {"message_id": message.id, "channel": message.channel.name,
-                      "emoji": emoji, "username": user.username, "added": existing is None,
-                      "reactions": reactions_json(message)},
-                     rooms.channel_room(message.channel_id))
+        after_commit(
+            rooms.emit,
+            "reaction",
+            {
+                "message_id": message.id,
+                "channel": message.channel.name,
+                "emoji": emoji,
+                "username": user.username,
+                "added": existing is None,
+                "reactions": reactions_json(message),
+            },
+            rooms.channel_room(message.channel_id),
+        )
     return existing is None
 
 
@@ -213,9 +256,14 @@ def do_mark_read(user: User, membership: Membership, message_id: int) -> None:
             membership.last_read_id = message_id
         db.session.execute(
             update(Mention)
-            .where(Mention.user_id == user.id, Mention.read_at.is_(None),
-                   Mention.message_id.in_(select(Message.id).where(
-                       Message.channel_id == membership.channel_id,
-                       Message.id <= message_id)))
+            .where(
+                Mention.user_id == user.id,
+                Mention.read_at.is_(None),
+                Mention.message_id.in_(
+                    select(Message.id).where(
+                        Message.channel_id == membership.channel_id, Message.id <= message_id
+                    )
+                ),
+            )
             .values(read_at=utcnow())
         )

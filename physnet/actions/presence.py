@@ -9,10 +9,10 @@ from physnet.realtime import rooms
 EVERYONE = "presence"
 
 
-def connected(user: User, sid: str) -> None:
+def connected(user: User, sid: str, deadline: float | None = None) -> None:
     """Record a socket; the first one of a person announces them online."""
     socketio.server.enter_room(sid, EVERYONE, namespace=rooms.NAMESPACE)
-    if rooms.connections.add(user.id, sid):
+    if rooms.connections.add(user.id, sid, deadline):
         rooms.emit("presence", {"username": user.username, "status": "online"}, EVERYONE)
 
 
@@ -26,5 +26,9 @@ def disconnected(sid: str) -> None:
 
 
 def typing(user: User, channel: Channel, sid: str) -> None:
-    rooms.emit("typing", {"channel": channel.name, "username": user.username},
-               rooms.channel_room(channel.id), skip_sid=sid)
+    rooms.emit(
+        "typing",
+        {"channel": channel.name, "username": user.username},
+        rooms.channel_room(channel.id),
+        skip_sid=sid,
+    )

@@ -23,13 +23,13 @@ MIN_PASSWORD = 12
 _DUMMY_HASH = _hasher.hash("physnet-timing-equaliser")
 
 
-def check_create_local_user(username: Any, password: Any, *, role: str = "member",
-                            **profile: Any) -> User:
+def check_create_local_user(
+    username: Any, password: Any, *, role: str = "member", **profile: Any
+) -> User:
     name = validate.username(username)
     secret = validate.require_str(password, "password") or ""
     if len(secret) < MIN_PASSWORD:
-        raise Invalid(f"A password needs at least {MIN_PASSWORD} characters.",
-                      code="weak_password")
+        raise Invalid(f"A password needs at least {MIN_PASSWORD} characters.", code="weak_password")
     if role not in ROLES:
         raise Invalid(f"Role must be one of {', '.join(ROLES)}.", code="invalid_role")
     if db.session.scalar(select(User.id).where(User.username == name)) is not None:
@@ -37,11 +37,17 @@ def check_create_local_user(username: Any, password: Any, *, role: str = "member
     return do_create_local_user(name, secret, role=role, **profile)
 
 
-def do_create_local_user(username: str, password: str, *, role: str = "member",
-                         **profile: Any) -> User:
+def do_create_local_user(
+    username: str, password: str, *, role: str = "member", **profile: Any
+) -> User:
     with atomic():
-        user = User(username=username, password_hash=_hasher.hash(password), role=role,
-                    source="local", **profile)
+        user = User(
+            username=username,
+            password_hash=_hasher.hash(password),
+            role=role,
+            source="local",
+            **profile,
+        )
         db.session.add(user)
         db.session.flush()
     return user
@@ -112,8 +118,10 @@ def check_update_profile(user: User, data: Any) -> User:
         raise Invalid("Send a JSON object.", code="invalid_json")
     unknown = set(data) - {"bio", "expertise"}
     if unknown:
-        raise Invalid(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.",
-                      code="read_only_field")
+        raise Invalid(
+            f"These fields cannot be edited here: {', '.join(sorted(unknown))}.",
+            code="read_only_field",
+        )
     with atomic():
         if "bio" in data:
             user.bio = validate.short_text(data["bio"], "bio", 1000)
@@ -122,7 +130,9 @@ def check_update_profile(user: User, data: Any) -> User:
             if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
                 raise Invalid("expertise is a list of strings.", code="invalid_type")
             if len(tags) > 20 or any(len(t) > 50 or "," in t for t in tags):
-                raise Invalid("At most 20 expertise tags of 50 characters, without commas.",
-                              code="invalid_tags")
+                raise Invalid(
+                    "At most 20 expertise tags of 50 characters, without commas.",
+                    code="invalid_tags",
+                )
             user.expertise = ",".join(t.strip() for t in tags if t.strip())
     return user

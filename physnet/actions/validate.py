@@ -25,8 +25,7 @@ def require_int(value: Any, field: str, *, optional: bool = False) -> int | None
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(f"Field {field} must be a whole number.", code="invalid_type",
-                         field=field)
+        raise BadRequest(f"Field {field} must be a whole number.", code="invalid_type", field=field)
     if value < 0 or value > 2**62:
         raise Invalid(f"Field {field} is out of range.", code="out_of_range", field=field)
     return value
@@ -37,8 +36,10 @@ def message_body(value: Any) -> str:
     if not body.strip():
         raise Invalid("A message needs some text.", code="empty_body")
     if len(body) > MAX_BODY:
-        raise Invalid(f"A message can be at most {MAX_BODY:,} characters; this one has "
-                      f"{len(body):,}.", code="body_too_long")
+        raise Invalid(
+            f"A message can be at most {MAX_BODY:,} characters; this one has {len(body):,}.",
+            code="body_too_long",
+        )
     if "\x00" in body:
         raise Invalid("A message cannot contain NUL characters.", code="invalid_body")
     return body
@@ -47,16 +48,22 @@ def message_body(value: Any) -> str:
 def channel_name(value: Any) -> str:
     name = require_str(value, "name") or ""
     if not _CHANNEL_NAME.match(name):
-        raise Invalid("A channel name is 2 to 80 characters: lowercase letters, digits and "
-                      "hyphens, starting with a letter or digit.", code="invalid_channel_name")
+        raise Invalid(
+            "A channel name is 2 to 80 characters: lowercase letters, digits and "
+            "hyphens, starting with a letter or digit.",
+            code="invalid_channel_name",
+        )
     return name
 
 
 def username(value: Any) -> str:
     name = require_str(value, "username") or ""
     if not _USERNAME.match(name):
-        raise Invalid("A username is 2 to 64 characters: lowercase letters, digits, dots, "
-                      "hyphens or underscores, starting with a letter.", code="invalid_username")
+        raise Invalid(
+            "A username is 2 to 64 characters: lowercase letters, digits, dots, "
+            "hyphens or underscores, starting with a letter.",
+            code="invalid_username",
+        )
     return name
 
 
@@ -65,14 +72,17 @@ def client_msg_id(value: Any) -> str | None:
         return None
     cid = require_str(value, "client_msg_id")
     if not cid or not _CLIENT_MSG_ID.match(cid):
-        raise Invalid("client_msg_id is 1 to 64 letters, digits or ._:- characters.",
-                      code="invalid_client_msg_id")
+        raise Invalid(
+            "client_msg_id is 1 to 64 letters, digits or ._:- characters.",
+            code="invalid_client_msg_id",
+        )
     return cid
 
 
 def short_text(value: Any, field: str, limit: int) -> str:
     text = require_str(value, field, optional=True) or ""
     if len(text) > limit:
-        raise Invalid(f"Field {field} can be at most {limit} characters.", code="too_long",
-                      field=field)
+        raise Invalid(
+            f"Field {field} can be at most {limit} characters.", code="too_long", field=field
+        )
     return text.strip()

@@ -31,8 +31,11 @@ def int_arg(name: str) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isdigit() or len(raw) > 18:
-        raise BadRequest(f"Query parameter {name} must be a non-negative whole number.",
-                         code="invalid_parameter", field=name)
+        raise BadRequest(
+            f"Query parameter {name} must be a non-negative whole number.",
+            code="invalid_parameter",
+            field=name,
+        )
     return int(raw)
 
 

@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from physnet.errors import PhysNetError, RateLimited
+from physnet.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +33,8 @@ def _wants_json() -> bool:
 
 def error_response(status: int, code: str, message: str, **extra: Any) -> Any:
     if _wants_json():
-        response = jsonify({"error": {"code": code, "message": message, **extra}})
-    else:
-        response = render_template("error.html", status=status, message=message)
-    return response, status
+        return jsonify({"error": {"code": code, "message": message, **extra}}), status
+    return render_template("error.html", status=status, message=message), status
 
 
 def register(app: Flask) -> None:
@@ -46,8 +46,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> Any:
-        return error_response(400, "csrf_failed", "The form or request is missing its CSRF "
-                              "token, or it expired; reload the page and try again.")
+        return error_response(
+            400,
+            "csrf_failed",
+            "The form or request is missing its CSRF "
+            "token, or it expired; reload the page and try again.",
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
@@ -57,11 +61,24 @@ def register(app: Flask) -> None:
             405: "This address does not accept that method.",
             413: "The request is too large.",
         }
-        return error_response(status, _CODES.get(status, "http_error"),
-                              messages.get(status, exc.description or "Request failed."))
+        return error_response(
+            status,
+            _CODES.get(status, "http_error"),
+            messages.get(status, exc.description or "Request failed."),
+        )
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_down(exc: Exception) -> Any:
+        log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        db.session.rollback()
+        return error_response(
+            503, "database_unavailable", "The database is not answering; try again in a moment."
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error",
-                              "Something went wrong on our side; it has been logged.")
+        return error_response(
+            500, "internal_error", "Something went wrong on our side; it has been logged."
+        )

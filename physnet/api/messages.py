@@ -22,8 +22,9 @@ def list_messages(name: str) -> Any:
     channel, _ = access_channel(me(), name)
     limit = int_arg("limit") or 50
     thread_id = int_arg("thread_id")
-    messages, has_more = history(channel, after=int_arg("after"), before=int_arg("before"),
-                                 limit=limit, thread_id=thread_id)
+    messages, has_more = history(
+        channel, after=int_arg("after"), before=int_arg("before"), limit=limit, thread_id=thread_id
+    )
     return {"messages": [message_json(m) for m in messages], "has_more": has_more}
 
 
@@ -32,7 +33,8 @@ def post_message(name: str) -> Any:
     data = json_body()
     ratelimit.check("post", f"user:{me().id}")
     message, created = actions.check_send_message(
-        me(), name, data.get("body"), data.get("client_msg_id"), data.get("thread_id"))
+        me(), name, data.get("body"), data.get("client_msg_id"), data.get("thread_id")
+    )
     return {"message": message_json(message)}, 201 if created else 200
 
 
@@ -69,10 +71,10 @@ def delete_message(message_id: int) -> Any:
 @bp.get("/messages/<int:message_id>/edits")
 def message_edits(message_id: int) -> Any:
     message, _ = access_message(me(), message_id)
-    edits = db.session.scalars(select(MessageEdit).where(MessageEdit.message_id == message.id)
-                               .order_by(MessageEdit.id)).all()
-    return {"edits": [{"body": e.previous_body, "replaced_at": iso(e.edited_at)}
-                      for e in edits]}
+    edits = db.session.scalars(
+        select(MessageEdit).where(MessageEdit.message_id == message.id).order_by(MessageEdit.id)
+    ).all()
+    return {"edits": [{"body": e.previous_body, "replaced_at": iso(e.edited_at)} for e in edits]}
 
 
 @bp.post("/messages/<int:message_id>/reactions")

@@ -34,8 +34,12 @@ def list_users() -> Any:
     text = request.args.get("q", "").strip()[:100].lower()
     if text:
         like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(func.lower(User.display_name).like(like, escape="\\"),
-                                User.username.like(like, escape="\\")))
+        query = query.where(
+            or_(
+                func.lower(User.display_name).like(like, escape="\\"),
+                User.username.like(like, escape="\\"),
+            )
+        )
     for field in ("specialty", "facility", "department"):
         value = request.args.get(field, "").strip()
         if value:
@@ -43,7 +47,8 @@ def list_users() -> Any:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(int_arg("page") or 1, 1)
     users = db.session.scalars(
-        query.order_by(User.display_name, User.id).offset((page - 1) * PAGE).limit(PAGE)).all()
+        query.order_by(User.display_name, User.id).offset((page - 1) * PAGE).limit(PAGE)
+    ).all()
     return {"users": [user_json(u) for u in users], "total": total, "page": page}
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from physnet.actions.channels import do_add_member, do_create_channel
 from physnet.actions.effects import atomic
@@ -13,7 +13,7 @@ from physnet.actions.messages import do_send_message, do_toggle_reaction
 from physnet.actions.users import do_create_local_user
 from physnet.demo import content
 from physnet.extensions import db
-from physnet.models import Channel, Message, User, utcnow
+from physnet.models import Channel, Membership, Message, User, utcnow
 
 DEMO_PASSWORD = "physnet-demo"  # documented in the README; demo accounts only
 DAYS = 30
@@ -25,8 +25,10 @@ def load_demo(progress: Callable[[str], None] = lambda text: None) -> str:
         users = _users(progress)
         channels = _channels(users, progress)
         posted = _messages(users, channels, progress)
-    return (f"Demo ready: {len(users)} physicians, {len(channels)} channels, "
-            f"{posted} new messages. Password for every demo account: {DEMO_PASSWORD}")
+    return (
+        f"Demo ready: {len(users)} physicians, {len(channels)} channels, "
+        f"{posted} new messages. Password for every demo account: {DEMO_PASSWORD}"
+    )
 
 
 def _users(progress: Callable[[str], None]) -> dict[str, User]:
@@ -34,11 +36,27 @@ def _users(progress: Callable[[str], None]) -> dict[str, User]:
     for spec in content.USERS:
         if spec["username"] in existing:
             continue
-        fields = {k: spec[k] for k in ("display_name", "title", "credentials", "specialty",
-                                        "department", "facility", "phone", "email", "bio")}
+        fields = {
+            k: spec[k]
+            for k in (
+                "display_name",
+                "title",
+                "credentials",
+                "specialty",
+                "department",
+                "facility",
+                "phone",
+                "email",
+                "bio",
+            )
+        }
         existing[spec["username"]] = do_create_local_user(
-            spec["username"], DEMO_PASSWORD, role=spec["role"],
-            expertise=",".join(spec["expertise"]), **fields)
+            spec["username"],
+            DEMO_PASSWORD,
+            role=spec["role"],
+            expertise=",".join(spec["expertise"]),
+            **fields,
+        )
     progress(f"users: {len(content.USERS)}")
     return {spec["username"]: existing[spec["username"]] for spec in content.USERS}
 
@@ -48,10 +66,14 @@ def _channels(users: dict[str, User], progress: Callable[[str], None]) -> dict[s
     for spec in content.CHANNELS:
         channel = db.session.scalar(select(Channel).where(Channel.name == spec["name"]))
         if channel is None:
-            channel = do_create_channel(None, spec["name"], spec["title"], spec["description"],
-                                        spec["kind"])
-        members = users.values() if spec["members"] == "all" else [
-            users[name] for name in spec["members"]]
+            channel = do_create_channel(
+                None, spec["name"], spec["title"], spec["description"], spec["kind"]
+            )
+        members = (
+            users.values()
+            if spec["members"] == "all"
+            else [users[name] for name in spec["members"]]
+        )
         for user in members:
             role = "moderator" if user.role in ("admin", "moderator") else "member"
             do_add_member(channel, user, role=role)
@@ -60,8 +82,9 @@ def _channels(users: dict[str, User], progress: Callable[[str], None]) -> dict[s
     return channels
 
 
-def _messages(users: dict[str, User], channels: dict[str, Channel],
-              progress: Callable[[str], None]) -> int:
+def _messages(
+    users: dict[str, User], channels: dict[str, Channel], progress: Callable[[str], None]
+) -> int:
     if db.session.scalar(select(func.count()).select_from(Message)):
         return 0  # conversation already there: loading is idempotent
     total = sum(1 + len(m.get("replies", [])) for m in content.MESSAGES)
@@ -72,16 +95,36 @@ def _messages(users: dict[str, User], channels: dict[str, Channel],
     for spec in content.MESSAGES:
         channel = channels[spec["channel"]]
         when += step
-        root = do_send_message(users[spec["author"]], channel, spec["body"], None, None,
-                               created_at=when)
+        root = do_send_message(
+            users[spec["author"]], channel, spec["body"], None, None, created_at=when
+        )
         posted += 1
         for emoji, username in spec.get("reactions", []):
             do_toggle_reaction(users[username], root, emoji)
         for reply in spec.get("replies", []):
             when += step
-            do_send_message(users[reply["author"]], channel, reply["body"], None, root,
-                            created_at=when)
+            do_send_message(
+                users[reply["author"]], channel, reply["body"], None, root, created_at=when
+            )
             posted += 1
         if posted % 50 == 0:
             progress(f"messages: {posted}/{total}")
+    _leave_a_few_unread(channels.values())
     return posted
+
+
+def _leave_a_few_unread(channels: Iterable[Channel], unread: int = 3) -> None:
+    """Mark each channel read up to its last few messages, as after a normal working day."""
+    for channel in channels:
+        ids = db.session.scalars(
+            select(Message.id)
+            .where(Message.channel_id == channel.id, Message.thread_id.is_(None))
+            .order_by(Message.id.desc())
+            .limit(unread + 1)
+        ).all()
+        if len(ids) > unread:
+            db.session.execute(
+                update(Membership)
+                .where(Membership.channel_id == channel.id)
+                .values(last_read_id=ids[-1])
+            )

@@ -15,7 +15,7 @@ KINDS = ("public", "private", "announcement", "direct")
 CHANNEL_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{1,79}$"
 
 
-class Channel(db.Model):  # type: ignore[name-defined,misc]
+class Channel(db.Model):  # type: ignore[name-defined]
     __tablename__ = "channels"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +39,7 @@ class Channel(db.Model):  # type: ignore[name-defined,misc]
         return f"<Channel #{self.name}>"
 
 
-class Membership(db.Model):  # type: ignore[name-defined,misc]
+class Membership(db.Model):  # type: ignore[name-defined]
     __tablename__ = "memberships"
 
     channel_id: Mapped[int] = mapped_column(

@@ -15,7 +15,7 @@ from physnet.models.users import User
 MAX_BODY = 10_000
 
 
-class Message(db.Model):  # type: ignore[name-defined,misc]
+class Message(db.Model):  # type: ignore[name-defined]
     __tablename__ = "messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +47,7 @@ class Message(db.Model):  # type: ignore[name-defined,misc]
         return f"<Message {self.id} in {self.channel_id}>"
 
 
-class MessageEdit(db.Model):  # type: ignore[name-defined,misc]
+class MessageEdit(db.Model):  # type: ignore[name-defined]
     """The body as it was before one edit."""
 
     __tablename__ = "message_edits"
@@ -61,7 +61,7 @@ class MessageEdit(db.Model):  # type: ignore[name-defined,misc]
     edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Reaction(db.Model):  # type: ignore[name-defined,misc]
+class Reaction(db.Model):  # type: ignore[name-defined]
     __tablename__ = "reactions"
 
     message_id: Mapped[int] = mapped_column(
@@ -74,7 +74,7 @@ class Reaction(db.Model):  # type: ignore[name-defined,misc]
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class Mention(db.Model):  # type: ignore[name-defined,misc]
+class Mention(db.Model):  # type: ignore[name-defined]
     __tablename__ = "mentions"
 
     message_id: Mapped[int] = mapped_column(

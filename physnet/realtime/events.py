@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from physnet.actions import messages as actions
 from physnet.actions import presence
 from physnet.actions.users import user_for_token
 from physnet.actions.validate import require_int, require_str
+from physnet.auth import session_deadline, session_expired
 from physnet.errors import PhysNetError, Unauthorized
 from physnet.extensions import db, socketio
 from physnet.models import Channel, Membership, User
@@ -26,11 +28,12 @@ from physnet.serialize import message_json
 
 log = logging.getLogger(__name__)
 Ack = dict[str, Any]
+CATCH_UP_LIMIT = 500
 
 
 def _socket_user() -> User:
     """The user behind this socket, re-checked on every event (deactivation ends access)."""
-    user_id = rooms.connections.user_of(request.sid)  # type: ignore[attr-defined]
+    user_id = rooms.connections.user_of(request.sid, time.time())  # type: ignore[attr-defined]
     user = db.session.get(User, user_id) if user_id is not None else None
     if user is None or not user.active:
         raise Unauthorized("Your session has ended; sign in again.", code="session_ended")
@@ -73,20 +76,22 @@ def on_connect(auth: Any = None) -> bool:
     """Accept the session cookie or auth={"token": ...}; refuse anything else."""
     try:
         user: User | None = None
+        deadline = None
         if isinstance(auth, dict) and isinstance(auth.get("token"), str):
             user = user_for_token(auth["token"])
-        elif current_user.is_authenticated:
+        elif current_user.is_authenticated and not session_expired():
             user = current_user._get_current_object()
+            deadline = session_deadline()
         if user is None or not user.active:
             return False
         channel_ids = db.session.scalars(
-            select(Membership.channel_id).join(Channel)
-            .where(Membership.user_id == user.id)).all()
+            select(Membership.channel_id).join(Channel).where(Membership.user_id == user.id)
+        ).all()
         sid = request.sid  # type: ignore[attr-defined]
         for channel_id in channel_ids:
             socketio.server.enter_room(sid, rooms.channel_room(channel_id), namespace="/")
         socketio.server.enter_room(sid, rooms.user_room(user.id), namespace="/")
-        presence.connected(user, sid)
+        presence.connected(user, sid, deadline)
         return True
     finally:
         db.session.remove()
@@ -104,8 +109,12 @@ def on_disconnect(*args: Any) -> None:
 def send_message(user: User, data: dict[str, Any]) -> Ack:
     ratelimit.check("post", f"user:{user.id}")
     message, _ = actions.check_send_message(
-        user, data.get("channel"), data.get("body"), data.get("client_msg_id"),
-        data.get("thread_id"))
+        user,
+        data.get("channel"),
+        data.get("body"),
+        data.get("client_msg_id"),
+        data.get("thread_id"),
+    )
     return {"ok": True, "message": message_json(message)}
 
 
@@ -113,8 +122,12 @@ def send_message(user: User, data: dict[str, Any]) -> Ack:
 def on_catch_up(user: User, data: dict[str, Any]) -> Ack:
     channel, _ = access_channel(user, require_str(data.get("channel"), "channel") or "")
     after = require_int(data.get("after"), "after") or 0
-    messages = catch_up(channel, after)
-    return {"ok": True, "messages": [message_json(m) for m in messages]}
+    messages = catch_up(channel, after, CATCH_UP_LIMIT + 1)
+    return {
+        "ok": True,
+        "messages": [message_json(m) for m in messages[:CATCH_UP_LIMIT]],
+        "has_more": len(messages) > CATCH_UP_LIMIT,  # call again after the last id
+    }
 
 
 @handler("typing")

@@ -28,10 +28,13 @@ class Connections:
         self._lock = threading.Lock()
         self._by_user: dict[int, set[str]] = {}
         self._user_of: dict[str, int] = {}
+        self._deadline: dict[str, float] = {}
 
-    def add(self, user_id: int, sid: str) -> bool:
-        """Record a socket; True when it is the user's first one here."""
+    def add(self, user_id: int, sid: str, deadline: float | None = None) -> bool:
+        """Record a socket (usable until `deadline`, if given); True for the user's first."""
         with self._lock:
+            if deadline is not None:
+                self._deadline[sid] = deadline
             sids = self._by_user.setdefault(user_id, set())
             first = not sids
             sids.add(sid)
@@ -42,6 +45,7 @@ class Connections:
         """Forget a socket; return its user and whether it was their last one here."""
         with self._lock:
             user_id = self._user_of.pop(sid, None)
+            self._deadline.pop(sid, None)
             if user_id is None:
                 return None, False
             sids = self._by_user.get(user_id, set())
@@ -51,7 +55,10 @@ class Connections:
                 return user_id, True
             return user_id, False
 
-    def user_of(self, sid: str) -> int | None:
+    def user_of(self, sid: str, now: float) -> int | None:
+        """The socket's user, or None once its session's lifetime is over."""
+        if self._deadline.get(sid, now) < now:
+            return None
         return self._user_of.get(sid)
 
     def sids_of(self, user_id: int) -> list[str]:
