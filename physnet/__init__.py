@@ -83,6 +83,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 def register_extensions(app: Flask, settings: Settings) -> None:
     from physnet import auth, ratelimit
     from physnet.realtime import events  # noqa: F401  (handlers must exist before init_app)
+    from physnet.realtime.nodelay import NoDelayMiddleware
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -99,6 +100,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         ping_interval=20,
         ping_timeout=20,
     )
+    app.wsgi_app = NoDelayMiddleware(app.wsgi_app)  # type: ignore[method-assign]
 
 
 def register_blueprints(app: Flask) -> None:

@@ -60,8 +60,13 @@ def pg_url() -> Iterator[str]:
 
 
 def _settings(folder: Path, url: str, **extra: Any) -> dict[str, Any]:
-    return {"database_url": url, "secret_key": "test-secret-key",
-            "search_index": str(folder / "search_index"), "ratelimits": False, **extra}
+    return {
+        "database_url": url,
+        "secret_key": "test-secret-key",
+        "search_index": str(folder / "search_index"),
+        "ratelimits": False,
+        **extra,
+    }
 
 
 @pytest.fixture(params=BACKENDS)
@@ -120,19 +125,28 @@ class Factory:
 
     def user(self, username: str, role: str = "member", **profile: Any) -> User:
         with self.app.app_context():
-            user = do_create_local_user(username, PASSWORD, role=role,
-                                        display_name=profile.pop("display_name",
-                                                                 username.title()),
-                                        **profile)
+            user = do_create_local_user(
+                username,
+                PASSWORD,
+                role=role,
+                display_name=profile.pop("display_name", username.title()),
+                **profile,
+            )
             db.session.expunge(user)
             return user
 
-    def channel(self, name: str, kind: str = "public", members: tuple[str, ...] = (),
-                moderators: tuple[str, ...] = ()) -> Channel:
+    def channel(
+        self,
+        name: str,
+        kind: str = "public",
+        members: tuple[str, ...] = (),
+        moderators: tuple[str, ...] = (),
+    ) -> Channel:
         with self.app.app_context():
             channel = do_create_channel(None, name, name.replace("-", " ").title(), "", kind)
             for username, role in [(m, "member") for m in members] + [
-                    (m, "moderator") for m in moderators]:
+                (m, "moderator") for m in moderators
+            ]:
                 user = db.session.scalar(db.select(User).where(User.username == username))
                 assert user is not None, username
                 do_add_member(channel, user, role=role)
@@ -155,7 +169,7 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     page = client.get(path).get_data(as_text=True)
     marker = 'name="csrf-token" content="'
     start = page.index(marker) + len(marker)
-    return page[start:page.index('"', start)]
+    return page[start : page.index('"', start)]
 
 
 class ApiClient:
@@ -165,8 +179,9 @@ class ApiClient:
         self.client = client
         self.username = username
         token = csrf_token(client)
-        response = client.post("/login", data={"username": username, "password": PASSWORD,
-                                               "csrf_token": token})
+        response = client.post(
+            "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
         self.csrf = csrf_token(client, "/")
 
@@ -221,9 +236,16 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A real `physnet run` process on a free port, with its own SQLite database."""
+    """A real `physnet run` process on a free port, with its own database (SQLite by default,
+    or the migrated `database_url` given)."""
 
-    def __init__(self, folder: Path, template: Path, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        folder: Path,
+        template: Path,
+        extra_env: dict[str, str] | None = None,
+        database_url: str | None = None,
+    ):
         import subprocess
         import sys
         import time
@@ -231,20 +253,40 @@ class LiveServer:
         import requests
 
         self.folder = folder
-        self.db_path = folder / "live.db"
-        shutil.copy(template, self.db_path)
+        if database_url is None:
+            self.db_path = folder / "live.db"
+            shutil.copy(template, self.db_path)
+            database_url = f"sqlite:///{self.db_path}"
+        self.database_url = database_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PHYSNET_INSTANCE": str(folder / "instance"),
-               "PHYSNET_DATABASE_URL": f"sqlite:///{self.db_path}",
-               "PHYSNET_SECRET_KEY": "live-test-secret", "PHYSNET_RATELIMITS": "off",
-               "PHYSNET_SEARCH_INDEX": str(folder / "search_index"), **(extra_env or {})}
+        env = {
+            **os.environ,
+            "PHYSNET_INSTANCE": str(folder / "instance"),
+            "PHYSNET_DATABASE_URL": database_url,
+            "PHYSNET_SECRET_KEY": "live-test-secret",
+            "PHYSNET_RATELIMITS": "off",
+            "PHYSNET_SEARCH_INDEX": str(folder / "search_index"),
+            **(extra_env or {}),
+        }
         self.log = (folder / "server.log").open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "physnet", "run", "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=folder)
-        self.app = create_app(_settings(folder, f"sqlite:///{self.db_path}"))
+            [
+                sys.executable,
+                "-m",
+                "physnet",
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            cwd=folder,
+        )
+        self.app = create_app(_settings(folder, database_url))
         self.factory = Factory(self.app)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -254,8 +296,9 @@ class LiveServer:
             except requests.ConnectionError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError("physnet run did not answer /healthz:\n" +
-                           (folder / "server.log").read_text())
+        raise RuntimeError(
+            "physnet run did not answer /healthz:\n" + (folder / "server.log").read_text()
+        )
 
     def session(self, username: str) -> Any:
         """A requests.Session signed in as `username`, with its CSRF token at .csrf."""
@@ -267,8 +310,11 @@ class LiveServer:
         page = http.get(self.url + "/login").text
         token = re.search(r'name="csrf-token" content="([^"]+)"', page)
         assert token
-        response = http.post(self.url + "/login", allow_redirects=False, data={
-            "username": username, "password": PASSWORD, "csrf_token": token.group(1)})
+        response = http.post(
+            self.url + "/login",
+            allow_redirects=False,
+            data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
+        )
         assert response.status_code == 302, response.text
         page = http.get(self.url + "/").text
         token = re.search(r'name="csrf-token" content="([^"]+)"', page)
@@ -290,5 +336,29 @@ class LiveServer:
 @pytest.fixture
 def live_server(tmp_path: Path, sqlite_template: Path) -> Iterator[LiveServer]:
     server = LiveServer(tmp_path, sqlite_template)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_pg_url(tmp_path: Path) -> Iterator[str]:
+    """A new, migrated PostgreSQL database of its own, dropped afterwards."""
+    name = f"physnet_live_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    _migrate(create_app(_settings(tmp_path, url)))
+    yield url
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def live_server_any(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[LiveServer]:
+    """A live server on SQLite, then on PostgreSQL."""
+    url = request.getfixturevalue("fresh_pg_url") if request.param == "postgresql" else None
+    server = LiveServer(tmp_path, sqlite_template, database_url=url)
     yield server
     server.stop()
