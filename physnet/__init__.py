@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy import event
@@ -82,7 +83,10 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def register_extensions(app: Flask, settings: Settings) -> None:
     from physnet import auth, ratelimit
-    from physnet.realtime import events  # noqa: F401  (handlers must exist before init_app)
+    from physnet.realtime import (
+        control,
+        events,  # noqa: F401  (handlers must exist before init_app)
+    )
     from physnet.realtime.nodelay import NoDelayMiddleware
 
     db.init_app(app)
@@ -95,12 +99,21 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         app,
         async_mode="threading",
         message_queue=settings.redis_url,
+        channel=pubsub_channel(settings.redis_url),
         cors_allowed_origins=None,  # same origin only
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
         ping_timeout=20,
     )
     app.wsgi_app = NoDelayMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    control.bus.configure(settings.redis_url, pubsub_channel(settings.redis_url) + ":control")
+
+
+def pubsub_channel(redis_url: str | None) -> str:
+    """Name the Redis pub/sub channel after the database number: pub/sub ignores database
+    numbers, so two PhysNets sharing one Redis (say, staging and tests) stay apart."""
+    path = urlsplit(redis_url or "").path.strip("/")
+    return f"physnet-{path or '0'}"
 
 
 def register_blueprints(app: Flask) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from physnet.extensions import db, socketio
 from physnet.models import Channel, User
 from physnet.realtime import rooms
+from physnet.realtime.control import bus
 
 EVERYONE = "presence"
 
 
 def connected(user: User, sid: str, deadline: float | None = None) -> None:
     """Record a socket; the first one of a person announces them online."""
+    bus.ensure_listening()
     socketio.server.enter_room(sid, EVERYONE, namespace=rooms.NAMESPACE)
     if rooms.connections.add(user.id, sid, deadline):
         rooms.emit("presence", {"username": user.username, "status": "online"}, EVERYONE)

@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 from physnet.extensions import socketio
+from physnet.realtime.control import bus
 
 NAMESPACE = "/"
 
@@ -78,16 +79,32 @@ def emit(event: str, payload: Any, room: str, skip_sid: str | None = None) -> No
 
 
 def enter_channel(user_id: int, channel_id: int) -> None:
-    """Put every socket of the user in this process into the channel's room."""
+    """Put every open socket of the user, in any process, into the channel's room."""
+    bus.publish("enter", user_id=user_id, channel_id=channel_id)
+
+
+def leave_channel(user_id: int, channel_id: int) -> None:
+    bus.publish("leave", user_id=user_id, channel_id=channel_id)
+
+
+def disconnect_user(user_id: int) -> None:
+    """Close every open socket of the user, in any process."""
+    bus.publish("disconnect", user_id=user_id)
+
+
+@bus.handler("enter")
+def _enter_here(user_id: int, channel_id: int) -> None:
     for sid in connections.sids_of(user_id):
         socketio.server.enter_room(sid, channel_room(channel_id), namespace=NAMESPACE)
 
 
-def leave_channel(user_id: int, channel_id: int) -> None:
+@bus.handler("leave")
+def _leave_here(user_id: int, channel_id: int) -> None:
     for sid in connections.sids_of(user_id):
         socketio.server.leave_room(sid, channel_room(channel_id), namespace=NAMESPACE)
 
 
-def disconnect_user(user_id: int) -> None:
+@bus.handler("disconnect")
+def _disconnect_here(user_id: int) -> None:
     for sid in connections.sids_of(user_id):
         socketio.server.disconnect(sid, namespace=NAMESPACE)
