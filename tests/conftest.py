@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
+import socketio as socketio_client
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -362,3 +365,61 @@ def live_server_any(
     server = LiveServer(tmp_path, sqlite_template, database_url=url)
     yield server
     server.stop()
+
+
+class Listener:
+    """A python-socketio client over websocket that records what it receives."""
+
+    def __init__(self, url: str, *, token: str | None = None, cookie: str | None = None):
+        self.events: list[tuple[str, Any]] = []
+        self.lock = threading.Condition()
+        self.client = socketio_client.Client(reconnection=False)
+        for name in (
+            "message",
+            "message_updated",
+            "message_deleted",
+            "reaction",
+            "typing",
+            "presence",
+            "mention",
+            "channel_joined",
+        ):
+            self.client.on(name, self._recorder(name))
+        headers = {"Cookie": cookie} if cookie else None
+        self.client.connect(
+            url,
+            auth={"token": token} if token else None,
+            headers=headers,
+            transports=["websocket"],
+            wait_timeout=10,
+        )
+
+    def _recorder(self, name: str) -> Any:
+        def record(data: Any) -> None:
+            with self.lock:
+                self.events.append((name, data))
+                self.lock.notify_all()
+
+        return record
+
+    def of(self, name: str) -> list[Any]:
+        with self.lock:
+            return [data for event, data in self.events if event == name]
+
+    def wait_for(self, name: str, count: int = 1, timeout: float = 10) -> list[Any]:
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while len([1 for e, _ in self.events if e == name]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.lock.wait(left)
+        return self.of(name)
+
+    def call(self, event: str, data: Any) -> Any:
+        return self.client.call(event, data, timeout=10)
+
+    def close(self) -> None:
+        # websocket-client waits up to 3 s for the closing handshake under Werkzeug; nothing
+        # here depends on it, so let it finish in the background.
+        threading.Thread(target=self.client.disconnect, daemon=True).start()

@@ -10,12 +10,12 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from conftest import LiveServer, _settings
 from physnet import create_app
 from physnet.actions.users import do_end_sessions
 from physnet.extensions import db
 from physnet.models import User
-from test_realtime_live import Listener
+
+from conftest import Listener, LiveServer, _settings
 
 pytestmark = pytest.mark.live
 
@@ -34,7 +34,7 @@ def two_servers(tmp_path: Path, sqlite_template: Path, fresh_pg_url: str):
 
 
 def test_membership_and_messages_cross_processes(two_servers):
-    a, b, redis_url = two_servers
+    a, b, _ = two_servers
     a.factory.user("alice")
     a.factory.user("bob")
     alice = Listener(a.url, token=a.factory.token("alice"))  # Alice's socket is on process A
@@ -42,15 +42,19 @@ def test_membership_and_messages_cross_processes(two_servers):
     bob.headers["Authorization"] = f"Bearer {a.factory.token('bob')}"
     try:
         # Bob, served by process B, creates a private channel and adds Alice.
-        created = bob.post(b.url + "/api/v1/channels",
-                           json={"name": "downtime-drill", "private": True})
+        created = bob.post(
+            b.url + "/api/v1/channels", json={"name": "downtime-drill", "private": True}
+        )
         assert created.status_code == 201
-        added = bob.post(b.url + "/api/v1/channels/downtime-drill/members",
-                         json={"username": "alice"})
+        added = bob.post(
+            b.url + "/api/v1/channels/downtime-drill/members", json={"username": "alice"}
+        )
         assert added.status_code == 201
         assert alice.wait_for("channel_joined")[0]["name"] == "downtime-drill"
-        posted = bob.post(b.url + "/api/v1/channels/downtime-drill/messages",
-                          json={"body": "Downtime drill at 02:00: print the BCA reports"})
+        posted = bob.post(
+            b.url + "/api/v1/channels/downtime-drill/messages",
+            json={"body": "Downtime drill at 02:00: print the BCA reports"},
+        )
         assert posted.status_code == 201
         received = alice.wait_for("message")
         assert [m["id"] for m in received] == [posted.json()["message"]["id"]]
@@ -59,7 +63,7 @@ def test_membership_and_messages_cross_processes(two_servers):
 
 
 def test_signing_out_everywhere_closes_sockets_in_other_processes(two_servers, tmp_path):
-    a, b, redis_url = two_servers
+    a, _, redis_url = two_servers
     a.factory.user("alice")
     token = a.factory.token("alice")
     alice = Listener(a.url, token=token)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -13,65 +12,9 @@ from sqlalchemy import func, select
 from physnet.extensions import db
 from physnet.models import Message
 
+from conftest import Listener
+
 pytestmark = pytest.mark.live
-
-
-class Listener:
-    """A python-socketio client over websocket that records what it receives."""
-
-    def __init__(self, url: str, *, token: str | None = None, cookie: str | None = None):
-        self.events: list[tuple[str, Any]] = []
-        self.lock = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
-        for name in (
-            "message",
-            "message_updated",
-            "message_deleted",
-            "reaction",
-            "typing",
-            "presence",
-            "mention",
-            "channel_joined",
-        ):
-            self.client.on(name, self._recorder(name))
-        headers = {"Cookie": cookie} if cookie else None
-        self.client.connect(
-            url,
-            auth={"token": token} if token else None,
-            headers=headers,
-            transports=["websocket"],
-            wait_timeout=10,
-        )
-
-    def _recorder(self, name: str) -> Any:
-        def record(data: Any) -> None:
-            with self.lock:
-                self.events.append((name, data))
-                self.lock.notify_all()
-
-        return record
-
-    def of(self, name: str) -> list[Any]:
-        with self.lock:
-            return [data for event, data in self.events if event == name]
-
-    def wait_for(self, name: str, count: int = 1, timeout: float = 10) -> list[Any]:
-        deadline = time.monotonic() + timeout
-        with self.lock:
-            while len([1 for e, _ in self.events if e == name]) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self.lock.wait(left)
-        return self.of(name)
-
-    def call(self, event: str, data: Any) -> Any:
-        return self.client.call(event, data, timeout=10)
-
-    def close(self) -> None:
-        # websocket-client waits up to 3 s for the closing handshake under Werkzeug; nothing
-        # here depends on it, so let it finish in the background.
-        threading.Thread(target=self.client.disconnect, daemon=True).start()
 
 
 def _cookie_header(http: Any) -> str:

@@ -1,0 +1,96 @@
+"""Hot paths run a fixed number of queries, however much data there is (no N+1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from physnet.access import access_channel
+from physnet.actions.messages import check_send_message, check_toggle_reaction
+from physnet.extensions import db
+from physnet.models import User
+from physnet.queries import channel_listing, history
+from physnet.serialize import message_json
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _user(name: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == name))
+    assert user is not None
+    return user
+
+
+def _fill(app, factory, messages: int) -> None:
+    for name in ("alice", "bob", "carol"):
+        factory.user(name)
+    for channel in ("ehr-tips", "cardiology", "sepsis-protocol"):
+        factory.channel(channel, members=("alice", "bob", "carol"))
+    with app.app_context():
+        alice, bob = _user("alice"), _user("bob")
+        for i in range(messages):
+            message, _ = check_send_message(alice, "ehr-tips", f"Tip {i} for @bob", f"t{i}")
+            check_toggle_reaction(bob, message.id, "👍")
+            check_toggle_reaction(alice, message.id, "✅")
+
+
+def _history_queries(app) -> int:
+    with app.app_context():
+        channel, _ = access_channel(_user("carol"), "ehr-tips")
+        with count_queries() as statements:
+            page, _ = history(channel, limit=50)
+            [message_json(m) for m in page]
+        return len(statements)
+
+
+def test_history_page_costs_the_same_for_5_or_40_messages(app, factory):
+    _fill(app, factory, 5)
+    small = _history_queries(app)
+    with app.app_context():
+        alice = _user("alice")
+        for i in range(35):
+            check_send_message(alice, "ehr-tips", f"More {i}", f"m{i}")
+    large = _history_queries(app)
+    assert small == large
+    assert large <= 3  # messages (with author and channel joined), then their reactions
+
+
+def test_channel_list_costs_the_same_for_any_number_of_channels(app, factory):
+    _fill(app, factory, 3)
+    with app.app_context():
+        carol = _user("carol")
+        with count_queries() as few:
+            channel_listing(carol)
+    for i in range(10):
+        factory.channel(f"extra-{i}", members=("carol",))
+    with app.app_context():
+        carol = _user("carol")
+        with count_queries() as many:
+            listing = channel_listing(carol)
+    assert len(listing) == 13
+    assert len(few) == len(many) <= 4
+
+
+def test_posting_a_message_runs_a_bounded_number_of_queries(app, factory):
+    _fill(app, factory, 1)
+    with app.app_context():
+        alice = _user("alice")
+        with count_queries() as statements:
+            check_send_message(alice, "ehr-tips", "Order set favorites: star them", "q1")
+        # access (channel, membership), idempotency lookup, lock, insert, mentions lookup,
+        # read marker, commit-side reloads: a handful, never proportional to the channel.
+        assert len(statements) <= 12, statements
