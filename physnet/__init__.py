@@ -95,6 +95,8 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     login_manager.init_app(app)
     auth.init_app(app)
     ratelimit.init_app(app)
+    # init_app keeps the previous app's queue when given none; start from a clean slate.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode="threading",

@@ -60,6 +60,8 @@ def _load_from_bearer(req: Any) -> User | None:
 def _unauthorized() -> Response:
     if request.path.startswith("/api/"):
         raise Unauthorized("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+    if g.get("session_expired"):
+        flash("Your session ended after a period of inactivity; please sign in again.", "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

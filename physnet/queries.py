@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, select
 from physnet.access import readable_channel_ids
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Mention, Message, User
-from physnet.serialize import channel_json
+from physnet.serialize import author_json, channel_json
 
 MAX_PAGE = 200
 
@@ -50,12 +50,45 @@ def channel_listing(user: User) -> list[dict[str, Any]]:
         .tuples()
         .all()
     )
+    ids = [c.id for c in channels]
+    # One index lookup per channel: the newest message id and the member count.
+    newest = select(func.max(Message.id)).where(Message.channel_id == Channel.id)
+    members = (
+        select(func.count()).select_from(Membership).where(Membership.channel_id == Channel.id)
+    )
+    stats = {
+        row[0]: (row[1], row[2])
+        for row in db.session.execute(
+            select(Channel.id, newest.scalar_subquery(), members.scalar_subquery()).where(
+                Channel.id.in_(ids)
+            )
+        )
+    }
+    partners = _direct_partners(user, [c.id for c in channels if c.kind == "direct"])
     return [
         channel_json(
-            c, memberships.get(c.id), unread=unread.get(c.id, 0), mentions=mentions.get(c.id, 0)
+            c,
+            memberships.get(c.id),
+            unread=unread.get(c.id, 0),
+            mentions=mentions.get(c.id, 0),
+            last_message_id=stats.get(c.id, (None, 0))[0],
+            member_count=stats.get(c.id, (None, 0))[1],
+            partner=partners.get(c.id),
         )
         for c in channels
     ]
+
+
+def _direct_partners(user: User, channel_ids: list[int]) -> dict[int, dict[str, str]]:
+    """The other person of each direct channel."""
+    if not channel_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Membership).where(
+            Membership.channel_id.in_(channel_ids), Membership.user_id != user.id
+        )
+    ).all()
+    return {m.channel_id: author_json(m.user) for m in rows}
 
 
 def history(

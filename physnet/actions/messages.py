@@ -199,6 +199,18 @@ def do_delete_message(message: Message) -> None:
         db.session.execute(delete(MessageEdit).where(MessageEdit.message_id == message.id))
         db.session.execute(delete(Mention).where(Mention.message_id == message.id))
         message.reactions.clear()
+        if message.thread_id is not None:  # the thread's reply count no longer includes it
+            parent = db.session.get(Message, message.thread_id)
+            if parent is not None:
+                parent.reply_count = Message.reply_count - 1
+                db.session.flush()
+                db.session.refresh(parent)
+                after_commit(
+                    rooms.emit,
+                    "message_updated",
+                    message_json(parent),
+                    rooms.channel_room(message.channel_id),
+                )
         after_commit(
             rooms.emit,
             "message_deleted",

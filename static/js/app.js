@@ -1,0 +1,213 @@
+// PhysNet's web app: reads the bootstrap JSON, loads my channels, opens one, and routes
+// live events to the views. Each view lives in its own module.
+
+import { configureApi, enc, get } from "./api.js";
+import { ChannelView } from "./channel.js";
+import { initDirectory } from "./directory.js";
+import { setIconSprite } from "./dom.js";
+import { initMembers } from "./members.js";
+import { closeNav, initSidebar } from "./sidebar.js";
+import { Live } from "./socket/live.js";
+import { changed, channelRef, learnName, removeChannel, setChannel, state } from "./store.js";
+import { ThreadView } from "./thread.js";
+import { toast, toastError } from "./toast.js";
+
+const DEFAULT_CHANNEL = "ehr-tips";
+const boot = JSON.parse(document.getElementById("bootstrap").textContent);
+state.me = boot.me;
+state.urls = boot.urls;
+learnName(boot.me);
+configureApi(boot.urls);
+setIconSprite(boot.urls.icons);
+
+const appEl = document.getElementById("app");
+const banner = document.getElementById("conn-banner");
+let bannerTimer = null;
+
+// A message or update goes to every list that shows it (a thread root is in both).
+const apply = (message) => {
+  channelView.list.update(message);
+  threadView.list.update(message);
+};
+
+const live = new Live({
+  message(msg) {
+    channelView.onMessage(msg);
+    if (msg.channel === state.open) {
+      threadView.onMessage(msg);
+      return;
+    }
+    const channel = state.channels.get(msg.channel);
+    if (channel?.member && msg.author.username !== state.me.username) {
+      channel.unread = (channel.unread ?? 0) + 1;
+      changed();
+    }
+  },
+  message_updated: apply,
+  message_deleted({ id }) {
+    channelView.list.markDeleted(id);
+    threadView.list.markDeleted(id);
+  },
+  reaction({ message_id: id, reactions }) {
+    channelView.list.setReactions(id, reactions);
+    threadView.list.setReactions(id, reactions);
+  },
+  typing({ channel, username }) {
+    if (channel === state.open && username !== state.me.username) channelView.typing.show(username);
+  },
+  presence({ username, status }) {
+    if (status === "online") state.online.add(username);
+    else state.online.delete(username);
+    channelView.refreshPresence();
+    changed();
+  },
+  mention({ channel }) {
+    const known = state.channels.get(channel);
+    if (known && (channel !== state.open || document.hidden)) {
+      known.mentions = (known.mentions ?? 0) + 1;
+      changed();
+    }
+  },
+  channel_joined(channel) {
+    setChannel({ unread: 0, mentions: 0, ...channel });
+    if (channel.kind === "direct") loadPartner(channel.name);
+  },
+  channel_left({ channel }) {
+    const known = state.channels.get(channel);
+    if (!known || state.leaving.has(channel)) return; // our own Leave handles itself
+    if (known.private) removeChannel(channel);
+    else setChannel({ ...known, member: false });
+    if (channel !== state.open) return;
+    toast(`You are no longer a member of ${channelRef(known)}.`);
+    const next = known.private ? defaultChannel() : channel;
+    if (next) navigate(next, { history: "replace" });
+    else showEmptyState();
+  },
+  connected(first) {
+    appEl.dataset.live = "connected"; // also lets browser tests wait for the socket
+    clearTimeout(bannerTimer);
+    banner.hidden = true;
+    catchUpAll(first);
+  },
+  disconnected() {
+    appEl.dataset.live = "reconnecting";
+    channelView.dropped();
+    // Brief blips are not worth a banner; a real outage is.
+    clearTimeout(bannerTimer);
+    bannerTimer = setTimeout(() => {
+      banner.textContent = "Reconnecting… New messages will appear when the connection is back.";
+      banner.hidden = false;
+    }, 1500);
+  },
+  refused() {
+    appEl.dataset.live = "refused";
+    clearTimeout(bannerTimer);
+    banner.replaceChildren("Your session has ended. ",
+      Object.assign(document.createElement("a"), { href: `${state.urls.login}?next=${enc(location.pathname)}`,
+        textContent: "Sign in again" }));
+    banner.hidden = false;
+  },
+});
+
+const threadView = new ThreadView({ live, apply, canModerate: () => channelView.canModerate() });
+const channelView = new ChannelView({ live, thread: threadView, apply });
+
+/** Open a channel and keep the address bar (and Back) in step. */
+function navigate(name, { history = "push" } = {}) {
+  closeNav();
+  const url = state.urls.channel.replace("CHANNEL", enc(name));
+  if (history === "push" && location.pathname !== url) window.history.pushState({ channel: name }, "", url);
+  if (history === "replace") window.history.replaceState({ channel: name }, "", url);
+  return channelView.open(name);
+}
+
+function channelFromPath() {
+  const [prefix, suffix] = state.urls.channel.split("CHANNEL");
+  const path = location.pathname;
+  if (!path.startsWith(prefix) || !path.endsWith(suffix)) return null;
+  return decodeURIComponent(path.slice(prefix.length, path.length - suffix.length || undefined)) || null;
+}
+
+function defaultChannel() {
+  const mine = [...state.channels.values()].filter((c) => c.member);
+  if (mine.some((c) => c.name === DEFAULT_CHANNEL)) return DEFAULT_CHANNEL;
+  const regular = mine.filter((c) => c.kind !== "direct").sort((a, b) => a.title.localeCompare(b.title));
+  return (regular[0] ?? mine[0])?.name ?? null;
+}
+
+/** The other person of a direct channel, for its name and presence dot. */
+async function loadPartner(name) {
+  try {
+    const { members } = await get(`/channels/${enc(name)}/members`);
+    const other = members.find((m) => m.username !== state.me.username) ?? members[0];
+    if (other) {
+      learnName(other);
+      state.partners.set(name, other);
+      changed();
+      if (name === state.open) channelView.refreshPresence();
+    }
+  } catch (err) {
+    toastError(err);
+  }
+}
+
+async function loadChannels() {
+  const [{ channels }, { online }] = await Promise.all([get("/channels"), get("/presence")]);
+  state.online = new Set(online);
+  const listed = new Map(channels.map((c) => [c.name, c]));
+  for (const name of [...state.channels.keys()]) {
+    if (!listed.has(name)) removeChannel(name); // removed from a private channel meanwhile
+  }
+  for (const channel of channels) {
+    if (channel.member || state.channels.has(channel.name)) setChannel(channel);
+  }
+  for (const channel of channels) {
+    if (channel.member && channel.kind === "direct" && !state.partners.has(channel.name)) loadPartner(channel.name);
+  }
+}
+
+/**
+ * After a reconnect: unread counts and presence from the server for every channel, then
+ * the messages the open channel (and thread) missed. On the first connect only the latter:
+ * the first page may have loaded before the socket joined its rooms.
+ */
+async function catchUpAll(first) {
+  if (!first) {
+    try {
+      await loadChannels();
+    } catch (err) {
+      toastError(err);
+    }
+  }
+  await channelView.catchUp();
+  channelView.markRead(); // also clears counts the listing reported for the open channel
+}
+
+function showEmptyState() {
+  document.getElementById("channel-title").textContent = "Welcome to PhysNet";
+  document.getElementById("history-status").textContent =
+    "You are not in any channel yet. Use “Browse channels” to join one, or create your own.";
+  document.getElementById("composer").hidden = true;
+}
+
+async function start() {
+  initSidebar({ onNavigate: (name) => navigate(name) });
+  initDirectory({ navigate });
+  initMembers(channelView, { onLeft: (name) => {
+    if (name === state.open) navigate(defaultChannel() ?? name, { history: "replace" });
+  } });
+  window.addEventListener("popstate", () => {
+    const name = channelFromPath() ?? defaultChannel();
+    if (name && name !== state.open) channelView.open(name);
+  });
+  try {
+    await loadChannels();
+  } catch (err) {
+    toastError(err);
+  }
+  const first = boot.channel ?? defaultChannel();
+  if (first) await navigate(first, { history: boot.channel ? "none" : "replace" });
+  else showEmptyState();
+}
+
+start();

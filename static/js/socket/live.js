@@ -1,0 +1,67 @@
+// The live connection. Socket.IO reconnects by itself; after every (re)connect the app
+// catches up on what it missed. Sends go over the socket when it is up, else over HTTP:
+// the same client_msg_id makes a retry on either path safe (the server stores one message).
+
+import { io } from "../../vendor/socket.io.esm.min.js";
+import { ApiError, enc, post } from "../api.js";
+
+const SERVER_EVENTS = ["message", "message_updated", "message_deleted", "reaction", "typing",
+  "presence", "mention", "channel_joined", "channel_left"];
+const ACK_TIMEOUT_MS = 15000;
+
+export class Live {
+  /** handlers: one function per server event, plus connected(first), disconnected(), refused() */
+  constructor(handlers) {
+    this.handlers = handlers;
+    this.everConnected = false;
+    this.socket = io({ transports: ["websocket"] });
+    for (const name of SERVER_EVENTS) {
+      this.socket.on(name, (payload) => handlers[name]?.(payload));
+    }
+    this.socket.on("connect", () => {
+      const first = !this.everConnected;
+      this.everConnected = true;
+      handlers.connected?.(first);
+    });
+    this.socket.on("disconnect", () => handlers.disconnected?.());
+    this.socket.on("connect_error", () => {
+      // `active` is false when the server refused us (session over), not when it is down.
+      if (this.socket.active) handlers.disconnected?.();
+      else handlers.refused?.();
+    });
+  }
+
+  get connected() {
+    return this.socket.connected;
+  }
+
+  async #call(event, payload) {
+    let ack;
+    try {
+      ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
+    } catch {
+      throw new ApiError(0, "timeout", "The server did not answer in time.");
+    }
+    if (!ack?.ok) {
+      throw new ApiError(400, ack?.error?.code ?? "error", ack?.error?.message ?? "The server refused it.");
+    }
+    return ack;
+  }
+
+  /** Post a message; resolves with the server's copy. */
+  async send({ channel, body, client_msg_id: cid, thread_id: threadId }) {
+    const payload = { channel, body, client_msg_id: cid };
+    if (threadId != null) payload.thread_id = threadId;
+    if (this.connected) return (await this.#call("send_message", payload)).message;
+    return (await post(`/channels/${enc(channel)}/messages`, payload)).message;
+  }
+
+  /** Every message of `channel` after id `after`, replies included, oldest first. */
+  async catchUp(channel, after) {
+    return (await this.#call("catch_up", { channel, after })).messages;
+  }
+
+  typing(channel) {
+    if (this.connected) this.socket.emit("typing", { channel });
+  }
+}
