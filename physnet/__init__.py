@@ -119,6 +119,7 @@ def pubsub_channel(redis_url: str | None) -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from physnet.admin import bp as admin_bp
     from physnet.api import bp as api_bp
     from physnet.auth import bp as auth_bp
     from physnet.web import bp as web_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -22,8 +22,9 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from physnet import ratelimit
-from physnet.actions.users import authenticate_local, user_for_token
-from physnet.errors import RateLimited, Unauthorized
+from physnet.actions.directory_signin import sign_in, sign_in_from_proxy
+from physnet.actions.users import user_for_token
+from physnet.errors import RateLimited, Unauthorized, Unavailable
 from physnet.extensions import csrf, db, login_manager
 from physnet.models import User
 
@@ -118,6 +119,13 @@ def login() -> Any:
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(_safe_next(request.args.get("next")))
+        try:  # a trusted single-sign-on proxy may already have named the user
+            sso_user = sign_in_from_proxy(request.remote_addr, request.headers)
+        except Unavailable as exc:
+            flash(exc.message, "error")
+            return render_template("login.html", next=request.args.get("next", "")), 503
+        if sso_user is not None:
+            return _start_session(sso_user, request.args.get("next"))
         return render_template("login.html", next=request.args.get("next", ""))
     username = request.form.get("username", "").strip().lower()
     password = request.form.get("password", "")
@@ -131,17 +139,25 @@ def login() -> Any:
             429,
             {"Retry-After": str(exc.retry_after)},
         )
-    user = authenticate_local(username, password) if username and password else None
+    try:  # local accounts first; directory accounts search, then bind
+        user = sign_in(username, password) if username and password else None
+    except Unavailable as exc:
+        flash(exc.message, "error")
+        return render_template("login.html", next=request.form.get("next", "")), 503
     if user is None:
         flash("That username and password did not match an active account.", "error")
         return render_template("login.html", next=request.form.get("next", "")), 401
+    return _start_session(user, request.form.get("next"))
+
+
+def _start_session(user: User, next_url: str | None) -> Response:
     # A fresh session at sign-in: nothing from before (fixation) carries over.
     session.clear()
     login_user(user)
     now = time.time()
     session["started"] = now
     session["seen"] = now
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_safe_next(next_url))
 
 
 @bp.post("/logout")

@@ -1,6 +1,8 @@
 """The database tables; import from here."""
 
+from physnet.models.audit import AuditEvent
 from physnet.models.channels import CHANNEL_NAME_PATTERN, KINDS, Channel, Membership
+from physnet.models.directory import SYNC_STATUSES, DirectorySyncRun
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
 from physnet.models.types import UTCDateTime, utcnow
 from physnet.models.users import ROLES, ApiToken, User
@@ -10,8 +12,11 @@ __all__ = [
     "KINDS",
     "MAX_BODY",
     "ROLES",
+    "SYNC_STATUSES",
     "ApiToken",
+    "AuditEvent",
     "Channel",
+    "DirectorySyncRun",
     "Membership",
     "Mention",
     "Message",

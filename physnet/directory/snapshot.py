@@ -1,0 +1,134 @@
+"""Read everything a sync needs from the directory, once: people, their state, their groups."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import ldap
+from ldap.ldapobject import LDAPObject
+
+from physnet.directory.connection import (
+    DirectoryError,
+    paged_search,
+    read_all_values,
+    service_connection,
+)
+from physnet.directory.entries import (
+    BadEntry,
+    Person,
+    directory_id,
+    person_of,
+    text,
+    wanted_attributes,
+)
+from physnet.directory.settings import DirectorySettings, normalize_dn
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Snapshot:
+    people: list[Person] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # one sentence per bad entry
+    # Every stable id read, skipped entries too: a skipped entry is not a leaver.
+    seen_ids: set[str] = field(default_factory=set)
+    entries_read: int = 0
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def _ids(conn: LDAPObject, settings: DirectorySettings, filterstr: str) -> set[str]:
+    ids = set()
+    for _, entry in paged_search(conn, settings, settings.user_base, filterstr, [settings.id_attr]):
+        try:
+            ids.add(directory_id(entry, settings.id_attr))
+        except BadEntry:
+            continue
+    return ids
+
+
+def _drop_duplicates(snapshot: Snapshot) -> None:
+    """Skip every entry that shares a username or an email with another: who owns it?"""
+    for key, label in (
+        (lambda p: p.username, "username"),
+        (lambda p: (p.profile.get("email") or "").lower(), "email"),
+    ):
+        groups: dict[str, list[Person]] = defaultdict(list)
+        for person in snapshot.people:
+            if value := key(person):
+                groups[value].append(person)
+        dropped = set()
+        for value, people in groups.items():
+            if len(people) > 1:
+                for person in people:
+                    dropped.add(id(person))
+                    snapshot.skipped.append(
+                        f"{person.dn} shares the {label} {value!r} with "
+                        f"{len(people) - 1} other entries; skipped"
+                    )
+        snapshot.people = [p for p in snapshot.people if id(p) not in dropped]
+
+
+def _attach_groups(conn: LDAPObject, settings: DirectorySettings, people: list[Person]) -> None:
+    """Read each configured group's members (AD ranges followed) into Person.groups."""
+    by_dn = {normalize_dn(p.dn): p for p in people}
+    for group in sorted(settings.mapped_groups):
+        members = read_all_values(conn, settings, group, settings.member_attr)
+        if members is None:
+            raise DirectoryError(
+                f"The group {group} named in [ldap.groups] or [ldap.channels] does not exist "
+                "in the directory; nothing was changed. Fix the DN or remove it."
+            )
+        for member in members:
+            person = by_dn.get(normalize_dn(text(member)))
+            if person is not None:
+                person.groups.add(group)
+
+
+def read_snapshot(settings: DirectorySettings, progress: Progress = _quiet) -> Snapshot:
+    """Read the people under user_base matching user_filter, page by page.
+
+    Raises DirectoryError (DirectoryUnavailable when unreachable) with a sentence for IT.
+    """
+    snapshot = Snapshot()
+    with service_connection(settings) as conn:
+        try:
+            disabled = (
+                _ids(conn, settings, f"(&{settings.user_filter}{settings.disabled_filter})")
+                if settings.disabled_filter
+                else set()
+            )
+            for dn, entry in paged_search(
+                conn,
+                settings,
+                settings.user_base,
+                settings.user_filter,
+                wanted_attributes(settings),
+            ):
+                snapshot.entries_read += 1
+                if snapshot.entries_read % settings.page_size == 0:
+                    progress(f"Read {snapshot.entries_read:,} directory entries...")
+                try:
+                    person = person_of(dn, entry, settings)
+                except BadEntry as exc:
+                    snapshot.skipped.append(f"{dn} {exc}; skipped")
+                    with contextlib.suppress(BadEntry):  # an id protects from deactivation
+                        snapshot.seen_ids.add(directory_id(entry, settings.id_attr))
+                    continue
+                person.disabled = person.disabled or person.directory_id in disabled
+                snapshot.seen_ids.add(person.directory_id)
+                snapshot.people.append(person)
+        except ldap.NO_SUCH_OBJECT:
+            raise DirectoryError(
+                f"The user base {settings.user_base} does not exist in the directory."
+            ) from None
+        progress(f"Read {snapshot.entries_read:,} directory entries.")
+        _drop_duplicates(snapshot)
+        if settings.mapped_groups and not settings.member_of_attr:
+            _attach_groups(conn, settings, snapshot.people)
+    return snapshot
