@@ -1,0 +1,400 @@
+"""Socket.IO: connecting, each server event's payload and recipients, and client events."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import func, select, update
+
+from physnet.actions import users as user_actions
+from physnet.extensions import db, socketio
+from physnet.models import Message, User
+
+API = "/api/v1"
+SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash at minimal Argon2 cost: these tests are about sockets, not password cost."""
+    monkeypatch.setattr(
+        user_actions, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
+@pytest.fixture(autouse=True)
+def socketio_without_a_leftover_queue() -> None:
+    """Start each app with a clean Socket.IO manager: a create_app(redis_url=...) earlier in
+    this process (tests/test_multiprocess.py) leaves its Redis client manager in the shared
+    SocketIO's options, and the test client refuses to run over a message queue."""
+    socketio.server_options.pop("client_manager", None)
+
+
+@pytest.fixture
+def people(factory: Any) -> None:
+    """alice and bob share #town (public) and #council (private); #cardiology (public) has
+    alice alone; carol is a member of nothing."""
+    for name in ("alice", "bob", "carol"):
+        factory.user(name)
+    factory.channel("town", members=("alice", "bob"))
+    factory.channel("council", kind="private", members=("alice", "bob"))
+    factory.channel("cardiology", members=("alice",))
+
+
+def payload(event: dict[str, Any]) -> Any:
+    # The test client unwraps the arguments of an event named "message" (Socket.IO's
+    # default event name), and keeps them as a list for every other event.
+    return event["args"] if event["name"] == "message" else event["args"][0]
+
+
+def received(sock: Any, name: str) -> list[Any]:
+    """The payloads of every `name` event the socket got since the last call (clears all)."""
+    return [payload(e) for e in sock.get_received() if e["name"] == name]
+
+
+def drain(*socks: Any) -> None:
+    for sock in socks:
+        sock.get_received()
+
+
+def post(api: Any, channel: str, body: str, **extra: Any) -> dict[str, Any]:
+    response = api.post(f"{API}/channels/{channel}/messages", json={"body": body, **extra})
+    assert response.status_code == 201, response.json
+    return response.json["message"]
+
+
+def stored_messages(app: Any) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Message))
+
+
+# --- connecting ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("auth", [None, {}, {"token": "pn_bogus"}, {"token": 5}, "token"])
+def test_connection_without_valid_credentials_is_refused(app, people, auth):
+    sock = socketio.test_client(app, auth=auth)
+    assert not sock.is_connected()
+
+
+def test_connection_with_a_token_joins_the_users_channels(app, people, factory, login):
+    sock = socketio.test_client(app, auth={"token": factory.token("bob")})
+    assert sock.is_connected()
+    drain(sock)
+    post(login("alice"), "council", "for council members")
+    assert [m["body"] for m in received(sock, "message")] == ["for council members"]
+
+
+def test_a_socket_receives_events_of_its_own_channels_only(people, login):
+    alice, bob = login("alice"), login("bob")
+    bob_socket = bob.socket()
+    drain(bob_socket)
+    for channel in ("town", "cardiology", "council"):
+        post(alice, channel, f"news in {channel}")
+    assert [m["channel"] for m in received(bob_socket, "message")] == ["town", "council"]
+
+
+# --- server events ---------------------------------------------------------------------------
+
+
+def test_message_event_is_the_message_object_and_reaches_members_only(people, login):
+    alice, bob, carol = login("alice"), login("bob"), login("carol")
+    alice_socket, bob_socket, carol_socket = alice.socket(), bob.socket(), carol.socket()
+    drain(alice_socket, bob_socket, carol_socket)
+
+    message = post(alice, "council", "Agenda for the **CDS** review")
+    assert received(bob_socket, "message") == [message]
+    assert received(alice_socket, "message") == [message]  # the author's other tabs too
+    assert received(carol_socket, "message") == []
+
+
+def test_message_updated_carries_the_edited_message(people, login):
+    alice, bob = login("alice"), login("bob")
+    bob_socket = bob.socket()
+    message = post(alice, "town", "Version one")
+    drain(bob_socket)
+    edited = alice.patch(f"{API}/messages/{message['id']}", json={"body": "Version two"})
+    assert received(bob_socket, "message_updated") == [edited.json["message"]]
+
+
+def test_a_reply_updates_the_thread_root_for_everyone(people, login):
+    alice, bob = login("alice"), login("bob")
+    bob_socket = bob.socket()
+    root = post(alice, "town", "Question")
+    drain(bob_socket)
+    reply = post(alice, "town", "Answer", thread_id=root["id"])
+    events = bob_socket.get_received()
+    assert [e["name"] for e in events] == ["message", "message_updated"]
+    assert payload(events[0]) == reply
+    updated_root = payload(events[1])
+    assert (updated_root["id"], updated_root["reply_count"]) == (root["id"], 1)
+    assert updated_root == bob.get(f"{API}/messages/{root['id']}").json["message"]
+
+
+def test_message_deleted_names_the_message_and_channel_only(people, login):
+    alice, bob = login("alice"), login("bob")
+    bob_socket = bob.socket()
+    message = post(alice, "council", "Posted in the wrong place")
+    drain(bob_socket)
+    alice.delete(f"{API}/messages/{message['id']}")
+    [deleted] = received(bob_socket, "message_deleted")
+    assert (deleted["id"], deleted["channel"]) == (message["id"], "council")
+    assert "Posted in the wrong place" not in str(deleted)
+
+
+def test_reaction_event_carries_the_new_counts(people, login):
+    alice, bob = login("alice"), login("bob")
+    alice_socket = alice.socket()
+    message = post(alice, "town", "Useful tip")
+    drain(alice_socket)
+    bob.post(f"{API}/messages/{message['id']}/reactions", json={"emoji": "👍"})
+    bob.post(f"{API}/messages/{message['id']}/reactions", json={"emoji": "👍"})
+    added, removed = received(alice_socket, "reaction")
+    assert added == {
+        "message_id": message["id"],
+        "channel": "town",
+        "emoji": "👍",
+        "username": "bob",
+        "added": True,
+        "reactions": [{"emoji": "👍", "count": 1, "users": ["bob"]}],
+    }
+    assert (removed["added"], removed["reactions"]) == (False, [])
+
+
+def test_typing_reaches_other_members_but_not_the_sender(people, login):
+    alice, bob, carol = login("alice"), login("bob"), login("carol")
+    alice_socket, alice_other_tab = alice.socket(), alice.socket()
+    bob_socket, carol_socket = bob.socket(), carol.socket()
+    drain(alice_socket, alice_other_tab, bob_socket, carol_socket)
+
+    ack = alice_socket.emit("typing", {"channel": "town"}, callback=True)
+    assert ack == {"ok": True}
+    assert received(bob_socket, "typing") == [{"channel": "town", "username": "alice"}]
+    assert received(alice_other_tab, "typing") == [{"channel": "town", "username": "alice"}]
+    assert received(alice_socket, "typing") == []
+    assert received(carol_socket, "typing") == []
+
+
+def test_presence_goes_online_with_the_first_socket_and_offline_with_the_last(people, login):
+    carol_socket = login("carol").socket()
+    drain(carol_socket)
+    bob = login("bob")
+    first = bob.socket()
+    second = bob.socket()
+    assert received(carol_socket, "presence") == [{"username": "bob", "status": "online"}]
+    first.disconnect()
+    assert received(carol_socket, "presence") == []
+    second.disconnect()
+    assert received(carol_socket, "presence") == [{"username": "bob", "status": "offline"}]
+
+
+def test_mention_goes_to_the_mentioned_persons_sockets_without_the_text(people, login):
+    alice, bob, carol = login("alice"), login("bob"), login("carol")
+    alice_socket, bob_socket, carol_socket = alice.socket(), bob.socket(), carol.socket()
+    drain(alice_socket, bob_socket, carol_socket)
+    message = post(alice, "council", "@bob @carol the sepsis BPA fires twice")
+
+    [mention] = received(bob_socket, "mention")
+    assert mention["channel"] == "council"
+    assert mention["author"] == {"username": "alice", "display_name": "Alice"}
+    assert mention.get("message_id") == message["id"]
+    assert "body" not in mention and "html" not in mention
+    assert "sepsis" not in str(mention)
+    assert received(carol_socket, "mention") == []  # carol cannot read #council
+    assert received(alice_socket, "mention") == []
+
+
+def test_a_person_added_to_a_channel_gets_channel_joined_then_its_messages(people, login):
+    alice, carol = login("alice"), login("carol")
+    carol_socket = carol.socket()
+    drain(carol_socket)
+    post(alice, "council", "before carol joined")
+    assert received(carol_socket, "message") == []
+
+    alice.post(f"{API}/channels/council/members", json={"username": "carol"})
+    events = carol_socket.get_received()
+    joined = [payload(e) for e in events if e["name"] == "channel_joined"]
+    assert [(c["name"], c["member"], c["private"]) for c in joined] == [("council", True, True)]
+    post(alice, "council", "welcome carol")
+    assert [m["body"] for m in received(carol_socket, "message")] == ["welcome carol"]
+
+
+def test_leaving_a_channel_stops_delivery(people, login):
+    alice, bob = login("alice"), login("bob")
+    bob_socket = bob.socket()
+    drain(bob_socket)
+    bob.post(f"{API}/channels/town/leave")
+    assert received(bob_socket, "channel_left") == [{"channel": "town"}]
+    post(alice, "town", "after bob left")
+    alice.post(f"{API}/channels/town/join")
+    assert received(bob_socket, "message") == []
+
+
+def test_a_joined_public_channel_starts_delivering(people, login):
+    alice, carol = login("alice"), login("carol")
+    carol_socket = carol.socket()
+    drain(carol_socket)
+    carol.post(f"{API}/channels/town/join")
+    post(alice, "town", "hello carol")
+    assert [m["body"] for m in received(carol_socket, "message")] == ["hello carol"]
+
+
+# --- client events ---------------------------------------------------------------------------
+
+
+def test_send_message_acknowledges_with_the_stored_message(people, login):
+    alice, bob = login("alice"), login("bob")
+    alice_socket, bob_socket = alice.socket(), bob.socket()
+    drain(bob_socket)
+    ack = alice_socket.emit(
+        "send_message",
+        {"channel": "town", "body": "From the **socket**", "client_msg_id": "sock-1"},
+        callback=True,
+    )
+    assert set(ack) == {"ok", "message"}
+    assert ack["ok"] is True
+    message = ack["message"]
+    assert (message["body"], message["client_msg_id"]) == ("From the **socket**", "sock-1")
+    assert message["html"] == "<p>From the <strong>socket</strong></p>"
+    assert message == alice.get(f"{API}/messages/{message['id']}").json["message"]
+    assert received(bob_socket, "message") == [message]
+
+
+def test_send_message_in_a_thread(people, login):
+    alice = login("alice")
+    sock = alice.socket()
+    root = post(alice, "town", "root")
+    ack = sock.emit(
+        "send_message",
+        {"channel": "town", "body": "reply", "client_msg_id": "r1", "thread_id": root["id"]},
+        callback=True,
+    )
+    assert ack["message"]["thread_id"] == root["id"]
+
+
+def test_the_same_client_msg_id_twice_stores_one_message(app, people, login):
+    alice, bob = login("alice"), login("bob")
+    sock, bob_socket = alice.socket(), bob.socket()
+    drain(bob_socket)
+    data = {"channel": "town", "body": "retry me", "client_msg_id": "retry-7"}
+    first = sock.emit("send_message", data, callback=True)
+    second = sock.emit("send_message", data, callback=True)
+    assert first["ok"] is second["ok"] is True
+    assert first["message"]["id"] == second["message"]["id"]
+    assert stored_messages(app) == 1
+    assert len(received(bob_socket, "message")) == 1
+
+
+def test_catch_up_returns_everything_after_an_id_in_order(people, login):
+    alice, bob = login("alice"), login("bob")
+    seen = post(alice, "town", "already seen")
+    root = post(alice, "town", "missed root")
+    reply = post(bob, "town", "missed reply", thread_id=root["id"])
+    post(alice, "cardiology", "another channel")
+    last = post(alice, "town", "missed last")
+
+    ack = bob.socket().emit("catch_up", {"channel": "town", "after": seen["id"]}, callback=True)
+    assert ack["ok"] is True
+    assert [m["id"] for m in ack["messages"]] == [root["id"], reply["id"], last["id"]]
+    assert ack["messages"][1] == bob.get(f"{API}/messages/{reply['id']}").json["message"]
+    assert ack.get("has_more", False) is False
+    everything = bob.socket().emit("catch_up", {"channel": "town", "after": 0}, callback=True)
+    assert len(everything["messages"]) == 4
+
+
+MALFORMED = [
+    ("send_message", None),
+    ("send_message", ["town", "hi"]),
+    ("send_message", "hi"),
+    ("send_message", 5),
+    ("send_message", True),
+    ("send_message", {}),
+    ("send_message", {"channel": "town"}),
+    ("send_message", {"body": "hi", "client_msg_id": "m1"}),
+    ("send_message", {"channel": 5, "body": "hi"}),
+    ("send_message", {"channel": "town", "body": ["hi"]}),
+    ("send_message", {"channel": "town", "body": {"text": "hi"}}),
+    ("send_message", {"channel": "town", "body": ""}),
+    ("send_message", {"channel": "town", "body": "x" * 10_001}),
+    ("send_message", {"channel": "x" * 20_000, "body": "hi"}),
+    ("send_message", {"channel": "town", "body": "hi", "client_msg_id": "x" * 1000}),
+    ("send_message", {"channel": "town", "body": "hi", "client_msg_id": ["a"]}),
+    ("send_message", {"channel": "town", "body": "hi", "thread_id": "1"}),
+    ("send_message", {"channel": "town", "body": "hi", "thread_id": -1}),
+    ("send_message", {"channel": "town", "body": "hi", "thread_id": 2**80}),
+    ("send_message", {"channel": "town", "body": "hi", "thread_id": 1.5}),
+    ("send_message", {"channel": "town", "body": "hi", "thread_id": 999_999}),
+    ("catch_up", None),
+    ("catch_up", []),
+    ("catch_up", "town"),
+    ("catch_up", {}),
+    ("catch_up", {"channel": "town"}),
+    ("catch_up", {"channel": "town", "after": "1"}),
+    ("catch_up", {"channel": "town", "after": -1}),
+    ("catch_up", {"channel": "town", "after": 2**80}),
+    ("catch_up", {"channel": "town", "after": 1.5}),
+    ("catch_up", {"channel": ["town"], "after": 0}),
+    ("catch_up", {"channel": "x" * 20_000, "after": 0}),
+    ("typing", None),
+    ("typing", 7),
+    ("typing", {}),
+    ("typing", {"channel": 5}),
+    ("typing", {"channel": None}),
+    ("typing", {"channel": {"name": "town"}}),
+    ("typing", {"channel": "x" * 20_000}),
+]
+
+
+@pytest.mark.parametrize(
+    ("event", "data"), MALFORMED, ids=[f"{e}-{i}" for i, (e, _) in enumerate(MALFORMED)]
+)
+def test_malformed_payloads_get_an_error_ack(app, people, login, event, data):
+    sock = login("alice").socket()
+    ack = sock.emit(event, data, callback=True)
+    assert set(ack) == {"ok", "error"}, ack
+    assert ack["ok"] is False
+    assert SNAKE.match(ack["error"]["code"]), ack
+    assert ack["error"]["code"] != "internal_error"
+    assert isinstance(ack["error"]["message"], str) and ack["error"]["message"].strip()
+    assert stored_messages(app) == 0
+    assert sock.is_connected()
+    # The connection still works after the refusal.
+    assert sock.emit("typing", {"channel": "town"}, callback=True) == {"ok": True}
+
+
+@pytest.mark.parametrize("event", ["send_message", "catch_up", "typing"])
+def test_deactivated_users_next_socket_event_fails_with_session_ended(app, people, login, event):
+    sock = login("alice").socket()
+    assert sock.emit("typing", {"channel": "town"}, callback=True) == {"ok": True}
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == "alice").values(active=False))
+        db.session.commit()
+    data = {"channel": "town", "body": "still here?", "client_msg_id": "d1", "after": 0}
+    ack = sock.emit(event, data, callback=True)
+    assert ack["ok"] is False
+    assert ack["error"]["code"] == "session_ended"
+    assert stored_messages(app) == 0
+
+
+@pytest.mark.parametrize("event", ["send_message", "catch_up", "typing"])
+def test_a_channel_name_with_nul_is_refused_like_any_unknown_channel(
+    request, backend, people, login, event
+):
+    if backend == "postgresql":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "BUG: a channel name containing NUL reaches PostgreSQL (psycopg DataError); "
+                    "the handler answers internal_error instead of unknown_channel"
+                ),
+            )
+        )
+    sock = login("alice").socket()
+    data = {"channel": "town\x00", "body": "hi", "client_msg_id": "n1", "after": 0}
+    ack = sock.emit(event, data, callback=True)
+    assert ack["ok"] is False
+    assert ack["error"]["code"] == "unknown_channel"
