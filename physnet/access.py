@@ -6,7 +6,7 @@ from sqlalchemy import Select, or_, select
 
 from physnet.errors import Forbidden, NotFound
 from physnet.extensions import db
-from physnet.models import Channel, Membership, Message, User
+from physnet.models import CHANNEL_NAME_RE, MAX_ID, Channel, Membership, Message, User
 
 OPEN_KINDS = ("public", "announcement")
 
@@ -43,9 +43,10 @@ def check_can_post(user: User, channel: Channel, membership: Membership | None) 
 
 def access_channel(user: User, name: str) -> tuple[Channel, Membership | None]:
     """Fetch a channel `user` may read; a hidden channel is reported exactly like a missing one."""
+    # A name that cannot exist is not looked up (nor are NULs sent to the database).
     channel = (
         db.session.scalar(select(Channel).where(Channel.name == name))
-        if isinstance(name, str)
+        if isinstance(name, str) and CHANNEL_NAME_RE.fullmatch(name)
         else None
     )
     membership = membership_of(user, channel) if channel is not None else None
@@ -56,7 +57,8 @@ def access_channel(user: User, name: str) -> tuple[Channel, Membership | None]:
 
 def access_message(user: User, message_id: int) -> tuple[Message, Membership | None]:
     """Fetch a message whose channel `user` may read."""
-    message = db.session.get(Message, message_id) if isinstance(message_id, int) else None
+    valid = isinstance(message_id, int) and 0 < message_id <= MAX_ID
+    message = db.session.get(Message, message_id) if valid else None
     membership = membership_of(user, message.channel) if message is not None else None
     if message is None or not can_read(user, message.channel, membership):
         raise NotFound(

@@ -41,6 +41,8 @@ def init_app(app: Flask) -> None:
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     """Load the session's user unless they were deactivated or signed out everywhere."""
+    if bearer_token() is not None:
+        return None  # a request that names a token is authenticated by that token alone
     try:
         uid, generation = (int(part) for part in user_id.split(":"))
     except ValueError:
@@ -101,6 +103,8 @@ def _check_request() -> None:
         elif now - session.get("seen", now) > 30:  # refresh the idle clock now and then
             session["seen"] = now
     if request.method in UNSAFE and bearer_token() is None and request.endpoint != "static":
+        if request.path.startswith("/api/") and "_user_id" not in session:
+            return  # no session to ride on: the API's login check answers 401
         csrf.protect()
 
 

@@ -14,11 +14,13 @@ from typing import Any
 import psycopg
 import pytest
 import socketio as socketio_client
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from physnet import create_app
+from physnet.actions import users as user_actions
 from physnet.actions.channels import do_add_member, do_create_channel
 from physnet.actions.users import do_create_local_user, do_create_token
 from physnet.extensions import db, socketio
@@ -28,6 +30,15 @@ from physnet.realtime import rooms
 PASSWORD = "correct-horse-battery"
 PG_ADMIN = os.environ.get("PHYSNET_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash at minimal Argon2 cost: a real hash costs ~100 ms and tests make many users.
+    (A login still verifies with the parameters stored in the hash, as in production.)"""
+    monkeypatch.setattr(
+        user_actions, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 def _migrate(app: Flask) -> None:

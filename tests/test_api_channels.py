@@ -5,22 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
-from physnet.actions import users as user_actions
 from physnet.extensions import db
 from physnet.models import Channel, User
 
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash at minimal Argon2 cost: these tests are about channels, not password cost."""
-    monkeypatch.setattr(
-        user_actions, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def assert_error(response: Any, status: int, code: str) -> None:
@@ -183,13 +173,6 @@ def test_duplicate_channel_name_is_409(factory, login, kind):
         "",
         pytest.param(
             "ehr-tips\n",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "BUG: validate.channel_name uses re.match with '$', which also matches "
-                    "before a trailing newline, so 'ehr-tips\\n' is accepted as a channel name"
-                ),
-            ),
         ),
     ],
 )
@@ -399,14 +382,6 @@ def test_direct_message_needs_another_active_person(factory, login):
     assert_error(alice.post(f"{API}/direct", json={"username": ["bob"]}), 400, "invalid_type")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: actions.channels.check_open_direct returns any existing channel named "
-        "dm-<id>-<id> whatever its kind, and check_create_channel lets anyone create a public "
-        "channel with that name, so a third person can pre-create the 'direct' channel"
-    ),
-)
 def test_a_squatted_direct_channel_name_does_not_expose_the_conversation(app, factory, login):
     for name in ("alice", "bob", "carol"):
         factory.user(name)
@@ -465,15 +440,6 @@ def test_anyone_may_join_an_announcement_channel_to_read_it(factory, login):
 # --- input the database must never see -----------------------------------------------------
 
 
-NUL_BUG = (
-    "BUG: strings with NUL characters from the client reach PostgreSQL queries (psycopg "
-    "raises DataError) and the API answers 500 internal_error"
-)
-STORED_NUL_BUG = (
-    "BUG: actions.validate.short_text accepts NUL characters: SQLite stores a channel title "
-    "or description containing NUL (201), PostgreSQL fails with a 500; message bodies refuse "
-    "NUL with 422 invalid_body, other text fields should too"
-)
 NUL_REQUESTS = [
     ("GET", "/channels/ehr%00tips", None, False),
     ("GET", "/channels/ehr%00tips/messages", None, False),
@@ -487,12 +453,8 @@ NUL_REQUESTS = [
 
 @pytest.mark.parametrize(("method", "path", "body", "stored"), NUL_REQUESTS)
 def test_nul_bytes_in_channel_requests_are_refused_without_a_500(
-    request, backend, factory, login, method, path, body, stored
+    backend, factory, login, method, path, body, stored
 ):
-    if stored:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=STORED_NUL_BUG))
-    elif backend == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=NUL_BUG))
     factory.user("alice")
     factory.user("bob")
     factory.channel("cardiology", members=("alice",))

@@ -7,10 +7,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from physnet.actions import users as user_actions
 from physnet.extensions import db
 from physnet.models import Message
 
@@ -31,14 +29,6 @@ MESSAGE_KEYS = {
     "deleted",
     "reply_count",
 }
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash at minimal Argon2 cost: these tests are about messages, not password cost."""
-    monkeypatch.setattr(
-        user_actions, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 @pytest.fixture
@@ -232,14 +222,6 @@ def test_body_of_10000_characters_is_accepted_and_10001_refused(app, town):
             {"body": "hi", "client_msg_id": "retry-1\n"},
             422,
             "invalid_client_msg_id",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "BUG: validate.client_msg_id uses re.match with '$', which matches "
-                    "before a trailing newline, so 'retry-1\\n' is accepted (and 64 "
-                    "characters plus a newline overflow the column: 500 on PostgreSQL)"
-                ),
-            ),
         ),
     ],
 )
@@ -322,14 +304,6 @@ def test_history_limit_is_capped_at_200(town):
         {"limit": "9" * 19},
         pytest.param(
             {"limit": "²"},
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "BUG: api.int_arg checks str.isdigit(), which is true for '²' and other "
-                    "Unicode digits that int() rejects, so ?limit=² raises ValueError: 500 "
-                    "instead of 400"
-                ),
-            ),
         ),
     ],
 )
@@ -522,16 +496,7 @@ def test_malformed_reactions_are_refused(town, emoji, status, code):
     assert get_message(alice, message["id"])["reactions"] == []
 
 
-def test_reacting_with_a_nul_character_is_refused_without_a_500(request, backend, town):
-    request.applymarker(
-        pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "BUG: actions.messages.check_toggle_reaction accepts an emoji containing NUL: "
-                "SQLite stores it, PostgreSQL fails with DataError (500)"
-            ),
-        )
-    )
+def test_reacting_with_a_nul_character_is_refused_without_a_500(backend, town):
     alice, _ = town
     message = post(alice, "hi")
     response = alice.post(f"{API}/messages/{message['id']}/reactions", json={"emoji": "a\x00"})
@@ -578,27 +543,11 @@ def test_deleting_a_message_removes_its_mention(town):
 # --- ids the database cannot hold -------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: /api/v1/messages/<int:message_id> passes ids beyond 64 bits to the database "
-        "(SQLite OverflowError, PostgreSQL out-of-range error): 500 instead of 404 unknown_message"
-    ),
-)
 def test_a_message_id_too_large_for_the_database_is_404(town):
     alice, _ = town
     assert_error(alice.get(f"{API}/messages/{10**25}"), 404, "unknown_message")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: api.messages.mark_read accepts any non-negative int as message_id: a huge id is a "
-        "500 (overflow), and an id past the newest message is stored, so later messages are "
-        "never counted as unread; it should be refused (4xx) unless it is a message of the "
-        "channel"
-    ),
-)
 def test_read_marker_refuses_ids_that_are_not_messages_of_the_channel(town):
     alice, bob = town
     for message_id in (10**30, 3_000_000_000):

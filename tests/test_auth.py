@@ -10,13 +10,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
 from physnet import auth, create_app
-from physnet.actions import users as user_actions
 from physnet.actions.users import do_end_sessions
-from physnet.extensions import db, socketio
+from physnet.extensions import db
 from physnet.models import User
 from physnet.realtime import events, rooms
 
@@ -24,22 +22,6 @@ from conftest import PASSWORD, Factory, _settings, csrf_token
 
 API = "/api/v1"
 MINUTE, HOUR = 60, 3600
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash at minimal Argon2 cost: these tests are about sessions, not password cost."""
-    monkeypatch.setattr(
-        user_actions, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-
-
-@pytest.fixture(autouse=True)
-def socketio_without_a_leftover_queue() -> None:
-    """Start each app with a clean Socket.IO manager: a create_app(redis_url=...) earlier in
-    this process (tests/test_multiprocess.py) leaves its Redis client manager in the shared
-    SocketIO's options, and the test client refuses to run over a message queue."""
-    socketio.server_options.pop("client_manager", None)
 
 
 class Clock:
@@ -304,17 +286,6 @@ def test_ending_sessions_closes_a_socket(app, factory, login):
     assert not alice_socket.is_connected()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: actions.effects runs after-commit effects inside SQLAlchemy's after_commit event; "
-        "without Redis, rooms.disconnect_user disconnects synchronously, the disconnect handler "
-        "(realtime.events.on_disconnect) calls db.session.remove() while that commit is in "
-        "progress and raises IllegalStateChangeError: the loop over the person's sockets stops "
-        "after the first, and even that one is never removed from its rooms, so it keeps "
-        "receiving channel messages"
-    ),
-)
 def test_ending_sessions_closes_every_socket_and_stops_delivery(app, factory, login):
     factory.user("alice")
     factory.user("bob")

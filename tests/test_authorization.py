@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from physnet.actions import users as user_actions
 from physnet.actions.channels import do_remove_member
 from physnet.actions.users import do_revoke_token
 from physnet.extensions import db, socketio
@@ -28,22 +26,6 @@ API = "/api/v1"
 MISSING_CHANNEL = "no-such-channel"
 MISSING_MESSAGE = 987_654
 SECRET_TEXT = "council-only draft of the new CDS rule"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash at minimal Argon2 cost: these tests are about access, not password cost."""
-    monkeypatch.setattr(
-        user_actions, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-
-
-@pytest.fixture(autouse=True)
-def socketio_without_a_leftover_queue() -> None:
-    """Start each app with a clean Socket.IO manager: a create_app(redis_url=...) earlier in
-    this process (tests/test_multiprocess.py) leaves its Redis client manager in the shared
-    SocketIO's options, and the test client refuses to run over a message queue."""
-    socketio.server_options.pop("client_manager", None)
 
 
 Send = Callable[..., Any]
@@ -277,15 +259,6 @@ def test_private_channel_is_not_listed_for_non_members(world, username):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: actions.messages.check_send_message looks up a repeated client_msg_id across all "
-        "of the author's messages before checking the target channel, so after being removed "
-        "from a private channel the author gets that channel's message back (channel name, "
-        "reactions, reply count) from a post to any other channel"
-    ),
-)
 def test_repeated_client_msg_id_does_not_reveal_a_channel_i_was_removed_from(world):
     alice = world.cookie("alice")
     response = alice(
@@ -317,22 +290,9 @@ def _assert_unauthorized(response: Any) -> None:
     assert response.json["error"]["message"].strip()
 
 
-ANONYMOUS_SCRIPT_BUG = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: auth._check_request runs csrf.protect() on every unsafe request without a Bearer "
-        "header, before the API's login check, so an unauthenticated POST/PATCH/DELETE to "
-        "/api/v1 gets 400 csrf_failed instead of 401 unauthorized"
-    ),
-)
-
-
 @pytest.mark.parametrize(
     "call",
-    [
-        pytest.param(call, id=call.label, marks=[ANONYMOUS_SCRIPT_BUG] if call.unsafe else [])
-        for call in CALLS
-    ],
+    [pytest.param(call, id=call.label) for call in CALLS],
 )
 def test_anonymous_client_without_session_is_401(world, call):
     before = world.snapshot()
@@ -381,15 +341,6 @@ def test_token_of_a_deactivated_user_is_401(world):
     _assert_unauthorized(send("GET", "/channels"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a bogus 'Authorization: Bearer' header next to a session cookie is ignored "
-        "(Flask-Login loads the cookie user first) while auth._check_request skips the CSRF "
-        "check because a Bearer header is present: the cookie user's write succeeds without "
-        "CSRF; a bad token should be 401"
-    ),
-)
 def test_bogus_bearer_token_next_to_a_session_cookie_is_401(world):
     api = world.login("alice")
     before = world.snapshot()

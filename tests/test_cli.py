@@ -10,10 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from physnet.actions import users as user_actions
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Mention, Message, Reaction, User
 
@@ -21,14 +19,6 @@ from conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 PHYSNET = Path(sys.executable).parent / "physnet"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash at minimal Argon2 cost: these tests are about the commands, not password cost."""
-    monkeypatch.setattr(
-        user_actions, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def invoke(runner: Any, *args: str, stdin: str | None = None) -> Any:

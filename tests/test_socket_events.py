@@ -6,31 +6,13 @@ import re
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
-from physnet.actions import users as user_actions
 from physnet.extensions import db, socketio
 from physnet.models import Message, User
 
 API = "/api/v1"
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash at minimal Argon2 cost: these tests are about sockets, not password cost."""
-    monkeypatch.setattr(
-        user_actions, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-
-
-@pytest.fixture(autouse=True)
-def socketio_without_a_leftover_queue() -> None:
-    """Start each app with a clean Socket.IO manager: a create_app(redis_url=...) earlier in
-    this process (tests/test_multiprocess.py) leaves its Redis client manager in the shared
-    SocketIO's options, and the test client refuses to run over a message queue."""
-    socketio.server_options.pop("client_manager", None)
 
 
 @pytest.fixture
@@ -380,19 +362,7 @@ def test_deactivated_users_next_socket_event_fails_with_session_ended(app, peopl
 
 
 @pytest.mark.parametrize("event", ["send_message", "catch_up", "typing"])
-def test_a_channel_name_with_nul_is_refused_like_any_unknown_channel(
-    request, backend, people, login, event
-):
-    if backend == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "BUG: a channel name containing NUL reaches PostgreSQL (psycopg DataError); "
-                    "the handler answers internal_error instead of unknown_channel"
-                ),
-            )
-        )
+def test_a_channel_name_with_nul_is_refused_like_any_unknown_channel(people, login, event):
     sock = login("alice").socket()
     data = {"channel": "town\x00", "body": "hi", "client_msg_id": "n1", "after": 0}
     ack = sock.emit(event, data, callback=True)

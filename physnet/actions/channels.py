@@ -15,6 +15,8 @@ from physnet.models import Channel, Membership, User
 from physnet.realtime import rooms
 from physnet.serialize import channel_json
 
+DIRECT_PREFIX = "dm-"  # reserved: direct-message channels are named dm-<id>-<id>
+
 
 def check_create_channel(user: User, data: Any) -> Channel:
     if not isinstance(data, dict):
@@ -22,6 +24,11 @@ def check_create_channel(user: User, data: Any) -> Channel:
             "Send a JSON object with name, title, description and private.", code="invalid_json"
         )
     name = validate.channel_name(data.get("name"))
+    if name.startswith(DIRECT_PREFIX):
+        raise Invalid(
+            f"Channel names starting with {DIRECT_PREFIX} are reserved for direct messages.",
+            code="reserved_channel_name",
+        )
     title = validate.short_text(data.get("title"), "title", 200) or name
     description = validate.short_text(data.get("description"), "description", 2000)
     private = data.get("private", False)
@@ -121,7 +128,7 @@ def check_leave(user: User, name: Any) -> None:
 
 def check_add_member(actor: User, name: Any, username: Any) -> Membership:
     channel, membership = access_channel(actor, validate.require_str(name, "name") or "")
-    target_name = validate.require_str(username, "username") or ""
+    target_name = validate.existing_username(username)
     if membership is None and not actor.is_admin:
         raise Forbidden(f"Join #{channel.name} before adding people to it.", code="not_a_member")
     if channel.kind == "direct":
@@ -136,12 +143,12 @@ def check_add_member(actor: User, name: Any, username: Any) -> Membership:
 
 def direct_channel_name(a: User, b: User) -> str:
     low, high = sorted((a.id, b.id))
-    return f"dm-{low}-{high}"
+    return f"{DIRECT_PREFIX}{low}-{high}"
 
 
 def check_open_direct(user: User, username: Any) -> Channel:
     """Return the private two-person channel between `user` and `username`, creating it."""
-    other_name = validate.require_str(username, "username") or ""
+    other_name = validate.existing_username(username)
     other = db.session.scalar(select(User).where(User.username == other_name))
     if other is None or not other.active:
         raise NotFound(f"There is no active user {other_name}.", code="unknown_user")
@@ -150,6 +157,14 @@ def check_open_direct(user: User, username: Any) -> Channel:
     name = direct_channel_name(user, other)
     channel = db.session.scalar(select(Channel).where(Channel.name == name))
     if channel is not None:
+        if channel.kind != "direct":  # only possible for a name taken before the reservation
+            raise Conflict(
+                "That conversation's name is taken by another channel; ask an admin to rename it.",
+                code="direct_name_taken",
+            )
+        with atomic():  # both people belong to their conversation, always
+            do_add_member(channel, user)
+            do_add_member(channel, other)
         return channel
     with atomic():
         title = f"{user.display_name or user.username}, {other.display_name or other.username}"

@@ -14,6 +14,7 @@ from physnet.extensions import db
 
 log = logging.getLogger(__name__)
 _KEY = "physnet_after_commit"
+_READY = "physnet_after_commit_ready"
 _DEPTH = "physnet_atomic_depth"
 
 
@@ -23,18 +24,25 @@ def after_commit(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
 
 
 @event.listens_for(Session, "after_commit")
-def _run_effects(session: Session) -> None:
-    effects = session.info.pop(_KEY, [])
-    for fn, args, kwargs in effects:
-        try:
-            fn(*args, **kwargs)
-        except Exception:  # a failed broadcast must not undo a committed write
-            log.exception("side effect %s failed after commit", getattr(fn, "__name__", fn))
+def _effects_ready(session: Session) -> None:
+    # The commit is still unwinding here (no SQL, no session.remove()): only mark the
+    # effects as due; `atomic` runs them once commit() has returned.
+    session.info.setdefault(_READY, []).extend(session.info.pop(_KEY, []))
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_effects(session: Session) -> None:
     session.info.pop(_KEY, None)
+    session.info.pop(_READY, None)
+
+
+def _run_ready(session: Session) -> None:
+    effects = session.info.pop(_READY, [])
+    for fn, args, kwargs in effects:
+        try:
+            fn(*args, **kwargs)
+        except Exception:  # a failed broadcast must not undo a committed write
+            log.exception("side effect %s failed after commit", getattr(fn, "__name__", fn))
 
 
 @contextmanager
@@ -57,3 +65,5 @@ def atomic() -> Iterator[None]:
         raise
     finally:
         session.info[_DEPTH] = depth
+    if depth == 0:
+        _run_ready(session)

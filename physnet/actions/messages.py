@@ -11,7 +11,7 @@ from physnet import markdown
 from physnet.access import access_channel, access_message, can_moderate, can_read, check_can_post
 from physnet.actions import validate
 from physnet.actions.effects import after_commit, atomic
-from physnet.errors import Forbidden, Invalid
+from physnet.errors import BadRequest, Conflict, Forbidden, Invalid
 from physnet.extensions import db
 from physnet.models import (
     Channel,
@@ -42,7 +42,7 @@ def check_send_message(
     if cid is not None:
         existing = _by_client_id(user, cid)
         if existing is not None:
-            return existing, False
+            return _same_send(existing, channel), False
     check_can_post(user, channel, membership)
     parent = None
     if parent_id is not None:
@@ -58,7 +58,19 @@ def check_send_message(
         existing = _by_client_id(user, cid) if cid else None
         if existing is None:
             raise
-        return existing, False
+        return _same_send(existing, channel), False
+
+
+def _same_send(existing: Message, channel: Channel) -> Message:
+    """A repeated client_msg_id is the same send only in the same channel; anywhere else it
+    is a client error (and must not reveal where the first message went)."""
+    if existing.channel_id != channel.id:
+        raise Conflict(
+            "This client_msg_id was already used for another message; generate a "
+            "new one for each message.",
+            code="client_msg_id_reused",
+        )
+    return existing
 
 
 def _by_client_id(user: User, cid: str) -> Message | None:
@@ -221,8 +233,10 @@ def do_delete_message(message: Message) -> None:
 
 def check_toggle_reaction(user: User, message_id: Any, emoji: Any) -> tuple[Message, bool]:
     mid = validate.require_int(message_id, "id") or 0
-    text = (validate.require_str(emoji, "emoji") or "").strip()
-    if not text or len(text) > MAX_EMOJI or any(c.isspace() for c in text):
+    if not isinstance(emoji, str):
+        raise BadRequest("Field emoji must be a string.", code="invalid_type", field="emoji")
+    text = emoji.strip()
+    if not text or len(text) > MAX_EMOJI or any(c.isspace() or c == "\x00" for c in text):
         raise Invalid("An emoji is 1 to 32 characters with no spaces.", code="invalid_emoji")
     message, membership = access_message(user, mid)
     if membership is None:

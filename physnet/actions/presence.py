@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from physnet.extensions import db, socketio
+from physnet.extensions import socketio
 from physnet.models import Channel, User
 from physnet.realtime import rooms
 from physnet.realtime.control import bus
@@ -14,17 +14,21 @@ def connected(user: User, sid: str, deadline: float | None = None) -> None:
     """Record a socket; the first one of a person announces them online."""
     bus.ensure_listening()
     socketio.server.enter_room(sid, EVERYONE, namespace=rooms.NAMESPACE)
-    if rooms.connections.add(user.id, sid, deadline):
+    if rooms.connections.add(user.id, user.username, sid, deadline):
         rooms.emit("presence", {"username": user.username, "status": "online"}, EVERYONE)
 
 
 def disconnected(sid: str) -> None:
-    """Forget a socket; the last one of a person announces them offline."""
-    user_id, last = rooms.connections.remove(sid)
-    if user_id is not None and last:
-        user = db.session.get(User, user_id)
-        if user is not None:
-            rooms.emit("presence", {"username": user.username, "status": "offline"}, EVERYONE)
+    """Forget a socket; the last one of a person announces them offline.
+
+    Runs inside whatever closed the socket (possibly an action, mid-request), so it must not
+    touch the database session.
+    """
+    user_id = rooms.connections.user_of(sid)
+    username = rooms.connections.username_of(user_id) if user_id is not None else None
+    _, last = rooms.connections.remove(sid)
+    if username is not None and last:
+        rooms.emit("presence", {"username": username, "status": "offline"}, EVERYONE)
 
 
 def typing(user: User, channel: Channel, sid: str) -> None:

@@ -74,7 +74,7 @@ def hash_token(token: str) -> str:
 
 
 def check_create_token(username: Any, label: Any = "") -> tuple[ApiToken, str]:
-    name = validate.require_str(username, "username") or ""
+    name = validate.existing_username(username)
     user = db.session.scalar(select(User).where(User.username == name))
     if user is None or not user.active:
         raise NotFound(f"There is no active user {name}.", code="unknown_user")

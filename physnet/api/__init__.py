@@ -30,7 +30,7 @@ def int_arg(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 18:
         raise BadRequest(
             f"Query parameter {name} must be a non-negative whole number.",
             code="invalid_parameter",

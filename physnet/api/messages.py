@@ -9,10 +9,11 @@ from sqlalchemy import select
 from physnet import ratelimit
 from physnet.access import access_channel, access_message
 from physnet.actions import messages as actions
+from physnet.actions.validate import require_int
 from physnet.api import bp, int_arg, json_body, me
-from physnet.errors import BadRequest, Invalid
+from physnet.errors import Invalid
 from physnet.extensions import db
-from physnet.models import MessageEdit
+from physnet.models import Message, MessageEdit
 from physnet.queries import history
 from physnet.serialize import iso, message_json
 
@@ -41,11 +42,12 @@ def post_message(name: str) -> Any:
 @bp.post("/channels/<name>/read")
 def mark_read(name: str) -> Any:
     channel, membership = access_channel(me(), name)
-    message_id = json_body().get("message_id")
-    if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id < 0:
-        raise BadRequest("message_id must be a message id.", code="invalid_type")
+    message_id = require_int(json_body().get("message_id"), "message_id") or 0
     if membership is None:
         raise Invalid(f"You are not a member of #{channel.name}.", code="not_a_member")
+    message = db.session.get(Message, message_id) if message_id else None
+    if message is None or message.channel_id != channel.id:
+        raise Invalid(f"Message {message_id} is not in #{channel.name}.", code="unknown_message")
     actions.do_mark_read(me(), membership, message_id)
     return {"last_read_id": membership.last_read_id}
 

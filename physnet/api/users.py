@@ -8,6 +8,7 @@ from flask import request
 from sqlalchemy import func, or_, select
 
 from physnet.actions.users import check_update_profile
+from physnet.actions.validate import USERNAME
 from physnet.api import bp, int_arg, json_body, me
 from physnet.errors import NotFound
 from physnet.extensions import db
@@ -31,7 +32,7 @@ def update_me() -> Any:
 @bp.get("/users")
 def list_users() -> Any:
     query = select(User).where(User.active)
-    text = request.args.get("q", "").strip()[:100].lower()
+    text = request.args.get("q", "").replace("\x00", "").strip()[:100].lower()
     if text:
         like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
@@ -41,7 +42,7 @@ def list_users() -> Any:
             )
         )
     for field in ("specialty", "facility", "department"):
-        value = request.args.get(field, "").strip()
+        value = request.args.get(field, "").replace("\x00", "").strip()
         if value:
             query = query.where(getattr(User, field) == value)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -54,7 +55,8 @@ def list_users() -> Any:
 
 @bp.get("/users/<username>")
 def get_user(username: str) -> Any:
-    user = db.session.scalar(select(User).where(User.username == username))
+    known = USERNAME.fullmatch(username) is not None
+    user = db.session.scalar(select(User).where(User.username == username)) if known else None
     if user is None:
         raise NotFound(f"There is no user {username}.", code="unknown_user")
     return {"user": user_json(user)}

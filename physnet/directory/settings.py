@@ -257,7 +257,7 @@ def parse_directory_settings(raw: dict[str, Any]) -> DirectorySettings | None:
         if isinstance(names, str):
             names = [names]
         if not isinstance(names, list) or not all(
-            isinstance(n, str) and _CHANNEL.match(n) for n in names
+            isinstance(n, str) and _CHANNEL.fullmatch(n) for n in names
         ):
             raise ConfigError(f"Setting {key} must be a list of channel names, not {names!r}.")
         channels[normalize_dn(_dn(dn, key))] = tuple(names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
@@ -12,7 +13,9 @@ from physnet.models.types import UTCDateTime, utcnow
 from physnet.models.users import User
 
 KINDS = ("public", "private", "announcement", "direct")
-CHANNEL_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{1,79}$"
+CHANNEL_NAME_PATTERN = r"[a-z0-9][a-z0-9-]{1,79}"
+# Use fullmatch: "$" would also accept a trailing newline.
+CHANNEL_NAME_RE = re.compile(CHANNEL_NAME_PATTERN)
 
 
 class Channel(db.Model):  # type: ignore[name-defined]

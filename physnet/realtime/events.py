@@ -99,10 +99,8 @@ def on_connect(auth: Any = None) -> bool:
 
 @socketio.on("disconnect")
 def on_disconnect(*args: Any) -> None:
-    try:
-        presence.disconnected(request.sid)  # type: ignore[attr-defined]
-    finally:
-        db.session.remove()
+    # No database work here: a server-side disconnect runs inside the action that caused it.
+    presence.disconnected(request.sid)  # type: ignore[attr-defined]
 
 
 @handler("send_message")

@@ -30,10 +30,12 @@ class Connections:
         self._by_user: dict[int, set[str]] = {}
         self._user_of: dict[str, int] = {}
         self._deadline: dict[str, float] = {}
+        self._username: dict[int, str] = {}
 
-    def add(self, user_id: int, sid: str, deadline: float | None = None) -> bool:
+    def add(self, user_id: int, username: str, sid: str, deadline: float | None = None) -> bool:
         """Record a socket (usable until `deadline`, if given); True for the user's first."""
         with self._lock:
+            self._username[user_id] = username
             if deadline is not None:
                 self._deadline[sid] = deadline
             sids = self._by_user.setdefault(user_id, set())
@@ -41,6 +43,9 @@ class Connections:
             sids.add(sid)
             self._user_of[sid] = user_id
             return first
+
+    def username_of(self, user_id: int) -> str | None:
+        return self._username.get(user_id)
 
     def remove(self, sid: str) -> tuple[int | None, bool]:
         """Forget a socket; return its user and whether it was their last one here."""
@@ -53,12 +58,13 @@ class Connections:
             sids.discard(sid)
             if not sids:
                 self._by_user.pop(user_id, None)
+                self._username.pop(user_id, None)
                 return user_id, True
             return user_id, False
 
-    def user_of(self, sid: str, now: float) -> int | None:
-        """The socket's user, or None once its session's lifetime is over."""
-        if self._deadline.get(sid, now) < now:
+    def user_of(self, sid: str, now: float | None = None) -> int | None:
+        """The socket's user; given `now`, None once its session's lifetime is over."""
+        if now is not None and self._deadline.get(sid, now) < now:
             return None
         return self._user_of.get(sid)
 
