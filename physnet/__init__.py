@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from physnet import checkpoint
 from physnet.config import PROJECT_ROOT, Settings, load_settings
 from physnet.extensions import csrf, db, login_manager, migrate, socketio
 
@@ -78,6 +79,8 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if checkpoint.background.is_set():
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import lazyload
 
 from physnet.errors import Forbidden, NotFound
 from physnet.extensions import db
@@ -44,12 +45,20 @@ def check_can_post(user: User, channel: Channel, membership: Membership | None) 
 def access_channel(user: User, name: str) -> tuple[Channel, Membership | None]:
     """Fetch a channel `user` may read; a hidden channel is reported exactly like a missing one."""
     # A name that cannot exist is not looked up (nor are NULs sent to the database).
-    channel = (
-        db.session.scalar(select(Channel).where(Channel.name == name))
-        if isinstance(name, str) and CHANNEL_NAME_RE.fullmatch(name)
-        else None
-    )
-    membership = membership_of(user, channel) if channel is not None else None
+    channel, membership = None, None
+    if isinstance(name, str) and CHANNEL_NAME_RE.fullmatch(name):
+        # One query for both: this runs on every post and every socket event.
+        row = db.session.execute(
+            select(Channel, Membership)
+            .outerjoin(
+                Membership,
+                and_(Membership.channel_id == Channel.id, Membership.user_id == user.id),
+            )
+            .where(Channel.name == name)
+            .options(lazyload(Membership.channel), lazyload(Membership.user))
+        ).first()
+        if row is not None:
+            channel, membership = row
     if channel is None or not can_read(user, channel, membership):
         raise NotFound(f"There is no channel #{name} that you can see.", code="unknown_channel")
     return channel, membership

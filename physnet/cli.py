@@ -35,9 +35,11 @@ def register(app: Flask) -> None:
 @with_appcontext
 def run_command(host: str, port: int, debug: bool) -> None:
     """Serve PhysNet with websockets (embedded and development server)."""
+    from physnet import serving
     from physnet.extensions import socketio
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    serving.prepare(app)
     # Flask refuses app.run() under its CLI; this command is the server, so allow it.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     click.echo(f"PhysNet on http://{host}:{port} (database {app.config['PHYSNET'].database_url})")

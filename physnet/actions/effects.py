@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import event
@@ -54,16 +55,32 @@ def atomic() -> Iterator[None]:
     """
     session = db.session()
     depth = session.info.get(_DEPTH, 0)
-    session.info[_DEPTH] = depth + 1
+    if depth > 0:
+        session.info[_DEPTH] = depth + 1
+        try:
+            yield
+        finally:
+            session.info[_DEPTH] = depth
+        return
+    session.info[_DEPTH] = 1
     try:
-        yield
-        if depth == 0:
-            session.commit()
-    except BaseException:
-        if depth == 0:
-            session.rollback()
-        raise
+        with _writer_lock():
+            try:
+                yield
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
     finally:
-        session.info[_DEPTH] = depth
-    if depth == 0:
-        _run_ready(session)
+        session.info[_DEPTH] = 0
+    _run_ready(session)
+
+
+_SQLITE_WRITER = threading.Lock()
+
+
+def _writer_lock() -> AbstractContextManager[Any]:
+    """SQLite has one writer at a time and makes the others wait by sleeping (1, 2, 5, 10 ms
+    ...), which turns a busy channel into a queue of naps; threads of this process take
+    turns on a lock instead. PostgreSQL locks rows itself."""
+    return _SQLITE_WRITER if db.engine.dialect.name == "sqlite" else nullcontext()

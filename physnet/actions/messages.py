@@ -89,6 +89,7 @@ def do_send_message(
 ) -> Message:
     """Store a message and queue its broadcast. Precondition: `user` may post in `channel`."""
     now = created_at or utcnow()
+    html = markdown.render(body)  # before the transaction: keep the write lock short
     with atomic():
         # Lock the channel row first, so ids within a channel are handed out in commit order
         # and a client catching up "after id N" can never miss a message committed later.
@@ -99,8 +100,9 @@ def do_send_message(
             channel=channel,
             author=user,
             body=body,
-            html=markdown.render(body),
+            html=html,
             client_msg_id=client_msg_id,
+            reactions=[],
             created_at=now,
             thread_id=parent.id if parent else None,
         )
