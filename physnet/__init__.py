@@ -85,7 +85,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:
-    from physnet import auth, ratelimit
+    from physnet import auth, ratelimit, search
     from physnet.realtime import (
         control,
         events,  # noqa: F401  (handlers must exist before init_app)
@@ -112,6 +112,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     )
     app.wsgi_app = NoDelayMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     control.bus.configure(settings.redis_url, pubsub_channel(settings.redis_url) + ":control")
+    search.init_app(app)  # last: its WSGI wrapper must see Socket.IO requests too
 
 
 def pubsub_channel(redis_url: str | None) -> str:

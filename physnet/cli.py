@@ -20,12 +20,14 @@ def _fail(message: str) -> None:
 
 def register(app: Flask) -> None:
     from physnet.directory.cli import ldap_group
+    from physnet.search.cli import search_group
 
     app.cli.add_command(run_command)
     app.cli.add_command(demo)
     app.cli.add_command(users)
     app.cli.add_command(tokens)
     app.cli.add_command(ldap_group)
+    app.cli.add_command(search_group)
 
 
 @click.command("run")

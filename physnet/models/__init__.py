@@ -10,6 +10,7 @@ from physnet.models.channels import (
 )
 from physnet.models.directory import SYNC_STATUSES, DirectorySyncRun
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
+from physnet.models.search import SearchOutbox
 from physnet.models.types import MAX_ID, UTCDateTime, utcnow
 from physnet.models.users import ROLES, ApiToken, User
 
@@ -30,6 +31,7 @@ __all__ = [
     "Message",
     "MessageEdit",
     "Reaction",
+    "SearchOutbox",
     "UTCDateTime",
     "User",
     "utcnow",

@@ -1,0 +1,140 @@
+"""Rebuild the index from the database into a new generation, then swap it in.
+
+Searches keep using the current generation meanwhile, and the live indexer keeps adding
+to it. Outbox rows that were visible when the rebuild started are reflected in the new
+generation (it reads the messages after that moment) and are deleted after the swap; rows
+committed later are left for the indexer, which applies them to the new generation.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select
+
+from physnet.actions.effects import atomic
+from physnet.extensions import db
+from physnet.models import SearchOutbox, utcnow
+from physnet.search.codec import CODEC
+from physnet.search.sources import SOURCES
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+# Whoosh sorts a segment's postings in memory up to LIMIT_MB (its own estimate; about half
+# of it is really used) and spills to disk beyond, which is several times slower. A
+# segment of SEGMENT_DOCS messages fits: about 1 GB of memory per writing process.
+SEGMENT_DOCS = 100_000
+LIMIT_MB = 2048
+PARALLEL_ABOVE = 50_000
+
+
+class RebuildBusy(Exception):
+    """Another reindex is running."""
+
+
+def _outbox_ranges() -> list[tuple[int, int]]:
+    """The ids of the outbox rows visible now, as runs of consecutive ids."""
+    ranges: list[tuple[int, int]] = []
+    for (row_id,) in db.session.execute(select(SearchOutbox.id).order_by(SearchOutbox.id)):
+        if ranges and row_id == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], row_id)
+        else:
+            ranges.append((row_id, row_id))
+    db.session.rollback()
+    return ranges
+
+
+def _delete_ranges(ranges: list[tuple[int, int]]) -> None:
+    db.session.rollback()
+    with atomic():
+        for start in range(0, len(ranges), 200):
+            chunk = ranges[start : start + 200]
+            db.session.execute(
+                delete(SearchOutbox).where(
+                    or_(*(and_(SearchOutbox.id >= lo, SearchOutbox.id <= hi) for lo, hi in chunk))
+                )
+            )
+
+
+def _writer(ix: Any, procs: int) -> Any:
+    if procs > 1:
+        return ix.writer(
+            procs=procs, multisegment=True, limitmb=LIMIT_MB, codec=CODEC, compound=False
+        )
+    return ix.writer(limitmb=LIMIT_MB, codec=CODEC, compound=False)
+
+
+def rebuild(service: Any, progress: Progress | None = None, parallel: bool = False) -> int:
+    """Build a fresh index of every document and make it current; return its size.
+
+    With `parallel` (the reindex command), a large index is written by several processes
+    (Whoosh's multiprocessing writer); a server process never forks while it rebuilds.
+    Raises RebuildBusy when another reindex holds the rebuild lock.
+    """
+    store = service.store
+    with store.rebuilding() as mine:
+        if not mine:
+            raise RebuildBusy("A reindex is already running.")
+        started = time.monotonic()
+        ranges = _outbox_ranges()
+        total = sum(source.count() for source in SOURCES.values())
+        db.session.rollback()
+        procs = min(4, os.cpu_count() or 1) if parallel and total > PARALLEL_ABOVE else 1
+        began = utcnow()
+        store.update_state(rebuild={"started_at": began, "done": 0, "total": total})
+        name, ix = store.create_generation()
+        done = 0
+        last_report = 0.0
+        try:
+            writer, in_writer = None, 0
+            try:
+                for source in SOURCES.values():
+                    for batch in source.batches():
+                        db.session.rollback()  # no long read transaction while indexing
+                        writer = writer or _writer(ix, procs)
+                        for document in batch:
+                            writer.add_document(**document)
+                        done += len(batch)
+                        in_writer += len(batch)
+                        if in_writer >= SEGMENT_DOCS * procs:
+                            # One segment per SEGMENT_DOCS: bounded memory, and no merge
+                            # rewriting what is already written.
+                            writer.commit(merge=False)
+                            writer, in_writer = None, 0
+                        if progress:
+                            progress(done, total)
+                        if time.monotonic() - last_report > 2:
+                            last_report = time.monotonic()
+                            store.update_state(
+                                rebuild={"started_at": began, "done": done, "total": total}
+                            )
+                if writer is not None:
+                    writer.commit(merge=False)
+                    writer = None
+            except BaseException:
+                if writer is not None:
+                    writer.cancel()
+                raise
+            store.open(name)  # read it back before anyone searches it
+        except BaseException:
+            shutil.rmtree(store.root / name, ignore_errors=True)
+            store.update_state(rebuild=None)
+            raise
+        store.swap(name)
+        _delete_ranges(ranges)
+        store.clear_rebuild_request()
+        seconds = time.monotonic() - started
+        store.update_state(
+            rebuild=None,
+            last_indexed_at=utcnow(),
+            last_rebuild={"at": utcnow(), "documents": done, "seconds": round(seconds, 1)},
+        )
+        log.info("search index rebuilt: %d documents in %.1f s", done, seconds)
+    if service.indexer.running:
+        service.indexer.wake()
+    return done

@@ -1,0 +1,90 @@
+"""Did you mean ...: spelling corrections drawn only from what the person may read.
+
+The index's word list holds words from every channel, private ones included, so a word
+from it is never offered as such: a correction must match a document the person may read
+(counted through the same permission filter as results), is spelled as it appears in such
+a document, and the corrected query as a whole must find something.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from physnet.search.analysis import ANALYZER
+from physnet.search.evaluate import Leaf, Plan, evaluate
+from physnet.search.planning import text_fields
+from physnet.search.querying import ParsedQuery, parse
+from physnet.search.schema import parse_key
+from physnet.search.sources import SOURCES
+
+MAX_CANDIDATES = 8
+
+
+def _readable_hit(term: str, ctx: Any) -> tuple[int, int | None]:
+    """(readable documents with `term`, one of them)."""
+    plan = Plan(units=[tuple(Leaf(f, (term,)) for f in text_fields(ctx.searcher))])
+    deadline = time.monotonic() + max(0.01, ctx.seconds_left() - 0.3)
+    found = evaluate(ctx.searcher, plan, ctx.columns, ctx.readable, 1, deadline)
+    return found.total, (found.docnums[0] if found.docnums else None)
+
+
+def _spelling(term: str, docnum: int, ctx: Any) -> str | None:
+    """How `term` is written in that (readable) document."""
+    doc_type, doc_id = parse_key(ctx.searcher.stored_fields(docnum)["key"])
+    shown = SOURCES[doc_type].shown([doc_id]).get(doc_id) if doc_type in SOURCES else None
+    if shown is None:
+        return None
+    for found, _, start, end in ANALYZER.spans(shown.text):
+        if found == term:
+            return shown.text[start:end].lower()
+    return None
+
+
+def _correction(term: str, ctx: Any) -> str | None:
+    reader = ctx.searcher.reader()
+    for maxdist in (1, 2):
+        if maxdist == 2 and len(term) < 5:
+            break
+        candidates = []
+        for raw in reader.terms_within("body", term, maxdist, prefix=1):
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if text != term:
+                candidates.append(text)
+        candidates.sort(key=lambda t: -reader.doc_frequency("body", t))
+        best: tuple[int, str, int] | None = None
+        for candidate in candidates[:MAX_CANDIDATES]:
+            if ctx.seconds_left() < 0.3:
+                return None
+            count, docnum = _readable_hit(candidate, ctx)
+            if docnum is not None and (best is None or count > best[0]):
+                best = (count, candidate, docnum)
+        if best is not None:
+            return _spelling(best[1], best[2], ctx)
+    return None
+
+
+def did_you_mean(
+    text: str, parsed: ParsedQuery, ctx: Any, run_query: Callable[..., Any]
+) -> str | None:
+    """A corrected query that finds something readable, or None."""
+    corrected = text
+    changed = False
+    for clause in parsed.positive:
+        if clause.kind != "word":
+            continue
+        terms = ANALYZER.terms(clause.text)
+        if len(terms) != 1 or _readable_hit(terms[0], ctx)[0] > 0:
+            continue
+        better = _correction(terms[0], ctx)
+        if better is None or better == clause.text.lower():
+            continue
+        pattern = re.compile(r"(?<![\w-])" + re.escape(clause.text) + r"(?![\w-])", re.I)
+        corrected, count = pattern.subn(better, corrected, count=1)
+        changed = changed or count > 0
+    if not changed or ctx.seconds_left() < 0.3:
+        return None
+    found, _ = run_query(parse(corrected), ctx, 1, [])
+    return corrected if found.total > 0 else None
