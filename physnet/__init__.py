@@ -67,7 +67,11 @@ def engine_options(url: str) -> dict[str, Any]:
                 "timeout": 30,
                 "check_same_thread": False,
                 "isolation_level": "IMMEDIATE",
-            }
+            },
+            # SQLite connections are cheap, and a pool smaller than the number of busy
+            # threads starved some of them for seconds (bench/ldap_sync.py, 20 sign-ins).
+            "pool_size": 20,
+            "max_overflow": 80,
         }
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
 
