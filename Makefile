@@ -64,6 +64,7 @@ format: setup
 bench: setup
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/messaging.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/search.py --sizes 100000
+	PHYSNET_RATELIMITS=off $(BIN)/python bench/ldap_sync.py
 
 clean:
 	rm -rf $(VENV) instance search_index/* .pytest_cache
