@@ -24,10 +24,8 @@ def disconnected(sid: str) -> None:
     Runs inside whatever closed the socket (possibly an action, mid-request), so it must not
     touch the database session.
     """
-    user_id = rooms.connections.user_of(sid)
-    username = rooms.connections.username_of(user_id) if user_id is not None else None
-    _, last = rooms.connections.remove(sid)
-    if username is not None and last:
+    username = rooms.connections.remove(sid)
+    if username is not None:
         rooms.emit("presence", {"username": username, "status": "offline"}, EVERYONE)
 
 

@@ -44,23 +44,19 @@ class Connections:
             self._user_of[sid] = user_id
             return first
 
-    def username_of(self, user_id: int) -> str | None:
-        return self._username.get(user_id)
-
-    def remove(self, sid: str) -> tuple[int | None, bool]:
-        """Forget a socket; return its user and whether it was their last one here."""
+    def remove(self, sid: str) -> str | None:
+        """Forget a socket; return the person's username when it was their last one here."""
         with self._lock:
             user_id = self._user_of.pop(sid, None)
             self._deadline.pop(sid, None)
             if user_id is None:
-                return None, False
+                return None
             sids = self._by_user.get(user_id, set())
             sids.discard(sid)
-            if not sids:
-                self._by_user.pop(user_id, None)
-                self._username.pop(user_id, None)
-                return user_id, True
-            return user_id, False
+            if sids:
+                return None
+            self._by_user.pop(user_id, None)
+            return self._username.pop(user_id, None)
 
     def user_of(self, sid: str, now: float | None = None) -> int | None:
         """The socket's user; given `now`, None once its session's lifetime is over."""
