@@ -137,11 +137,7 @@ class Indexer:
                     continue
                 self._wake.clear()
                 try:
-                    with self.app.app_context():
-                        try:
-                            self.step()
-                        finally:
-                            db.session.remove()
+                    self._step_in_app()
                     backoff = 0.0
                 except Exception as exc:
                     log.exception("search indexer failed")
@@ -197,6 +193,14 @@ class Indexer:
         if total:
             store.update_state(last_indexed_at=utcnow(), last_error=None)
 
+    def _step_in_app(self) -> None:
+        """One `step` in an app context of its own, its session closed afterwards."""
+        with self.app.app_context():
+            try:
+                self.step()
+            finally:
+                db.session.remove()
+
     def catch_up(self) -> None:
         """Index everything pending, now, in this thread (tests, scripts, benchmarks).
 
@@ -207,11 +211,7 @@ class Indexer:
         if not lock.acquire():
             raise RuntimeError("Another process is the search index writer.")
         try:
-            with self.app.app_context():
-                try:
-                    self.step()
-                finally:
-                    db.session.remove()
+            self._step_in_app()
         finally:
             if mine and not self.running:
                 lock.release()
