@@ -31,9 +31,12 @@ class Message(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Pinned messages stay at hand in the channel (and outlive retention when it says so).
+    pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    pinned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
     channel: Mapped[Channel] = relationship(lazy="joined")
-    author: Mapped[User] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
     reactions: Mapped[list[Reaction]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="Reaction.created_at"
     )
