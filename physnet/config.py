@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from physnet.phi.settings import PhiSettingError, PhiSettings, parse_phi_settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,6 +30,7 @@ class Settings:
     session_lifetime_hours: int
     secure_cookies: bool
     ldap: dict[str, Any] = field(default_factory=dict)
+    phi: PhiSettings = field(default_factory=PhiSettings)
 
 
 # name in TOML -> (env variable, parser)
@@ -139,6 +142,8 @@ def load_settings(
                 if not isinstance(value, dict):
                     raise ConfigError("Setting [ldap] must be a table.")
                 values["ldap"] = value
+            elif key == "phi":
+                values["phi"] = value
             elif key not in _KEYS:
                 raise ConfigError(f"Unknown setting {key!r} in {path}.")
             else:
@@ -153,10 +158,12 @@ def load_settings(
             ldap_conf[key] = env[var]
 
     for key, value in (overrides or {}).items():
-        if key != "ldap" and key not in _KEYS:
+        if key not in ("ldap", "phi") and key not in _KEYS:
             raise ConfigError(f"Unknown setting {key!r}.")
         if key == "ldap":
             ldap_conf = dict(value)
+        elif key == "phi":
+            values["phi"] = value
         else:
             values[key] = value
 
@@ -180,4 +187,13 @@ def load_settings(
         session_lifetime_hours=values.get("session_lifetime_hours", 12),
         secure_cookies=values.get("secure_cookies", False),
         ldap=ldap_conf,
+        phi=_phi(values.get("phi")),
     )
+
+
+def _phi(raw: Any) -> PhiSettings:
+    """Compile the [phi] table once; a bad pattern or domain stops start-up."""
+    try:
+        return parse_phi_settings(raw)
+    except PhiSettingError as exc:
+        raise ConfigError(str(exc)) from None

@@ -10,6 +10,7 @@ from physnet.models.channels import (
 )
 from physnet.models.directory import SYNC_STATUSES, DirectorySyncRun
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
+from physnet.models.moderation import REPORT_KINDS, REPORT_STATUSES, MessageReport
 from physnet.models.search import SearchOutbox
 from physnet.models.types import MAX_ID, UTCDateTime, utcnow
 from physnet.models.users import ROLES, ApiToken, User
@@ -20,6 +21,8 @@ __all__ = [
     "KINDS",
     "MAX_BODY",
     "MAX_ID",
+    "REPORT_KINDS",
+    "REPORT_STATUSES",
     "ROLES",
     "SYNC_STATUSES",
     "ApiToken",
@@ -30,6 +33,7 @@ __all__ = [
     "Mention",
     "Message",
     "MessageEdit",
+    "MessageReport",
     "Reaction",
     "SearchOutbox",
     "UTCDateTime",

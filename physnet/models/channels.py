@@ -33,6 +33,8 @@ class Channel(db.Model):  # type: ignore[name-defined]
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Written first by every post: the row lock orders a channel's message ids by commit.
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # What the PHI guard does here: "block" or "confirm"; None follows [phi] default_policy.
+    phi_policy: Mapped[str | None] = mapped_column(String(16), default=None)
 
     @property
     def is_private(self) -> bool:

@@ -34,6 +34,9 @@ class Message(db.Model):  # type: ignore[name-defined]
     # Pinned messages stay at hand in the channel (and outlive retention when it says so).
     pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     pinned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    # Reported as containing patient information: hidden from all but moderators until one
+    # of them releases or deletes it.
+    quarantined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
