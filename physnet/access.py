@@ -69,7 +69,12 @@ def access_message(user: User, message_id: int) -> tuple[Message, Membership | N
     valid = isinstance(message_id, int) and 0 < message_id <= MAX_ID
     message = db.session.get(Message, message_id) if valid else None
     membership = membership_of(user, message.channel) if message is not None else None
-    if message is None or not can_read(user, message.channel, membership):
+    hidden = message is not None and (
+        not can_read(user, message.channel, membership)
+        # A reported message is quarantined: only those who review it can see it.
+        or (message.quarantined_at is not None and not can_moderate(user, membership))
+    )
+    if message is None or hidden:
         raise NotFound(
             f"There is no message {message_id} that you can see.", code="unknown_message"
         )

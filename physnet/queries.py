@@ -34,6 +34,7 @@ def channel_listing(user: User) -> list[dict[str, Any]]:
                 Message.id > Membership.last_read_id,
                 Message.author_id != user.id,
                 Message.deleted_at.is_(None),
+                Message.quarantined_at.is_(None),
             )
             .group_by(Message.channel_id)
         )
@@ -44,7 +45,11 @@ def channel_listing(user: User) -> list[dict[str, Any]]:
         db.session.execute(
             select(Message.channel_id, func.count())
             .join(Mention, Mention.message_id == Message.id)
-            .where(Mention.user_id == user.id, Mention.read_at.is_(None))
+            .where(
+                Mention.user_id == user.id,
+                Mention.read_at.is_(None),
+                Message.quarantined_at.is_(None),  # a quarantined message notifies no one
+            )
             .group_by(Message.channel_id)
         )
         .tuples()
@@ -98,6 +103,7 @@ def history(
     before: int | None = None,
     limit: int = 50,
     thread_id: int | None = None,
+    include_quarantined: bool = False,
 ) -> tuple[list[Message], bool]:
     """A page of messages, oldest first, and whether more lie beyond it.
 
@@ -108,6 +114,8 @@ def history(
     """
     limit = max(1, min(limit, MAX_PAGE))
     query = select(Message).where(Message.channel_id == channel.id)
+    if not include_quarantined:  # a reported message waits for its moderators
+        query = query.where(Message.quarantined_at.is_(None))
     if thread_id is None:
         query = query.where(Message.thread_id.is_(None))
     else:
@@ -123,16 +131,14 @@ def history(
     return list(reversed(rows[:limit])), len(rows) > limit
 
 
-def catch_up(channel: Channel, after: int, limit: int = 500) -> list[Message]:
+def catch_up(
+    channel: Channel, after: int, limit: int = 500, include_quarantined: bool = False
+) -> list[Message]:
     """Every message (replies included) with an id above `after`, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Message)
-            .where(Message.channel_id == channel.id, Message.id > after)
-            .order_by(Message.id)
-            .limit(limit)
-        ).all()
-    )
+    query = select(Message).where(Message.channel_id == channel.id, Message.id > after)
+    if not include_quarantined:
+        query = query.where(Message.quarantined_at.is_(None))
+    return list(db.session.scalars(query.order_by(Message.id).limit(limit)).all())
 
 
 def members_of(channel: Channel) -> list[dict[str, Any]]:

@@ -15,6 +15,8 @@ LIMITS = {
     "login": (10, 60),
     "post": (60, 60),
     "search": (60, 60),
+    # The composer scans a draft as people type (debounced): more often than they post.
+    "phi_scan": (240, 60),
 }
 
 

@@ -76,4 +76,5 @@ def message_json(message: Message) -> dict[str, Any]:
         "reply_count": message.reply_count,
         "reactions": [] if deleted else reactions_json(message),
         "client_msg_id": message.client_msg_id,
+        "quarantined": message.quarantined_at is not None,
     }

@@ -28,6 +28,8 @@ MESSAGE_KEYS = {
     # ... and the two fields PhysNet adds for tombstones and thread summaries.
     "deleted",
     "reply_count",
+    # True only where a moderator sees a reported message (everyone else never gets it).
+    "quarantined",
 }
 
 

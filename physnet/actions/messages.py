@@ -11,6 +11,7 @@ from physnet import markdown
 from physnet.access import access_channel, access_message, can_moderate, can_read, check_can_post
 from physnet.actions import validate
 from physnet.actions.effects import after_commit, atomic
+from physnet.actions.phi import check_phi, store_with_override
 from physnet.errors import BadRequest, Conflict, Forbidden, Invalid
 from physnet.extensions import db
 from physnet.models import (
@@ -30,7 +31,12 @@ MAX_EMOJI = 32
 
 
 def check_send_message(
-    user: User, channel_name: Any, body: Any, client_msg_id: Any = None, thread_id: Any = None
+    user: User,
+    channel_name: Any,
+    body: Any,
+    client_msg_id: Any = None,
+    thread_id: Any = None,
+    phi_override_reason: Any = None,
 ) -> tuple[Message, bool]:
     """Validate raw input, then post. Returns (message, created); created is False for a
     repeated client_msg_id, whose first message is returned unchanged."""
@@ -51,8 +57,10 @@ def check_send_message(
             raise Invalid("That thread does not exist in this channel.", code="unknown_thread")
         if parent.thread_id is not None:  # a reply to a reply joins the same thread
             parent = db.session.get(Message, parent.thread_id)
+    override = check_phi(user, channel, text, phi_override_reason, action="message.send")
     try:
-        return do_send_message(user, channel, text, cid, parent), True
+        send = lambda: do_send_message(user, channel, text, cid, parent)  # noqa: E731
+        return store_with_override(override, send, lambda m: f"message:{m.id}"), True
     except IntegrityError:
         # The same client_msg_id raced in on another connection, and that one won.
         existing = _by_client_id(user, cid) if cid else None
@@ -158,7 +166,9 @@ def _queue_mention_events(message: Message, user_ids: list[int]) -> None:
         after_commit(rooms.emit, "mention", payload, rooms.user_room(user_id))
 
 
-def check_edit_message(user: User, message_id: Any, body: Any) -> Message:
+def check_edit_message(
+    user: User, message_id: Any, body: Any, phi_override_reason: Any = None
+) -> Message:
     mid = validate.require_int(message_id, "id") or 0
     text = validate.message_body(body)
     message, _ = access_message(user, mid)
@@ -166,7 +176,11 @@ def check_edit_message(user: User, message_id: Any, body: Any) -> Message:
         raise Forbidden("Only the author can edit a message.", code="not_author")
     if message.deleted_at is not None:
         raise Invalid("A deleted message cannot be edited.", code="message_deleted")
-    return do_edit_message(user, message, text)
+    if text == message.body:
+        return message
+    override = check_phi(user, message.channel, text, phi_override_reason, action="message.edit")
+    edit = lambda: do_edit_message(user, message, text)  # noqa: E731
+    return store_with_override(override, edit, lambda m: f"message:{m.id}")
 
 
 def do_edit_message(user: User, message: Message, body: str) -> Message:

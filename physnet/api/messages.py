@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from physnet import ratelimit
-from physnet.access import access_channel, access_message
+from physnet.access import access_channel, access_message, can_moderate
 from physnet.actions import messages as actions
 from physnet.actions.validate import require_int
 from physnet.api import bp, int_arg, json_body, me
@@ -20,11 +20,16 @@ from physnet.serialize import iso, message_json
 
 @bp.get("/channels/<name>/messages")
 def list_messages(name: str) -> Any:
-    channel, _ = access_channel(me(), name)
+    channel, membership = access_channel(me(), name)
     limit = int_arg("limit") or 50
     thread_id = int_arg("thread_id")
     messages, has_more = history(
-        channel, after=int_arg("after"), before=int_arg("before"), limit=limit, thread_id=thread_id
+        channel,
+        after=int_arg("after"),
+        before=int_arg("before"),
+        limit=limit,
+        thread_id=thread_id,
+        include_quarantined=can_moderate(me(), membership),
     )
     return {"messages": [message_json(m) for m in messages], "has_more": has_more}
 
@@ -34,7 +39,12 @@ def post_message(name: str) -> Any:
     data = json_body()
     ratelimit.check("post", f"user:{me().id}")
     message, created = actions.check_send_message(
-        me(), name, data.get("body"), data.get("client_msg_id"), data.get("thread_id")
+        me(),
+        name,
+        data.get("body"),
+        data.get("client_msg_id"),
+        data.get("thread_id"),
+        data.get("phi_override_reason"),
     )
     return {"message": message_json(message)}, 201 if created else 200
 
@@ -60,7 +70,10 @@ def get_message(message_id: int) -> Any:
 
 @bp.patch("/messages/<int:message_id>")
 def edit_message(message_id: int) -> Any:
-    message = actions.check_edit_message(me(), message_id, json_body().get("body"))
+    data = json_body()
+    message = actions.check_edit_message(
+        me(), message_id, data.get("body"), data.get("phi_override_reason")
+    )
     return {"message": message_json(message)}
 
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from physnet import ratelimit
-from physnet.access import access_channel
+from physnet.access import access_channel, can_moderate
 from physnet.actions import messages as actions
 from physnet.actions import presence
 from physnet.actions.users import user_for_token
@@ -112,15 +112,18 @@ def send_message(user: User, data: dict[str, Any]) -> Ack:
         data.get("body"),
         data.get("client_msg_id"),
         data.get("thread_id"),
+        data.get("phi_override_reason"),
     )
     return {"ok": True, "message": message_json(message)}
 
 
 @handler("catch_up")
 def on_catch_up(user: User, data: dict[str, Any]) -> Ack:
-    channel, _ = access_channel(user, require_str(data.get("channel"), "channel") or "")
+    channel, membership = access_channel(user, require_str(data.get("channel"), "channel") or "")
     after = require_int(data.get("after"), "after") or 0
-    messages = catch_up(channel, after, CATCH_UP_LIMIT + 1)
+    messages = catch_up(
+        channel, after, CATCH_UP_LIMIT + 1, include_quarantined=can_moderate(user, membership)
+    )
     return {
         "ok": True,
         "messages": [message_json(m) for m in messages[:CATCH_UP_LIMIT]],

@@ -54,11 +54,15 @@ class MessageSource:
         return message_document(*row)
 
     def documents(self, ids: Iterable[int]) -> dict[int, dict[str, object] | None]:
-        """The current document of each id; None for a deleted or missing message."""
+        """The current document of each id; None for a deleted, quarantined or missing one."""
         wanted = set(ids)
         found: dict[int, dict[str, object] | None] = dict.fromkeys(wanted)
         rows = db.session.execute(
-            select(*self._columns).where(Message.id.in_(wanted), Message.deleted_at.is_(None))
+            select(*self._columns).where(
+                Message.id.in_(wanted),
+                Message.deleted_at.is_(None),
+                Message.quarantined_at.is_(None),
+            )
         )
         for row in rows:
             found[row.id] = self._document(row)
@@ -67,7 +71,9 @@ class MessageSource:
     def count(self) -> int:
         return (
             db.session.scalar(
-                select(func.count()).select_from(Message).where(Message.deleted_at.is_(None))
+                select(func.count())
+                .select_from(Message)
+                .where(Message.deleted_at.is_(None), Message.quarantined_at.is_(None))
             )
             or 0
         )
@@ -78,7 +84,11 @@ class MessageSource:
         while True:
             rows = db.session.execute(
                 select(*self._columns)
-                .where(Message.id > last, Message.deleted_at.is_(None))
+                .where(
+                    Message.id > last,
+                    Message.deleted_at.is_(None),
+                    Message.quarantined_at.is_(None),
+                )
                 .order_by(Message.id)
                 .limit(size)
             ).all()
@@ -102,7 +112,11 @@ class MessageSource:
             )
             .join(Channel, Channel.id == Message.channel_id)
             .join(User, User.id == Message.author_id)
-            .where(Message.id.in_(list(ids)), Message.deleted_at.is_(None))
+            .where(
+                Message.id.in_(list(ids)),
+                Message.deleted_at.is_(None),
+                Message.quarantined_at.is_(None),
+            )
         )
         return {
             row.id: Shown(
