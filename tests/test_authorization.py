@@ -157,6 +157,12 @@ CALLS = [
     Call("delete", "DELETE", "/messages/{message}"),
     Call("edit history", "GET", "/messages/{message}/edits"),
     Call("react", "POST", "/messages/{message}/reactions", {"emoji": "👍"}),
+    Call("report", "POST", "/messages/{message}/report", {"kind": "phi", "reason": "check"}),
+    Call("set phi policy", "PATCH", "/channels/{channel}", {"phi_policy": "block"}),
+    Call("phi scan", "POST", "/phi/scan", {"text": "order set 3040123"}),
+    Call("list reports", "GET", "/moderation/reports"),
+    Call("release report", "POST", "/moderation/reports/1/release"),
+    Call("delete report", "POST", "/moderation/reports/1/delete"),
 ]
 BY_LABEL = {call.label: call for call in CALLS}
 CHANNEL_CALLS = [call for call in CALLS if "{" in call.path]
@@ -186,6 +192,9 @@ EXPECTED = {
     "delete": (OK, NOT_AUTHOR, NOT_AUTHOR, OK),
     "edit history": (OK, OK, OK, OK),
     "react": (OK, OK, NOT_MEMBER_403, NOT_MEMBER_403),
+    # Anyone who can read a message may report it; only moderators and admins set policy.
+    "report": (CREATED, CREATED, CREATED, CREATED),
+    "set phi policy": ((403, "not_moderator"), (403, "not_moderator"), (403, "not_moderator"), OK),
 }
 MATRIX = [
     pytest.param(role, BY_LABEL[label], expected[i], id=f"{role}-{label}")
@@ -471,3 +480,44 @@ def test_private_channel_activity_reaches_no_outsider_socket(world):
         received = sock.get_received()
         leaked = [e for e in received if "council" in json.dumps(e) or "CDS" in json.dumps(e)]
         assert leaked == [], name
+
+
+# --- moderation reviews ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("username", "sees", "release"),
+    [
+        ("alice", False, (404, "unknown_report")),  # the author, a member of both channels
+        ("bob", False, (404, "unknown_report")),
+        ("carol", False, (404, "unknown_report")),
+        ("root", True, OK),  # staff, for a channel it can read
+    ],
+)
+def test_report_review_matrix(world, username, sees, release):
+    bob = world.cookie("bob")
+    response = bob("POST", f"/messages/{world.messages['town']}/report", {"kind": "other"})
+    assert response.status_code == 201
+    report_id = response.json["report"]["id"]
+    send = world.cookie(username)
+    reports = send("GET", "/moderation/reports").json["reports"]
+    assert [r["id"] for r in reports] == ([report_id] if sees else [])
+    for action in ("release", "delete"):
+        assert_outcome(send("POST", f"/moderation/reports/{report_id}/{action}"), release)
+        if release == OK:
+            break
+
+
+def test_a_report_in_a_private_channel_reaches_no_outsider(world):
+    alice = world.cookie("alice")
+    secret = world.messages["council"]
+    response = alice("POST", f"/messages/{secret}/report", {"kind": "phi"})
+    assert response.status_code == 201
+    report_id = response.json["report"]["id"]
+    for username in ("bob", "carol", "root"):
+        send = world.cookie(username)
+        listed = send("GET", "/moderation/reports")
+        assert listed.json["reports"] == [] and SECRET_TEXT not in listed.get_data(as_text=True)
+        assert_outcome(
+            send("POST", f"/moderation/reports/{report_id}/release"), (404, "unknown_report")
+        )

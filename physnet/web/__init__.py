@@ -52,3 +52,11 @@ def index() -> Any:
 def channel_page(name: str) -> Any:
     channel, _ = access_channel(current_user, name)
     return _shell(channel.name)
+
+
+@bp.get("/moderation")
+@login_required
+def moderation_page() -> Any:
+    """Reported messages for their moderators to review (the list comes from the API)."""
+    urls = {"api": url_for("api.get_me").rsplit("/", 1)[0], "login": url_for("auth.login")}
+    return render_template("moderation.html", bootstrap={"urls": urls})

@@ -11,10 +11,12 @@ export function configureApi(urls) {
 }
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  /** details: the whole error object, with any extra fields (e.g. PHI findings and policy) */
+  constructor(status, code, message, details = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -44,7 +46,7 @@ async function request(method, path, body) {
     }
     const error = data?.error ?? {};
     throw new ApiError(response.status, error.code ?? "http_error",
-      error.message ?? `The server answered ${response.status}; try again in a moment.`);
+      error.message ?? `The server answered ${response.status}; try again in a moment.`, error);
   }
   return data ?? {};
 }

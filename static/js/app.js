@@ -48,6 +48,9 @@ const live = new Live({
     channelView.list.markDeleted(id);
     threadView.list.markDeleted(id);
   },
+  message_quarantined({ message }) {
+    toast(message, { kind: "error" }); // to the author alone: their message was reported
+  },
   reaction({ message_id: id, reactions }) {
     channelView.list.setReactions(id, reactions);
     threadView.list.setReactions(id, reactions);

@@ -2,7 +2,9 @@
 // client_msg_id; the list swaps in the server's copy when the ack or the broadcast comes.
 
 import { startEdit } from "./messages/edit.js";
+import { askOverrideReason, PhiGuard } from "./phi.js";
 import { state } from "./store.js";
+import { toast } from "./toast.js";
 
 const TYPING_EVERY_MS = 3000;
 
@@ -25,6 +27,7 @@ export class Composer {
     });
     this.input.addEventListener("keydown", (event) => this.#onKey(event));
     this.input.addEventListener("input", () => this.#onInput());
+    this.phi = new PhiGuard(this);
   }
 
   setPlaceholder(label, placeholder) {
@@ -42,6 +45,7 @@ export class Composer {
     const where = this.target();
     if (!body.trim() || !where) return;
     this.input.value = "";
+    this.phi.schedule(); // clears the marks
     const draft = {
       id: null, client_msg_id: newClientId(), channel: where.channel, thread_id: where.threadId ?? null,
       author: { username: state.me.username, display_name: state.me.display_name },
@@ -58,8 +62,33 @@ export class Composer {
       const message = await this.live.send(draft);
       this.list.upsert(message);
     } catch (err) {
-      this.list.failPending(draft.client_msg_id, err.message);
+      if (err.code === "possible_phi") this.#refusedForPhi(draft, err);
+      else this.list.failPending(draft.client_msg_id, err.message);
     }
+  }
+
+  /** The server saw patient information: ask for a reason (confirm) or send it back (block). */
+  async #refusedForPhi(draft, err) {
+    const { findings = [], policy = "confirm" } = err.details ?? {};
+    this.list.discardPending(draft.client_msg_id);
+    if (policy !== "block") {
+      const reason = await askOverrideReason(findings);
+      if (reason) {
+        const again = { ...draft, phi_override_reason: reason };
+        this.list.addPending(again);
+        this.deliver(again);
+        return;
+      }
+    } else {
+      toast(err.message, { kind: "error" });
+    }
+    // Back into the composer with the spans marked, so the author can take them out.
+    if (!this.input.value) this.input.value = draft.body;
+    if (this.input.value === draft.body) {
+      this.phi.policy = policy;
+      this.phi.show(findings, draft.body);
+    }
+    this.focus();
   }
 
   #onKey(event) {

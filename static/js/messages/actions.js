@@ -2,7 +2,8 @@
 
 import { del, post } from "../api.js";
 import { confirmDialog, showEdits } from "../dialogs.js";
-import { toastError } from "../toast.js";
+import { askReason } from "../phi.js";
+import { toast, toastError } from "../toast.js";
 import { startEdit } from "./edit.js";
 import { openPicker } from "./picker.js";
 
@@ -27,6 +28,9 @@ export async function handleAction(action, entry, button, list, ctx) {
       break;
     case "edits":
       showEdits(msg);
+      break;
+    case "report":
+      await reportMessage(msg, list);
       break;
     case "retry": {
       const draft = list.retryPending(msg.client_msg_id);
@@ -60,6 +64,29 @@ async function deleteMessage(msg, ctx) {
   try {
     const { message } = await del(`/messages/${msg.id}`);
     ctx.apply(message);
+  } catch (err) {
+    toastError(err);
+  }
+}
+
+/** Flag a message as patient information: it is hidden at once until a moderator reviews it. */
+async function reportMessage(msg, list) {
+  const reason = await askReason({
+    id: "report-dialog",
+    title: "Report patient information",
+    text: "The message is hidden from everyone at once, until a moderator reviews it. "
+      + "Its author is told privately; your name is shown only to moderators.",
+    label: "What did you see? (optional; do not repeat the identifiers)",
+    placeholder: "For example: a patient's name and date of birth",
+    cancel: "Cancel",
+    confirm: "Report and hide",
+    required: false,
+  });
+  if (reason === null) return;
+  try {
+    await post(`/messages/${msg.id}/report`, { kind: "phi", reason });
+    list.markDeleted(msg.id);
+    toast("Reported. The message is hidden until a moderator reviews it.");
   } catch (err) {
     toastError(err);
   }

@@ -2,6 +2,7 @@
 
 import { patch } from "../api.js";
 import { h } from "../dom.js";
+import { askOverrideReason } from "../phi.js";
 import { bodyOf } from "./render.js";
 
 export function startEdit(entry, list, { onDone = () => {} } = {}) {
@@ -46,15 +47,28 @@ export function startEdit(entry, list, { onDone = () => {} } = {}) {
     }
     if (text === entry.msg.body) return finish();
     save.disabled = true;
-    try {
-      const { message } = await patch(`/messages/${entry.msg.id}`, { body: text });
-      const current = list.entries.get(message.id);
-      if (current) current.msg = message;
-      finish();
-    } catch (err) {
-      error.textContent = err.message;
-      error.hidden = false;
-      save.disabled = false;
+    let change = { body: text };
+    for (;;) {
+      try {
+        const { message } = await patch(`/messages/${entry.msg.id}`, change);
+        const current = list.entries.get(message.id);
+        if (current) current.msg = message;
+        finish();
+        return;
+      } catch (err) {
+        // The PHI guard: under "confirm" a reason sends it anyway; otherwise say why not.
+        const reason = err.code === "possible_phi" && err.details?.policy !== "block"
+          && !change.phi_override_reason ? await askOverrideReason(err.details.findings ?? []) : null;
+        if (reason) {
+          change = { body: text, phi_override_reason: reason };
+          continue;
+        }
+        error.textContent = err.message;
+        error.hidden = false;
+        save.disabled = false;
+        input.focus();
+        return;
+      }
     }
   };
 

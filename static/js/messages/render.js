@@ -29,7 +29,8 @@ export function createMessageEl(msg, opts) {
     actionButton("react", "smile", "Add reaction", { "aria-haspopup": "true", "aria-expanded": "false" }),
     opts.inThread ? null : actionButton("thread", "reply", "Reply in thread"),
     actionButton("edit", "edit", "Edit message"),
-    actionButton("delete", "trash", "Delete message"));
+    actionButton("delete", "trash", "Delete message"),
+    actionButton("report", "alert", "Report patient information"));
   const day = h("div", { class: "day-divider", role: "separator", hidden: true }, h("span"));
   const el = h("li", { class: "msg", dataset: { author: author.username } },
     day,
@@ -63,6 +64,8 @@ export function updateMessageEl(el, msg, opts) {
   el.classList.toggle("msg--failed", Boolean(msg.error));
   el.classList.toggle("msg--deleted", Boolean(msg.deleted));
   el.classList.toggle("msg--root", Boolean(opts.isRoot));
+  // Only moderators are ever sent a quarantined message: mark it for their review.
+  el.classList.toggle("msg--quarantined", Boolean(msg.quarantined));
 
   p.day.firstElementChild.textContent = dayLabel(msg.created_at);
   p.time.dateTime = msg.created_at;

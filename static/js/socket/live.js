@@ -6,7 +6,7 @@ import { io } from "../../vendor/socket.io.esm.min.js";
 import { ApiError, enc, post } from "../api.js";
 
 const SERVER_EVENTS = ["message", "message_updated", "message_deleted", "reaction", "typing",
-  "presence", "mention", "channel_joined", "channel_left"];
+  "presence", "mention", "channel_joined", "channel_left", "message_quarantined"];
 const ACK_TIMEOUT_MS = 15000;
 
 export class Live {
@@ -43,15 +43,17 @@ export class Live {
       throw new ApiError(0, "timeout", "The server did not answer in time.");
     }
     if (!ack?.ok) {
-      throw new ApiError(400, ack?.error?.code ?? "error", ack?.error?.message ?? "The server refused it.");
+      throw new ApiError(400, ack?.error?.code ?? "error", ack?.error?.message ?? "The server refused it.",
+        ack?.error ?? {});
     }
     return ack;
   }
 
   /** Post a message; resolves with the server's copy. */
-  async send({ channel, body, client_msg_id: cid, thread_id: threadId }) {
+  async send({ channel, body, client_msg_id: cid, thread_id: threadId, phi_override_reason: reason }) {
     const payload = { channel, body, client_msg_id: cid };
     if (threadId != null) payload.thread_id = threadId;
+    if (reason) payload.phi_override_reason = reason;
     if (this.connected) return (await this.#call("send_message", payload)).message;
     return (await post(`/channels/${enc(channel)}/messages`, payload)).message;
   }
