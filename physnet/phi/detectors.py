@@ -159,14 +159,22 @@ _PATIENT_WORD = re.compile(
     re.I,
 )
 # What a number is when these words label it: not a person.
-_CLEAN_LABEL = re.compile(
-    r"(?:order\s*set|set|erx|pref(?:erence)?\s*list|panel|osq|ser|eap|report|lpp|bpa|rule|"
-    r"smartset|powerplan|id|order|ticket|inc|sr|chg|build|version|release|department|dept|"
-    r"flowsheet|row|med|sde|pager|page|ext|extension|room|rm|workqueue|wq|queue|npi|loinc|"
-    r"snomed|cpt|drg|icd-?10|record|template|group|plt|platelets?|wbc|anc|load|count|"
-    r"level|total|of|to|x|#)\s*[:#]?\s*$",
-    re.I,
-)
+_CLEAN_LABEL_WORDS = """
+    set erx list panel osq ser eap report lpp bpa rule smartset powerplan id order ticket inc sr
+    chg build version release department dept flowsheet row med sde pager page ext extension
+    room rm workqueue wq queue npi loinc snomed cpt drg icd icd-10 icd10 record template group
+    plt platelet platelets wbc anc load count level total of to x #
+    """
+_CLEAN_LABELS = frozenset(_CLEAN_LABEL_WORDS.split())
+_LAST_WORDS = re.compile(r"[a-z0-9#-]+")
+
+
+def _labelled_clean(before: str) -> bool:
+    """True when the word just before a number says it is not a person's ("order set 123")."""
+    words = _LAST_WORDS.findall(before[-20:].lower())
+    return bool(words) and words[-1].rstrip("#:") in _CLEAN_LABELS
+
+
 _UNIT_AFTER = re.compile(
     r"\s*(?:(?:mg|mcg|g|units?|u|ml|l|meq|mmol|copies|cells|k|ng|pg|ms|sec|secs|seconds|"
     r"min|mins|minutes|hours|hrs|days|visits|messages|rows|times)\b|/|%)",
@@ -176,7 +184,7 @@ _UNIT_AFTER = re.compile(
 
 def mrn_labelled(text: str, settings: PhiSettings) -> Iterator[Hit]:
     """Numbers the hospital's MRN patterns match ("MRN 1234567", "MR# 1234567")."""
-    for pattern in settings.mrn_patterns:
+    for pattern in settings.mrn_scanners:
         for match in pattern.finditer(text):
             yield "mrn", match.start(), match.end()
 
@@ -186,7 +194,7 @@ def mrn_nearby(text: str, settings: PhiSettings) -> Iterator[Hit]:
     for match in _LONG_NUMBER.finditer(text):
         before = text[max(0, match.start() - 30) : match.start()]
         if (
-            _CLEAN_LABEL.search(before)
+            _labelled_clean(before)
             or _PHONE_WORD.search(before)
             or _UNIT_AFTER.match(text, match.end())
         ):
@@ -210,8 +218,16 @@ _MBI = re.compile(
 )
 
 
+_ACCOUNT_CUES = (
+    "member", "subscriber", "policy", "insurance", "account", "acct", "medicaid", "medicare",
+    "mbi", "hicn", "group", "har", "csn", "fin",
+)  # fmt: skip
+
+
 def account_id(text: str, settings: PhiSettings) -> Iterator[Hit]:
-    for match in _ACCOUNT.finditer(text):
+    low = text.lower()
+    matches = _ACCOUNT.finditer(text) if any(c in low for c in _ACCOUNT_CUES) else ()
+    for match in matches:
         ident = match.group("id")
         if sum(c.isdigit() for c in ident) >= 4:
             yield "account_id", match.start("id"), match.end("id")
@@ -227,9 +243,16 @@ _ADDRESS = re.compile(
     r"(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*\w+)?"
 )
 _PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d+\b", re.I)
+_STREET_WORD = re.compile(
+    r"\b(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
+    r"Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Trail|Trl|Square|Sq)\b"
+)
 
 
 def address(text: str, settings: PhiSettings) -> Iterator[Hit]:
-    for pattern in (_ADDRESS, _PO_BOX):
+    patterns = [_ADDRESS] if _STREET_WORD.search(text) else []
+    if "box" in text.lower():
+        patterns.append(_PO_BOX)
+    for pattern in patterns:
         for match in pattern.finditer(text):
             yield "address", match.start(), match.end()

@@ -105,17 +105,40 @@ def _colleague(text: str, start: int, end: int) -> bool:
     )
 
 
+_VERB_WORDS = (
+    "saw", "seeing", "seen", "rounding", "rounded", "consult", "admitted", "admitting",
+    "discharg", "evaluated", "examined", "transferred", " of ", " for ", " on ", "daughter",
+    " son", "wife", "husband", "mother", "father", "mom", "dad", "sister", "brother", "spouse",
+    "guardian", "caregiver",
+)  # fmt: skip
+
+
 def patient_name(text: str, settings: PhiSettings) -> Iterator[Hit]:
-    for match in _TITLE.finditer(text):
-        if match.group("name").lower() not in NOT_NAMES and not _colleague(
-            text, match.start(), match.end()
-        ):
-            yield "name", match.start(), match.end()
-    for pattern in (_AFTER_PATIENT, _IN_BED, _BED_THEN, _VERB_THEN, _POSSESSIVE, _BEFORE_ID):
+    low = text.lower()
+    # Each pattern runs only when its cue word is in the text: most messages have none.
+    if "mr" in low or "ms" in low or "mx" in low or "miss" in low:
+        for match in _TITLE.finditer(text):
+            if match.group("name").lower() not in NOT_NAMES and not _colleague(
+                text, match.start(), match.end()
+            ):
+                yield "name", match.start(), match.end()
+    patterns = []
+    if "pt" in low or "patient" in low or "name" in low:
+        patterns.append(_AFTER_PATIENT)
+    if "bed" in low or "room" in low or "rm" in low:
+        patterns += [_IN_BED, _BED_THEN]
+    if any(word in low for word in _VERB_WORDS):
+        patterns.append(_VERB_THEN)
+    if "'s" in low:
+        patterns.append(_POSSESSIVE)
+    if any(c.isdigit() for c in text) or "dob" in low or "mrn" in low or "born" in low:
+        patterns.append(_BEFORE_ID)
+    for pattern in patterns:
         for match in pattern.finditer(text):
             start, end = match.span("name")
             if _plausible(match.group("name")) and not _colleague(text, start, end):
                 yield "name", start, end
-    for match in _LAST_FIRST.finditer(text):
-        if _plausible(match.group("name")):
-            yield "name", *match.span("name")
+    if "," in text:
+        for match in _LAST_FIRST.finditer(text):
+            if _plausible(match.group("name")):
+                yield "name", *match.span("name")

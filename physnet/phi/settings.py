@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 POLICIES = ("confirm", "block")
@@ -34,6 +35,15 @@ class PhiSettings:
     )
     hospital_domains: tuple[str, ...] = ()
     default_policy: str = "confirm"
+
+    @cached_property
+    def mrn_scanners(self) -> tuple[re.Pattern[str], ...]:
+        """The MRN patterns as one alternation: one pass over the text instead of several."""
+        joined = "|".join(f"(?:{p.pattern})" for p in self.mrn_patterns)
+        try:
+            return (re.compile(joined, re.I),)
+        except re.error:  # two patterns share a group name: run them one by one
+            return self.mrn_patterns
 
     def internal_email(self, domain: str) -> bool:
         """True for an address at one of the hospital's domains or their subdomains."""
