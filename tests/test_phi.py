@@ -11,6 +11,7 @@ from phi_corpus import CLEAN, HOSPITAL_DOMAINS, WITH_PHI
 from sqlalchemy import select
 
 from physnet.config import ConfigError, load_settings
+from physnet.demo.content import MESSAGES
 from physnet.extensions import db
 from physnet.models import AuditEvent, Message, MessageReport
 from physnet.phi import KINDS, parse_phi_settings, phi_scan
@@ -47,6 +48,16 @@ def test_corpus_recall_and_false_alarms() -> None:
     assert len(WITH_PHI) + len(CLEAN) >= 300
     assert recall >= 0.95
     assert false_alarm_rate <= 0.05, alarms
+
+
+def test_the_demo_content_is_clean_too() -> None:
+    """The demo messages were written by someone else, for another purpose: a second clean set."""
+    texts = [m["body"] for m in MESSAGES]
+    texts += [r["body"] for m in MESSAGES for r in m.get("replies") or []]
+    alarms = [t for t in texts if phi_scan(t, SETTINGS)]
+    print(f"\ndemo content: {len(texts)} messages, {len(alarms)} false alarms")
+    assert len(texts) > 300
+    assert len(alarms) / len(texts) <= 0.05, alarms
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,7 @@ _NOT_NAME_WORDS = """
     hospital clinic center health medical memorial general regional university saint st
     grand rounds quality committee meeting conference council board huddle training session
     lecture forum workshop town hall lab lunch learn journal club grand-rounds retreat
+    advice request requests message messages call calls portal outreach questionnaire
     """
 NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 
