@@ -185,6 +185,11 @@ FIELDS = [
     "expertise",
     "channel",
     "after",
+    "text",
+    "kind",
+    "reason",
+    "phi_policy",
+    "phi_override_reason",
 ]
 # Objects with the field names the API reads, so garbage reaches the deeper checks too.
 field_objects = st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=5)
@@ -216,6 +221,7 @@ CHANNEL_CALLS = [
     ("GET", "/channels/{ch}/messages"),
     ("POST", "/channels/{ch}/messages"),
     ("POST", "/channels/{ch}/read"),
+    ("PATCH", "/channels/{ch}"),
 ]
 MESSAGE_CALLS = [
     ("GET", "/messages/{mid}"),
@@ -223,6 +229,7 @@ MESSAGE_CALLS = [
     ("DELETE", "/messages/{mid}"),
     ("GET", "/messages/{mid}/edits"),
     ("POST", "/messages/{mid}/reactions"),
+    ("POST", "/messages/{mid}/report"),
 ]
 OTHER_CALLS = [
     ("GET", "/me"),
@@ -233,6 +240,10 @@ OTHER_CALLS = [
     ("GET", "/channels"),
     ("POST", "/channels"),
     ("POST", "/direct"),
+    ("POST", "/phi/scan"),
+    ("GET", "/moderation/reports"),
+    ("POST", "/moderation/reports/{mid}/release"),
+    ("POST", "/moderation/reports/{mid}/delete"),
 ]
 CALLS = CHANNEL_CALLS + MESSAGE_CALLS + OTHER_CALLS
 
@@ -311,7 +322,7 @@ def test_oversized_body_is_413_json(site):
 
 # --- socket events -----------------------------------------------------------------------------
 
-SOCKET_FIELDS = ["channel", "body", "client_msg_id", "thread_id", "after"]
+SOCKET_FIELDS = ["channel", "body", "client_msg_id", "thread_id", "after", "phi_override_reason"]
 socket_payloads = st.one_of(
     json_values,
     st.dictionaries(st.sampled_from(SOCKET_FIELDS), json_values, max_size=5),
