@@ -308,8 +308,10 @@ def test_a_report_quarantines_at_once_and_a_moderator_releases(app, ward) -> Non
     assert [(m["id"], m["quarantined"]) for m in shown] == [(keep_id, False), (mid, True)]
 
     # Open screens drop it; the author is told privately, the reporter is not named.
-    deleted = [e["args"][0] for e in bob_sock.get_received() if e["name"] == "message_deleted"]
+    bob_events = bob_sock.get_received()
+    deleted = [e["args"][0] for e in bob_events if e["name"] == "message_deleted"]
     assert deleted == [{"id": mid, "channel": "ehr", "thread_id": None, "quarantined": True}]
+    assert "message_quarantined" not in [e["name"] for e in bob_events]  # the author's alone
     told = [e["args"][0] for e in alice_sock.get_received() if e["name"] == "message_quarantined"]
     assert [(t["id"], t["kind"]) for t in told] == [(mid, "phi")]
     assert "bob" not in json.dumps(told)
