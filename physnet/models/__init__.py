@@ -10,6 +10,7 @@ from physnet.models.channels import (
 )
 from physnet.models.directory import SYNC_STATUSES, DirectorySyncRun
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
+from physnet.models.profiles import TAG_KINDS, UserNameToken, UserPhoto, UserTag
 from physnet.models.search import SearchOutbox
 from physnet.models.types import MAX_ID, UTCDateTime, utcnow
 from physnet.models.users import ROLES, ApiToken, User
@@ -22,6 +23,7 @@ __all__ = [
     "MAX_ID",
     "ROLES",
     "SYNC_STATUSES",
+    "TAG_KINDS",
     "ApiToken",
     "AuditEvent",
     "Channel",
@@ -34,5 +36,8 @@ __all__ = [
     "SearchOutbox",
     "UTCDateTime",
     "User",
+    "UserNameToken",
+    "UserPhoto",
+    "UserTag",
     "utcnow",
 ]
