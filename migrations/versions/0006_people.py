@@ -27,7 +27,8 @@ def upgrade():
             batch_op.add_column(sa.Column('ehr_systems', sa.Text(), server_default='', nullable=False))
             batch_op.add_column(sa.Column('ask_me_about', sa.String(length=200), server_default='', nullable=False))
             batch_op.create_index('ix_users_active_department', ['active', 'department'], unique=False)
-            batch_op.create_index('ix_users_active_display_name', ['active', 'display_name', 'id'], unique=False)
+            batch_op.add_column(sa.Column('sort_name', sa.String(length=200), server_default='', nullable=False))
+            batch_op.create_index('ix_users_active_sort_name', ['active', 'sort_name', 'id'], unique=False)
             batch_op.create_index('ix_users_active_facility_specialty', ['active', 'facility', 'specialty'], unique=False)
             batch_op.create_index('ix_users_active_specialty_facility', ['active', 'specialty', 'facility'], unique=False)
 
@@ -76,7 +77,8 @@ def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index('ix_users_active_specialty_facility')
         batch_op.drop_index('ix_users_active_facility_specialty')
-        batch_op.drop_index('ix_users_active_display_name')
+        batch_op.drop_index('ix_users_active_sort_name')
+        batch_op.drop_column('sort_name')
         batch_op.drop_index('ix_users_active_department')
         batch_op.drop_column('ask_me_about')
         batch_op.drop_column('ehr_systems')

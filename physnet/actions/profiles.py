@@ -68,8 +68,9 @@ def clean_text(value: Any, field: str, limit: int, *, single_line: bool = False)
     """Plain text: NULs refused, other control characters dropped, at most `limit` chars."""
     text = validate.short_text(value, field, limit * 2) or ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    keep = {"\t"} if single_line else {"\n", "\t"}
-    text = "".join(c for c in text if c in keep or unicodedata.category(c) != "Cc")
+    if single_line:
+        text = text.replace("\n", " ").replace("\t", " ")
+    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
     text = re.sub(r"\n{3,}", "\n\n", " ".join(text.split()) if single_line else text).strip()
     if len(text) > limit:
         raise Invalid(

@@ -33,6 +33,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     expertise: Mapped[str] = mapped_column(Text, default="")  # comma-separated tags
     ehr_systems: Mapped[str] = mapped_column(Text, default="", server_default="")  # same
     ask_me_about: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The name folded for ordering the people directory ("Dr." and accents ignored); kept
+    # in step with display_name by physnet/people/index.py.
+    sort_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # "local" accounts have a password here; "directory" accounts bind to LDAP.
     source: Mapped[str] = mapped_column(String(16), default="local")
     directory_id: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)
@@ -54,7 +57,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         Index("ix_users_active_specialty_facility", "active", "specialty", "facility"),
         Index("ix_users_active_facility_specialty", "active", "facility", "specialty"),
         Index("ix_users_active_department", "active", "department"),
-        Index("ix_users_active_display_name", "active", "display_name", "id"),
+        Index("ix_users_active_sort_name", "active", "sort_name", "id"),
     )
 
     def get_id(self) -> str:

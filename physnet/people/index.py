@@ -1,9 +1,10 @@
 """Keep the people directory's index tables in step with the users table.
 
-An `after_flush` hook rewrites a person's name tokens and tag rows whenever their name,
-username, expertise or EHR systems change, in the same transaction as the change, whatever
-wrote it (profile edit, directory sync, demo load, account creation). Bulk statements that
-bypass the unit of work call `reindex_users` themselves.
+Whatever writes a user (profile edit, directory sync, demo load, account creation), a
+`before_flush` hook folds their sort name on the row, and an `after_flush` hook rewrites
+their name tokens and tag rows when their name, username, expertise or EHR systems
+change: in the same transaction as the change. Bulk statements that bypass the unit of
+work call `reindex_users` themselves.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import delete, event, insert, inspect, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from physnet.models import User, UserNameToken, UserTag
-from physnet.people.normalize import name_tokens, tag_key
+from physnet.people.normalize import name_tokens, sort_name, tag_key
 
 _NAME_FIELDS = ("display_name", "username")
 _TAG_FIELDS = {"expertise": "expertise", "ehr_systems": "ehr"}
@@ -74,12 +75,22 @@ def reindex_users(connection: Connection, ids: Iterable[int] | None = None) -> i
     rows = connection.execute(query).all()
     for start in range(0, len(rows), 1000):
         write_index(connection, rows[start : start + 1000])
+    for row in rows:
+        folded = sort_name(row.display_name, row.username)
+        connection.execute(update(User).where(User.id == row.id).values(sort_name=folded))
     return len(rows)
 
 
 def _changed(user: User, fields: Iterable[str]) -> bool:
     state = inspect(user)
     return any(state.attrs[f].history.has_changes() for f in fields)
+
+
+@event.listens_for(Session, "before_flush")
+def _fold_names(session: Session, flush_context: Any, instances: Any) -> None:
+    for user in [*session.new, *session.dirty]:
+        if isinstance(user, User) and (user in session.new or _changed(user, _NAME_FIELDS)):
+            user.sort_name = sort_name(user.display_name or "", user.username or "")
 
 
 @event.listens_for(Session, "after_flush")

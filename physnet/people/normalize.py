@@ -42,6 +42,12 @@ def name_tokens(display_name: str, username: str) -> set[str]:
     return {t[:MAX_TOKEN] for t in found[: MAX_TOKENS * 2] if t}
 
 
+def sort_name(display_name: str, username: str) -> str:
+    """The name as the directory orders it: "Dr. Zoë Ömar" sorts as "zoe omar"."""
+    found = [w for w in words(display_name) if w not in _HONORIFICS]
+    return " ".join(found)[:200] or username
+
+
 def query_words(q: str, limit: int = 5) -> list[str]:
     """The words of a search box entry, each matched as a prefix of some name token."""
     found = [w for w in words(q) if w not in _HONORIFICS]

@@ -97,7 +97,7 @@ def page_query(filters: PeopleFilters, page: int, per_page: int = PER_PAGE) -> A
         select(User, has_photo.label("has_photo"))
         .options(defer(User.photo))
         .where(*conditions(filters))
-        .order_by(User.display_name, User.id)
+        .order_by(User.sort_name, User.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
