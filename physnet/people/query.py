@@ -77,29 +77,56 @@ def conditions(filters: PeopleFilters, skip: str | None = None) -> list[ColumnEl
     return where
 
 
-def facet_counts(filters: PeopleFilters, name: str) -> list[dict[str, Any]]:
-    """Values of `name` with how many people match the other active filters, most first."""
-    column = getattr(User, name)
-    count = func.count().label("n")
-    rows = db.session.execute(
-        select(column, count)
-        .where(*conditions(filters, skip=name), column != "")
-        .group_by(column)
-        .order_by(count.desc(), column)
-        .limit(MAX_FACET_VALUES)
-    ).all()
-    return [{"value": value, "count": n} for value, n in rows]
+def facet_query(filters: PeopleFilters, names: tuple[str, ...]) -> Any:
+    """People matching the filters, grouped by the values of `names` (empty ones included).
+
+    Each facet leaves its own filter out; facets whose filters are both off share one query.
+    """
+    columns = [getattr(User, name) for name in names]
+    skip = names[0] if len(names) == 1 else None
+    return select(*columns, func.count()).where(*conditions(filters, skip=skip)).group_by(*columns)
+
+
+def _tally(rows: list[Any], index: int) -> list[dict[str, Any]]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row[index]:
+            counts[row[index]] = counts.get(row[index], 0) + row[-1]
+    shown = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_FACET_VALUES]
+    return [{"value": value, "count": n} for value, n in shown]
+
+
+def facet_counts(filters: PeopleFilters) -> tuple[dict[str, list[dict[str, Any]]], int | None]:
+    """Each facet's values with their counts, most first; and the number of matching
+    people when a facet query counted them all anyway (its own filter off), else None."""
+    off = tuple(name for name in FACETS if not getattr(filters, name))
+    facets: dict[str, list[dict[str, Any]]] = {}
+    total = None
+    if off:
+        rows = db.session.execute(facet_query(filters, off)).all()
+        total = sum(row[-1] for row in rows)
+        facets.update({name: _tally(rows, i) for i, name in enumerate(off)})
+    for name in FACETS:
+        if name not in off:
+            facets[name] = _tally(db.session.execute(facet_query(filters, (name,))).all(), 0)
+    return {name: facets[name] for name in FACETS}, total
 
 
 def page_query(filters: PeopleFilters, page: int, per_page: int = PER_PAGE) -> Any:
-    has_photo = User.photo.is_not(None) | exists().where(UserPhoto.user_id == User.id)
-    return (
-        select(User, has_photo.label("has_photo"))
-        .options(defer(User.photo))
+    # Ids first (sorted by the narrow index), whole rows for the page only.
+    ids = (
+        select(User.id)
         .where(*conditions(filters))
         .order_by(User.sort_name, User.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
+    )
+    has_photo = User.photo.is_not(None) | exists().where(UserPhoto.user_id == User.id)
+    return (
+        select(User, has_photo.label("has_photo"))
+        .options(defer(User.photo))
+        .where(User.id.in_(ids))
+        .order_by(User.sort_name, User.id)
     )
 
 
@@ -110,7 +137,8 @@ def count_query(filters: PeopleFilters) -> Any:
 def search_people(filters: PeopleFilters, page: int = 1, per_page: int = PER_PAGE) -> PeoplePage:
     """One page of active people matching `filters`, the total, and the facet counts."""
     page = min(max(page, 1), MAX_PAGE)
-    total = db.session.scalar(count_query(filters)) or 0
+    facets, total = facet_counts(filters)
+    if total is None:  # both facets filtered: neither query counted everyone who matches
+        total = db.session.scalar(count_query(filters)) or 0
     rows = db.session.execute(page_query(filters, page, per_page)).all() if total else []
-    facets = {name: facet_counts(filters, name) for name in FACETS}
     return PeoplePage([(u, bool(p)) for u, p in rows], total, page, facets)
