@@ -185,6 +185,10 @@ FIELDS = [
     "expertise",
     "channel",
     "after",
+    "ehr_systems",
+    "ask_me_about",
+    "display_name",
+    "credentials",
 ]
 # Objects with the field names the API reads, so garbage reaches the deeper checks too.
 field_objects = st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=5)
@@ -199,6 +203,8 @@ QUERY_KEYS = [
     "specialty",
     "facility",
     "department",
+    "expertise",
+    "ehr",
 ]
 query_params = st.dictionaries(
     st.sampled_from(QUERY_KEYS) | st.text(max_size=6),
@@ -233,6 +239,11 @@ OTHER_CALLS = [
     ("GET", "/channels"),
     ("POST", "/channels"),
     ("POST", "/direct"),
+    ("PATCH", "/users/{user}"),
+    ("GET", "/users/{user}/photo"),
+    ("POST", "/users/{user}/photo"),
+    ("POST", "/me/photo"),
+    ("DELETE", "/me/photo"),
 ]
 CALLS = CHANNEL_CALLS + MESSAGE_CALLS + OTHER_CALLS
 
