@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select, true
+from sqlalchemy import ColumnElement, and_, exists, func, intersect, select, true
 from sqlalchemy.orm import defer
 
 from physnet.extensions import db
@@ -63,8 +63,11 @@ def name_prefix(word: str) -> ColumnElement[bool]:
 def conditions(filters: PeopleFilters, skip: str | None = None) -> list[ColumnElement[bool]]:
     """The WHERE of a search; `skip` leaves one facet's own filter out (for its counts)."""
     where: list[ColumnElement[bool]] = [User.active == true()]
-    for word in filters.words:
-        where.append(User.id.in_(select(UserNameToken.user_id).where(name_prefix(word))))
+    named = [select(UserNameToken.user_id).where(name_prefix(w)) for w in filters.words]
+    if named:
+        # One set of ids for all the words: the planners then start from the few people
+        # every word matches instead of walking everyone (PostgreSQL did, with two IN).
+        where.append(User.id.in_(named[0] if len(named) == 1 else intersect(*named)))
     for name in FIELD_FILTERS:
         value = getattr(filters, name)
         if value and name != skip:
