@@ -32,12 +32,12 @@ def has_photo(user: User) -> bool:
 
 def profile_json(user: User, viewer: User) -> dict[str, Any]:
     """A profile: which fields come from the directory, and, for its owner, what they edit."""
-    mine = viewer.id == user.id
+    mine, photo = viewer.id == user.id, has_photo(user)
     return {
-        **person_json(user, has_photo(user)),
+        **person_json(user, photo),
         "directory_fields": read_only_fields(user),
         "editable_fields": sorted(editable_fields(user)) if mine else [],
-        "uploaded_photo": mine and user.photo is None and has_photo(user),
+        "uploaded_photo": mine and user.photo is None and photo,
     }
 
 
