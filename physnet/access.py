@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import lazyload
 
+from physnet.actions.validate import USERNAME
 from physnet.errors import Forbidden, NotFound
 from physnet.extensions import db
 from physnet.models import CHANNEL_NAME_RE, MAX_ID, Channel, Membership, Message, User
 
 OPEN_KINDS = ("public", "announcement")
-USERNAME_RE = re.compile(r"[a-z][a-z0-9._-]{1,63}")  # as actions.validate.USERNAME
 
 
 def membership_of(user: User, channel: Channel) -> Membership | None:
@@ -92,7 +90,7 @@ def require_staff(user: User) -> None:
 
 def access_profile(viewer: User, username: str) -> User:
     """Fetch the person whose profile `viewer` opens (any signed-in person may read any)."""
-    valid = isinstance(username, str) and USERNAME_RE.fullmatch(username) is not None
+    valid = isinstance(username, str) and USERNAME.fullmatch(username) is not None
     user = db.session.scalar(select(User).where(User.username == username)) if valid else None
     if user is None or not viewer.active:
         raise NotFound(f"There is no user {username}.", code="unknown_user")

@@ -1,6 +1,6 @@
 """The people directory query: name prefix and filters, one page, the total and facets.
 
-Every condition is answered by an index (see docs/benchmarks.md for the plans): name words
+Every condition can be answered by an index (docs/benchmarks.md shows the plans): name words
 by `user_name_tokens` (a range on SQLite, LIKE 'x%' over text_pattern_ops on PostgreSQL),
 tags by `user_tags(kind, tag_key, user_id)`, the fields and facet counts by the composite
 `users(active, specialty, facility)`-style indexes.
