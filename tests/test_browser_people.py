@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -115,6 +116,8 @@ def directory_server(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[Li
     """A live server whose [ldap] table points at a real slapd holding one physician."""
     from ldap_fixtures import SERVICE_DN, SERVICE_PASSWORD, Directory, start_server
 
+    from physnet.actions.directory import check_ldap_sync
+
     from conftest import PASSWORD
 
     (tmp_path / "slapd").mkdir()
@@ -140,6 +143,12 @@ timeout_s = 3
         tmp_path, sqlite_template, extra_env={"PHYSNET_CONFIG": str(tmp_path / "physnet.toml")}
     )
     try:
+        # `physnet ldap sync`'s action, on the live server's database, before anyone signs in.
+        settings = server.app.config["PHYSNET"]
+        server.app.config["PHYSNET"] = dataclasses.replace(settings, ldap=tree.settings())
+        server.app.extensions.pop("physnet_directory", None)  # settings are read once
+        with server.app.app_context():
+            assert check_ldap_sync().plan.counts()["created"] == 1
         yield server, tree
     finally:
         server.stop()
