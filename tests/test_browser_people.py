@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from test_browser import browser, live_ready, new_page, sign_in  # noqa: F401  (fixtures)
+from test_browser import live_ready, sign_in
 
 from conftest import LiveServer
 
@@ -36,7 +36,7 @@ def colleagues(server: Any) -> None:
 
 def test_search_people_open_a_profile_and_message(
     live_server: Any,
-    new_page: Callable[..., Page],  # noqa: F811
+    new_page: Callable[..., Page],
 ) -> None:
     colleagues(live_server)
     page = sign_in(new_page(), live_server, "alice")
@@ -74,7 +74,7 @@ def test_search_people_open_a_profile_and_message(
     expect(page.locator("#profile-name")).to_contain_text("Dr. Miriam Okafor")
 
 
-def test_edit_my_own_profile(live_server: Any, new_page: Callable[..., Page]) -> None:  # noqa: F811
+def test_edit_my_own_profile(live_server: Any, new_page: Callable[..., Page]) -> None:
     colleagues(live_server)
     page = sign_in(new_page(), live_server, "alice", "/people/alice")
     expect(page.locator("#profile-name")).to_contain_text("Dr. Alice Moreno")
@@ -158,7 +158,7 @@ timeout_s = 3
 
 def test_directory_fields_are_read_only_in_the_browser(
     directory_server: tuple[LiveServer, Any],
-    new_page: Callable[..., Page],  # noqa: F811
+    new_page: Callable[..., Page],
 ) -> None:
     server, _ = directory_server
     page = sign_in(new_page(), server, "rvance", "/people/rvance")  # provisioned from slapd
