@@ -65,6 +65,7 @@ bench: setup
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/messaging.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/search.py --sizes 100000
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/ldap_sync.py
+	PHYSNET_RATELIMITS=off $(BIN)/python bench/people.py
 
 clean:
 	rm -rf $(VENV) instance search_index/* .pytest_cache

@@ -89,7 +89,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:
-    from physnet import auth, ratelimit, search
+    from physnet import auth, people, ratelimit, search  # noqa: F401  (people: session hook)
     from physnet.realtime import (
         control,
         events,  # noqa: F401  (handlers must exist before init_app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import lazyload
 
+from physnet.actions.validate import USERNAME
 from physnet.errors import Forbidden, NotFound
 from physnet.extensions import db
 from physnet.models import CHANNEL_NAME_RE, MAX_ID, Channel, Membership, Message, User
@@ -90,3 +91,28 @@ def readable_channel_ids(user: User) -> Select[tuple[int]]:
 def require_staff(user: User) -> None:
     if not user.is_staff:
         raise Forbidden("Only moderators and admins may do that.", code="staff_only")
+
+
+def access_profile(viewer: User, username: str) -> User:
+    """Fetch the person whose profile `viewer` opens (any signed-in person may read any)."""
+    valid = isinstance(username, str) and USERNAME.fullmatch(username) is not None
+    user = db.session.scalar(select(User).where(User.username == username)) if valid else None
+    if user is None or not viewer.active:
+        raise NotFound(f"There is no user {username}.", code="unknown_user")
+    return user
+
+
+def person_channels_visible_to(viewer: User, person: User) -> Select[tuple[Channel]]:
+    """The channels `person` belongs to that `viewer` may read: open ones, and private ones
+    `viewer` is in too. Direct messages are never listed, not even to their other member."""
+    return (
+        select(Channel)
+        .join(Membership, Membership.channel_id == Channel.id)
+        .where(
+            Membership.user_id == person.id,
+            Channel.kind != "direct",
+            Channel.archived_at.is_(None),
+            Channel.id.in_(readable_channel_ids(viewer)),
+        )
+        .order_by(Channel.name)
+    )

@@ -28,6 +28,8 @@ def user_json(user: User) -> dict[str, Any]:
         "role": user.role,
         "bio": user.bio,
         "expertise": [t for t in (s.strip() for s in user.expertise.split(",")) if t],
+        "ehr_systems": [t for t in (s.strip() for s in user.ehr_systems.split(",")) if t],
+        "ask_me_about": user.ask_me_about,
     }
 
 

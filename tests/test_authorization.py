@@ -521,3 +521,83 @@ def test_a_report_in_a_private_channel_reaches_no_outsider(world):
         assert_outcome(
             send("POST", f"/moderation/reports/{report_id}/release"), (404, "unknown_report")
         )
+
+
+# --- profiles and the people directory ---------------------------------------------------------
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), (20, 90, 160)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+# (label, method, path, body); the target is always alice's profile.
+PROFILE_CALLS = {
+    "list people": ("GET", "/users", None),
+    "read profile": ("GET", "/users/alice", None),
+    "edit profile": ("PATCH", "/users/alice", {"bio": "Edited"}),
+    "edit me": ("PATCH", "/me", {"bio": "Mine"}),
+    "upload photo": ("POST", "/users/alice/photo", "PHOTO"),
+    "read photo": ("GET", "/users/alice/photo", None),
+}
+NOT_YOURS = (403, "not_your_profile")
+PROFILE_EXPECTED = {  # alice herself, bob (shares #town), root (admin)
+    "list people": (OK, OK, OK),
+    "read profile": (OK, OK, OK),
+    "edit profile": (OK, NOT_YOURS, NOT_YOURS),
+    "edit me": (OK, OK, OK),
+    "upload photo": (CREATED, NOT_YOURS, NOT_YOURS),
+    "read photo": ((404, "no_photo"), (404, "no_photo"), (404, "no_photo")),
+}
+PROFILE_MATRIX = [
+    pytest.param(who, label, expected[i], id=f"{who}-{label}")
+    for label, expected in PROFILE_EXPECTED.items()
+    for i, who in enumerate(("alice", "bob", "root"))
+]
+
+
+def _profile_call(api: Any, label: str) -> Any:
+    method, path, body = PROFILE_CALLS[label]
+    if body == "PHOTO":
+        import io
+
+        return api.request(method, API + path, data={"photo": (io.BytesIO(_png()), "me.png")})
+    return api.request(method, API + path, json=body)
+
+
+def _alice_profile(world: World) -> Any:
+    with world.app.app_context():
+        alice = db.session.scalar(select(User).where(User.username == "alice"))
+        return alice.bio, alice.expertise, alice.display_name
+
+
+@pytest.mark.parametrize(("who", "label", "expected"), PROFILE_MATRIX)
+def test_profile_matrix(world, who, label, expected):
+    before = _alice_profile(world)
+    response = _profile_call(world.login(who), label)
+    assert_outcome(response, expected)
+    if expected[0] >= 400:
+        assert _alice_profile(world) == before
+
+
+@pytest.mark.parametrize("label", list(PROFILE_CALLS))
+def test_profile_calls_need_a_signed_in_user(world, label):
+    method, path, body = PROFILE_CALLS[label]
+    client = world.app.test_client()
+    response = client.open(API + path, method=method, json=None if body == "PHOTO" else body)
+    _assert_unauthorized(response)
+
+
+@pytest.mark.parametrize("viewer", ["bob", "carol", "root"])
+def test_a_profile_never_lists_a_private_channel_the_viewer_is_not_in(world, viewer):
+    response = world.cookie(viewer)("GET", "/users/alice")
+    assert response.status_code == 200
+    assert [c["name"] for c in response.json["channels"]] == ["town"]
+    assert "council" not in response.get_data(as_text=True)
+    mine = world.cookie("alice")("GET", "/users/alice").json["channels"]
+    assert [c["name"] for c in mine] == ["council", "town"]

@@ -190,6 +190,10 @@ FIELDS = [
     "reason",
     "phi_policy",
     "phi_override_reason",
+    "ehr_systems",
+    "ask_me_about",
+    "display_name",
+    "credentials",
 ]
 # Objects with the field names the API reads, so garbage reaches the deeper checks too.
 field_objects = st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=5)
@@ -204,6 +208,8 @@ QUERY_KEYS = [
     "specialty",
     "facility",
     "department",
+    "expertise",
+    "ehr",
 ]
 query_params = st.dictionaries(
     st.sampled_from(QUERY_KEYS) | st.text(max_size=6),
@@ -244,6 +250,11 @@ OTHER_CALLS = [
     ("GET", "/moderation/reports"),
     ("POST", "/moderation/reports/{mid}/release"),
     ("POST", "/moderation/reports/{mid}/delete"),
+    ("PATCH", "/users/{user}"),
+    ("GET", "/users/{user}/photo"),
+    ("POST", "/users/{user}/photo"),
+    ("POST", "/me/photo"),
+    ("DELETE", "/me/photo"),
 ]
 CALLS = CHANNEL_CALLS + MESSAGE_CALLS + OTHER_CALLS
 

@@ -110,29 +110,3 @@ def do_end_sessions(user: User) -> None:
     with atomic():
         user.session_generation = User.session_generation + 1
         after_commit(rooms.disconnect_user, user.id)
-
-
-def check_update_profile(user: User, data: Any) -> User:
-    """Change the fields a person edits about themselves: bio and expertise."""
-    if not isinstance(data, dict):
-        raise Invalid("Send a JSON object.", code="invalid_json")
-    unknown = set(data) - {"bio", "expertise"}
-    if unknown:
-        raise Invalid(
-            f"These fields cannot be edited here: {', '.join(sorted(unknown))}.",
-            code="read_only_field",
-        )
-    with atomic():
-        if "bio" in data:
-            user.bio = validate.short_text(data["bio"], "bio", 1000)
-        if "expertise" in data:
-            tags = data["expertise"]
-            if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-                raise Invalid("expertise is a list of strings.", code="invalid_type")
-            if len(tags) > 20 or any(len(t) > 50 or "," in t for t in tags):
-                raise Invalid(
-                    "At most 20 expertise tags of 50 characters, without commas.",
-                    code="invalid_tags",
-                )
-            user.expertise = ",".join(t.strip() for t in tags if t.strip())
-    return user

@@ -5,61 +5,64 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
-from physnet.actions.users import check_update_profile
-from physnet.actions.validate import USERNAME
+from physnet.access import access_profile, person_channels_visible_to
+from physnet.actions.profiles import check_update_profile
 from physnet.api import bp, int_arg, json_body, me
-from physnet.errors import NotFound
 from physnet.extensions import db
 from physnet.models import User
+from physnet.people.profile import channel_ref_json, person_json, profile_json
+from physnet.people.query import PER_PAGE, PeopleFilters, search_people
 from physnet.realtime.rooms import connections
-from physnet.serialize import user_json
 
-PAGE = 50
+MAX_PARAM = 200
 
 
 @bp.get("/me")
 def get_me() -> Any:
-    return {"user": user_json(me())}
+    return {"user": profile_json(me(), me())}
 
 
 @bp.patch("/me")
 def update_me() -> Any:
-    return {"user": user_json(check_update_profile(me(), json_body()))}
+    user = check_update_profile(me(), me(), json_body())
+    return {"user": profile_json(user, me())}
+
+
+def _text_arg(name: str) -> str:
+    return request.args.get(name, "").replace("\x00", "").strip()[:MAX_PARAM]
 
 
 @bp.get("/users")
 def list_users() -> Any:
-    query = select(User).where(User.active)
-    text = request.args.get("q", "").replace("\x00", "").strip()[:100].lower()
-    if text:
-        like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                func.lower(User.display_name).like(like, escape="\\"),
-                User.username.like(like, escape="\\"),
-            )
-        )
-    for field in ("specialty", "facility", "department"):
-        value = request.args.get(field, "").replace("\x00", "").strip()
-        if value:
-            query = query.where(getattr(User, field) == value)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(int_arg("page") or 1, 1)
-    users = db.session.scalars(
-        query.order_by(User.display_name, User.id).offset((page - 1) * PAGE).limit(PAGE)
-    ).all()
-    return {"users": [user_json(u) for u in users], "total": total, "page": page}
+    filters = PeopleFilters(
+        **{name: _text_arg(name) for name in PeopleFilters.__dataclass_fields__}
+    )
+    found = search_people(filters, int_arg("page") or 1)
+    return {
+        "users": [person_json(user, has_photo) for user, has_photo in found.users],
+        "total": found.total,
+        "page": found.page,
+        "per_page": PER_PAGE,
+        "facets": found.facets,
+    }
 
 
 @bp.get("/users/<username>")
 def get_user(username: str) -> Any:
-    known = USERNAME.fullmatch(username) is not None
-    user = db.session.scalar(select(User).where(User.username == username)) if known else None
-    if user is None:
-        raise NotFound(f"There is no user {username}.", code="unknown_user")
-    return {"user": user_json(user)}
+    user = access_profile(me(), username)
+    channels = db.session.scalars(person_channels_visible_to(me(), user)).all()
+    return {
+        "user": profile_json(user, me()),
+        "channels": [channel_ref_json(c) for c in channels],
+    }
+
+
+@bp.patch("/users/<username>")
+def update_user(username: str) -> Any:
+    user = check_update_profile(me(), access_profile(me(), username), json_body())
+    return {"user": profile_json(user, me())}
 
 
 @bp.get("/presence")
@@ -67,3 +70,6 @@ def presence() -> Any:
     ids = connections.online_user_ids()
     names = db.session.scalars(select(User.username).where(User.id.in_(ids))).all() if ids else []
     return {"online": sorted(names)}
+
+
+from physnet.api import photos  # noqa: E402,F401

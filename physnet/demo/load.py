@@ -10,8 +10,9 @@ from sqlalchemy import func, select, update
 from physnet.actions.channels import do_add_member, do_create_channel
 from physnet.actions.effects import atomic
 from physnet.actions.messages import do_send_message, do_toggle_reaction
+from physnet.actions.profiles import do_update_profile
 from physnet.actions.users import do_create_local_user
-from physnet.demo import content
+from physnet.demo import content, profiles
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Message, User, utcnow
 
@@ -57,8 +58,23 @@ def _users(progress: Callable[[str], None]) -> dict[str, User]:
             expertise=",".join(spec["expertise"]),
             **fields,
         )
+    _profile_extras(existing)
     progress(f"users: {len(content.USERS)}")
     return {spec["username"]: existing[spec["username"]] for spec in content.USERS}
+
+
+def _profile_extras(users: dict[str, User]) -> None:
+    """Fill the self-written profile fields the demo physicians have left empty."""
+    for username, extra in profiles.PROFILES.items():
+        user = users.get(username)
+        if user is not None and not user.ehr_systems and not user.ask_me_about:
+            do_update_profile(
+                user,
+                {
+                    "ehr_systems": ",".join(extra["ehr_systems"]),
+                    "ask_me_about": extra["ask_me_about"],
+                },
+            )
 
 
 def _channels(users: dict[str, User], progress: Callable[[str], None]) -> dict[str, Channel]:

@@ -11,6 +11,7 @@ from physnet.models.channels import (
 from physnet.models.directory import SYNC_STATUSES, DirectorySyncRun
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
 from physnet.models.moderation import REPORT_KINDS, REPORT_STATUSES, MessageReport
+from physnet.models.profiles import TAG_KINDS, UserNameToken, UserPhoto, UserTag
 from physnet.models.search import SearchOutbox
 from physnet.models.types import MAX_ID, UTCDateTime, utcnow
 from physnet.models.users import ROLES, ApiToken, User
@@ -25,6 +26,7 @@ __all__ = [
     "REPORT_STATUSES",
     "ROLES",
     "SYNC_STATUSES",
+    "TAG_KINDS",
     "ApiToken",
     "AuditEvent",
     "Channel",
@@ -38,5 +40,8 @@ __all__ = [
     "SearchOutbox",
     "UTCDateTime",
     "User",
+    "UserNameToken",
+    "UserPhoto",
+    "UserTag",
     "utcnow",
 ]

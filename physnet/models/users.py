@@ -31,6 +31,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     # Fields the person edits on their own profile.
     bio: Mapped[str] = mapped_column(Text, default="")
     expertise: Mapped[str] = mapped_column(Text, default="")  # comma-separated tags
+    ehr_systems: Mapped[str] = mapped_column(Text, default="", server_default="")  # same
+    ask_me_about: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The name folded for ordering the people directory ("Dr." and accents ignored); kept
+    # in step with display_name by physnet/people/index.py.
+    sort_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # "local" accounts have a password here; "directory" accounts bind to LDAP.
     source: Mapped[str] = mapped_column(String(16), default="local")
     directory_id: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)
@@ -47,6 +52,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         Index("ix_users_lower_display_name", func.lower(display_name)),
         Index("ix_users_specialty", "specialty"),
         Index("ix_users_facility", "facility"),
+        # The people directory: facet counts and filters read these (covering) indexes,
+        # and the unfiltered listing pages through the last one in order.
+        Index("ix_users_active_specialty_facility", "active", "specialty", "facility"),
+        Index("ix_users_active_facility_specialty", "active", "facility", "specialty"),
+        Index("ix_users_active_department", "active", "department"),
+        Index("ix_users_active_sort_name", "active", "sort_name", "id"),
     )
 
     def get_id(self) -> str:

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from physnet.access import access_channel
+from physnet.access import access_channel, access_profile
 from physnet.extensions import db
 from physnet.serialize import user_json
 
@@ -24,11 +24,12 @@ def healthz() -> Any:
     return {"status": "ok"}
 
 
-def _shell(channel: str | None) -> str:
+def _shell(channel: str | None, view: str | None = None) -> str:
     """Render the app; the scripts learn every address from the bootstrap JSON."""
     bootstrap = {
         "me": user_json(current_user),
         "channel": channel,
+        "view": view,  # "people" for the people directory and profiles
         "urls": {
             # The API root, derived so the app also works under a path prefix.
             "api": url_for("api.get_me").rsplit("/", 1)[0],
@@ -36,6 +37,8 @@ def _shell(channel: str | None) -> str:
             "channel": url_for("web.channel_page", name="CHANNEL"),
             "login": url_for("auth.login"),
             "icons": url_for("static", filename="img/icons.svg"),
+            "people": url_for("web.people_page"),
+            "profile": url_for("web.profile_page", username="USERNAME"),
         },
     }
     return render_template("app.html", bootstrap=bootstrap)
@@ -60,3 +63,16 @@ def moderation_page() -> Any:
     """Reported messages for their moderators to review (the list comes from the API)."""
     urls = {"api": url_for("api.get_me").rsplit("/", 1)[0], "login": url_for("auth.login")}
     return render_template("moderation.html", bootstrap={"urls": urls})
+
+
+@bp.get("/people")
+@login_required
+def people_page() -> Any:
+    return _shell(None, "people")
+
+
+@bp.get("/people/<username>")
+@login_required
+def profile_page(username: str) -> Any:
+    access_profile(current_user, username)
+    return _shell(None, "people")

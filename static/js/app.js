@@ -6,6 +6,7 @@ import { ChannelView } from "./channel.js";
 import { initDirectory } from "./directory.js";
 import { setIconSprite } from "./dom.js";
 import { initMembers } from "./members.js";
+import { initPeople } from "./people_view.js";
 import { closeNav, initSidebar } from "./sidebar.js";
 import { Live } from "./socket/live.js";
 import { changed, channelRef, learnName, removeChannel, setChannel, state } from "./store.js";
@@ -114,10 +115,12 @@ const live = new Live({
 
 const threadView = new ThreadView({ live, apply, canModerate: () => channelView.canModerate() });
 const channelView = new ChannelView({ live, thread: threadView, apply });
+const people = initPeople({ navigate: (name) => navigate(name) });
 
 /** Open a channel and keep the address bar (and Back) in step. */
 function navigate(name, { history = "push" } = {}) {
   closeNav();
+  people.hide();
   const url = state.urls.channel.replace("CHANNEL", enc(name));
   if (history === "push" && location.pathname !== url) window.history.pushState({ channel: name }, "", url);
   if (history === "replace") window.history.replaceState({ channel: name }, "", url);
@@ -200,6 +203,8 @@ async function start() {
     if (name === state.open) navigate(defaultChannel() ?? name, { history: "replace" });
   } });
   window.addEventListener("popstate", () => {
+    if (people.owns(location.pathname)) return people.open(location.pathname + location.search, { history: "none" });
+    people.hide();
     const name = channelFromPath() ?? defaultChannel();
     if (name && name !== state.open) channelView.open(name);
   });
@@ -209,7 +214,8 @@ async function start() {
     toastError(err);
   }
   const first = boot.channel ?? defaultChannel();
-  if (first) await navigate(first, { history: boot.channel ? "none" : "replace" });
+  if (boot.view === "people") await people.open(location.pathname + location.search, { history: "none" });
+  else if (first) await navigate(first, { history: boot.channel ? "none" : "replace" });
   else showEmptyState();
 }
 

@@ -1,0 +1,59 @@
+"""Fold names and tags into the keys the people directory searches and facets by."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# "Dr." leads many directory display names; as a token it would match everybody on "d".
+_HONORIFICS = {"dr", "prof"}
+# Credentials after a comma ("Miriam Okafor, MD") are not names either.
+_CREDENTIALS = {"md", "do", "phd", "mbbs", "mbchb", "mph", "ms", "msc", "facp", "facc", "rn"}
+_APOSTROPHES = str.maketrans("", "", "'’`")
+_SEPARATOR = re.compile(r"[^a-z0-9]+")
+MAX_TOKENS = 12
+MAX_TOKEN = 64
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII letters and digits: accents dropped, apostrophes removed."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.translate(_APOSTROPHES)
+
+
+def words(text: str) -> list[str]:
+    """The [a-z0-9] words of `text`, in order ("O'Brien-Kim" -> ["obrien", "kim"])."""
+    return [w for w in _SEPARATOR.split(fold(text)) if w]
+
+
+def name_tokens(display_name: str, username: str) -> set[str]:
+    """Every token a name-prefix search should find this person by."""
+    head, _, tail = display_name.partition(",")
+    found = [w for w in words(head) if w not in _HONORIFICS]
+    # "Okafor, Miriam" is a name; "Miriam Okafor, MD" ends in credentials.
+    found += [w for w in words(tail) if w not in _CREDENTIALS and w not in _HONORIFICS]
+    for part in re.split(r"\s+", fold(display_name)):
+        joined = "".join(words(part))  # "al-rashid" is also found as "alrashid"
+        if joined and joined not in found and len(words(part)) > 1:
+            found.append(joined)
+    found += words(username)
+    found.append("".join(words(username)))
+    return {t[:MAX_TOKEN] for t in found[: MAX_TOKENS * 2] if t}
+
+
+def sort_name(display_name: str, username: str) -> str:
+    """The name as the directory orders it: "Dr. Zoë Ömar" sorts as "zoe omar"."""
+    found = [w for w in words(display_name) if w not in _HONORIFICS]
+    return " ".join(found)[:200] or username
+
+
+def query_words(q: str, limit: int = 5) -> list[str]:
+    """The words of a search box entry, each matched as a prefix of some name token."""
+    found = [w for w in words(q) if w not in _HONORIFICS]
+    return [w[:MAX_TOKEN] for w in found[:limit]]
+
+
+def tag_key(tag: str) -> str:
+    """What makes two tags the same: case and spacing ignored ("In  Basket" = "in basket")."""
+    return " ".join(fold(tag).split())[:50]
