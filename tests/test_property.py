@@ -194,6 +194,7 @@ QUERY_KEYS = [
     "before",
     "after",
     "thread_id",
+    "around",
     "page",
     "q",
     "specialty",
@@ -216,6 +217,7 @@ CHANNEL_CALLS = [
     ("GET", "/channels/{ch}/messages"),
     ("POST", "/channels/{ch}/messages"),
     ("POST", "/channels/{ch}/read"),
+    ("GET", "/channels/{ch}/pins"),
 ]
 MESSAGE_CALLS = [
     ("GET", "/messages/{mid}"),
@@ -223,6 +225,8 @@ MESSAGE_CALLS = [
     ("DELETE", "/messages/{mid}"),
     ("GET", "/messages/{mid}/edits"),
     ("POST", "/messages/{mid}/reactions"),
+    ("POST", "/messages/{mid}/pin"),
+    ("DELETE", "/messages/{mid}/pin"),
 ]
 OTHER_CALLS = [
     ("GET", "/me"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from physnet.access import access_channel
+from physnet.access import access_channel, access_message
 from physnet.extensions import db
 from physnet.serialize import user_json
 
@@ -24,7 +24,7 @@ def healthz() -> Any:
     return {"status": "ok"}
 
 
-def _shell(channel: str | None) -> str:
+def _shell(channel: str | None, **extra: Any) -> str:
     """Render the app; the scripts learn every address from the bootstrap JSON."""
     bootstrap = {
         "me": user_json(current_user),
@@ -36,7 +36,12 @@ def _shell(channel: str | None) -> str:
             "channel": url_for("web.channel_page", name="CHANNEL"),
             "login": url_for("auth.login"),
             "icons": url_for("static", filename="img/icons.svg"),
+            "search": url_for("web.search_page"),
+            "message": url_for("web.message_page", name="CHANNEL", message_id=0).replace(
+                "/0", "/MESSAGE"
+            ),
         },
+        **extra,
     }
     return render_template("app.html", bootstrap=bootstrap)
 
@@ -52,3 +57,22 @@ def index() -> Any:
 def channel_page(name: str) -> Any:
     channel, _ = access_channel(current_user, name)
     return _shell(channel.name)
+
+
+@bp.get("/c/<name>/m/<int:message_id>")
+@login_required
+def message_page(name: str, message_id: int) -> Any:
+    """A link to one message (a search result): the channel, scrolled to it."""
+    message, _ = access_message(current_user, message_id)
+    if message.channel.name != name:  # moved, or a hand-edited link: use the right one
+        return redirect(
+            url_for("web.message_page", name=message.channel.name, message_id=message.id)
+        )
+    return _shell(message.channel.name, message=message.id, thread_id=message.thread_id)
+
+
+@bp.get("/search")
+@login_required
+def search_page() -> Any:
+    """The full search results page (the query and page are read from the address)."""
+    return _shell(None, view="search")

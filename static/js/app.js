@@ -10,6 +10,7 @@ import { closeNav, initSidebar } from "./sidebar.js";
 import { Live } from "./socket/live.js";
 import { changed, channelRef, learnName, removeChannel, setChannel, state } from "./store.js";
 import { ThreadView } from "./thread.js";
+import { initSearchRoutes } from "./search/routes.js";
 import { toast, toastError } from "./toast.js";
 
 const DEFAULT_CHANNEL = "ehr-tips";
@@ -28,6 +29,7 @@ let bannerTimer = null;
 const apply = (message) => {
   channelView.list.update(message);
   threadView.list.update(message);
+  channelView.pins.update(message);
 };
 
 const live = new Live({
@@ -47,6 +49,7 @@ const live = new Live({
   message_deleted({ id }) {
     channelView.list.markDeleted(id);
     threadView.list.markDeleted(id);
+    channelView.pins.drop(id);
   },
   reaction({ message_id: id, reactions }) {
     channelView.list.setReactions(id, reactions);
@@ -111,10 +114,12 @@ const live = new Live({
 
 const threadView = new ThreadView({ live, apply, canModerate: () => channelView.canModerate() });
 const channelView = new ChannelView({ live, thread: threadView, apply });
+const searchRoutes = initSearchRoutes({ channelView, beforeRoute: closeNav });
 
 /** Open a channel and keep the address bar (and Back) in step. */
 function navigate(name, { history = "push" } = {}) {
   closeNav();
+  searchRoutes.leave();
   const url = state.urls.channel.replace("CHANNEL", enc(name));
   if (history === "push" && location.pathname !== url) window.history.pushState({ channel: name }, "", url);
   if (history === "replace") window.history.replaceState({ channel: name }, "", url);
@@ -197,6 +202,7 @@ async function start() {
     if (name === state.open) navigate(defaultChannel() ?? name, { history: "replace" });
   } });
   window.addEventListener("popstate", () => {
+    if (searchRoutes.popstate()) return;
     const name = channelFromPath() ?? defaultChannel();
     if (name && name !== state.open) channelView.open(name);
   });
@@ -205,6 +211,7 @@ async function start() {
   } catch (err) {
     toastError(err);
   }
+  if (await searchRoutes.start(boot)) return;
   const first = boot.channel ?? defaultChannel();
   if (first) await navigate(first, { history: boot.channel ? "none" : "replace" });
   else showEmptyState();
