@@ -157,6 +157,10 @@ CALLS = [
     Call("delete", "DELETE", "/messages/{message}"),
     Call("edit history", "GET", "/messages/{message}/edits"),
     Call("react", "POST", "/messages/{message}/reactions", {"emoji": "👍"}),
+    Call("pin", "POST", "/messages/{message}/pin"),
+    Call("unpin", "DELETE", "/messages/{message}/pin"),
+    Call("list pins", "GET", "/channels/{channel}/pins"),
+    Call("history around", "GET", "/channels/{channel}/messages?around={message}&limit=5"),
 ]
 BY_LABEL = {call.label: call for call in CALLS}
 CHANNEL_CALLS = [call for call in CALLS if "{" in call.path]
@@ -186,6 +190,10 @@ EXPECTED = {
     "delete": (OK, NOT_AUTHOR, NOT_AUTHOR, OK),
     "edit history": (OK, OK, OK, OK),
     "react": (OK, OK, NOT_MEMBER_403, NOT_MEMBER_403),
+    "pin": (OK, OK, NOT_MEMBER_403, NOT_MEMBER_403),
+    "unpin": (OK, OK, NOT_MEMBER_403, NOT_MEMBER_403),
+    "list pins": (OK, OK, OK, OK),
+    "history around": (OK, OK, OK, OK),
 }
 MATRIX = [
     pytest.param(role, BY_LABEL[label], expected[i], id=f"{role}-{label}")
