@@ -28,6 +28,9 @@ MESSAGE_KEYS = {
     # ... and the two fields PhysNet adds for tombstones and thread summaries.
     "deleted",
     "reply_count",
+    # Pins.
+    "pinned_at",
+    "pinned_by",
 }
 
 
