@@ -7,12 +7,17 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 import test_browser
 from playwright.sync_api import Page, expect
 from test_browser import API, SCREENSHOTS, message, post, send, sign_in
+
+from physnet.search.store import FileLock
+
+from conftest import LiveServer
 
 # The Chromium and page fixtures of test_browser.py.
 browser = test_browser.browser
@@ -304,3 +309,54 @@ def test_search_screenshot(live_server: Any, new_page: Callable[..., Page]) -> N
     page.mouse.move(0, 0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "search.png"))
+
+
+def test_search_is_being_rebuilt_until_a_writer_builds_the_index(
+    tmp_path: Path, sqlite_template: Path, new_page: Callable[..., Page]
+) -> None:
+    # Another process holds the writer's lock and builds nothing (a writer that hangs): the
+    # server has no index, so search answers 503 search_rebuilding until it can write.
+    held = FileLock(tmp_path / "search_index" / "indexer.lock")
+    assert held.acquire()
+    server = LiveServer(tmp_path, sqlite_template)
+    try:
+        server.factory.user("alice")
+        server.factory.channel("ehr-tips", members=("alice",))
+        post(server.session("alice"), server, "ehr-tips", "Downtime binder checklist")
+        page = sign_in(new_page(), server, "alice")
+        search_box(page).fill("downtime")
+        expect(page.locator("#search-status")).to_have_text(
+            "Search is being rebuilt; try again in a minute."
+        )
+        search_box(page).press("Enter")
+        expect(page.get_by_role("alert")).to_contain_text("Search is being rebuilt")
+        expect(page.locator("#channel-title")).to_have_text("Search: downtime")
+        held.release()
+        wait_indexed(server, "alice", "downtime")
+        page.reload()
+        expect(page.locator(".search-results > li")).to_have_count(1)
+    finally:
+        held.release()
+        server.stop()
+
+
+def test_a_slow_answer_to_an_older_query_is_dropped(
+    live_server: Any, new_page: Callable[..., Page]
+) -> None:
+    live_server.factory.user("alice")
+    live_server.factory.channel("ehr-tips", members=("alice",))
+    post(live_server.session("alice"), live_server, "ehr-tips", "Pharmacy to dose protocol")
+    wait_indexed(live_server, "alice", "pharmacy")
+    page = sign_in(new_page(), live_server, "alice")
+    held: list[Any] = []
+    page.route("**/api/v1/search?q=pharm", lambda route: held.append(route))  # held back
+    search_box(page).fill("pharm")
+    page.wait_for_timeout(400)  # past the debounce: "pharm" was sent
+    assert len(held) == 1
+    search_box(page).fill("pharmacy")
+    expect(options(page).first.locator("mark")).to_have_text("Pharmacy")
+    with page.expect_response(lambda r: r.url.endswith("q=pharm")):
+        held[0].continue_()  # the older query ("pharm": no match) answers last
+    page.wait_for_timeout(200)
+    expect(options(page).first.locator("mark")).to_have_text("Pharmacy")
+    expect(page.locator("#search-status")).not_to_contain_text("No messages match")
