@@ -11,17 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import test_browser
 from playwright.sync_api import Page, expect
 from test_browser import API, SCREENSHOTS, message, post, send, sign_in
 
 from physnet.search.store import FileLock
 
 from conftest import LiveServer
-
-# The Chromium and page fixtures of test_browser.py.
-browser = test_browser.browser
-new_page = test_browser.new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 

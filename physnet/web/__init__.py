@@ -36,10 +36,6 @@ def _shell(channel: str | None, **extra: Any) -> str:
             "channel": url_for("web.channel_page", name="CHANNEL"),
             "login": url_for("auth.login"),
             "icons": url_for("static", filename="img/icons.svg"),
-            "search": url_for("web.search_page"),
-            "message": url_for("web.message_page", name="CHANNEL", message_id=0).replace(
-                "/0", "/MESSAGE"
-            ),
         },
         **extra,
     }
