@@ -131,6 +131,38 @@ def history(
     return list(reversed(rows[:limit])), len(rows) > limit
 
 
+def history_around(
+    channel: Channel,
+    around: int,
+    *,
+    limit: int = 50,
+    thread_id: int | None = None,
+    include_quarantined: bool = False,
+) -> tuple[list[Message], bool, bool]:
+    """A page of messages centred on id `around` (which need not exist), oldest first, with
+    whether older and whether newer messages lie beyond it (the same filters as `history`)."""
+    limit = max(1, min(limit, MAX_PAGE))
+    query = select(Message).where(Message.channel_id == channel.id)
+    if thread_id is None:
+        query = query.where(Message.thread_id.is_(None))
+    else:
+        query = query.where((Message.thread_id == thread_id) | (Message.id == thread_id))
+    if not include_quarantined:  # a reported message waits for its moderators
+        query = query.where(Message.quarantined_at.is_(None))
+    older = db.session.scalars(
+        query.where(Message.id < around).order_by(Message.id.desc()).limit(limit + 1)
+    ).all()
+    newer = db.session.scalars(
+        query.where(Message.id >= around).order_by(Message.id).limit(limit + 1)
+    ).all()
+    # Half the page on each side; a short side lends its room to the other.
+    want_newer = max(limit - limit // 2, limit - len(older))
+    n_newer = min(len(newer), want_newer)
+    n_older = min(len(older), limit - n_newer)
+    page = list(reversed(older[:n_older])) + list(newer[:n_newer])
+    return page, len(older) > n_older, len(newer) > n_newer
+
+
 def catch_up(
     channel: Channel, after: int, limit: int = 500, include_quarantined: bool = False
 ) -> list[Message]:

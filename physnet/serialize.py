@@ -79,4 +79,6 @@ def message_json(message: Message) -> dict[str, Any]:
         "reactions": [] if deleted else reactions_json(message),
         "client_msg_id": message.client_msg_id,
         "quarantined": message.quarantined_at is not None,
+        "pinned_at": iso(message.pinned_at),
+        "pinned_by": author_json(message.pinned_by) if message.pinned_by else None,
     }

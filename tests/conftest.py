@@ -7,7 +7,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -436,7 +436,7 @@ class Listener:
         threading.Thread(target=self.client.disconnect, daemon=True).start()
 
 
-# --- the browser (shared by every browser test module: one Playwright per session) -----------
+# --- headless Chromium (Playwright), shared by every browser test module -------------------
 
 CHROMIUM = os.environ.get("PHYSNET_CHROMIUM", "/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 800}
@@ -458,7 +458,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_page(browser: Any) -> Iterator[Any]:
+def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
     """new_page(viewport=...) -> a page in its own browser context (its own cookies)."""
     contexts = []
 

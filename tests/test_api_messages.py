@@ -30,6 +30,9 @@ MESSAGE_KEYS = {
     "reply_count",
     # True only where a moderator sees a reported message (everyone else never gets it).
     "quarantined",
+    # Pins.
+    "pinned_at",
+    "pinned_by",
 }
 
 

@@ -163,6 +163,10 @@ CALLS = [
     Call("list reports", "GET", "/moderation/reports"),
     Call("release report", "POST", "/moderation/reports/1/release"),
     Call("delete report", "POST", "/moderation/reports/1/delete"),
+    Call("pin", "POST", "/messages/{message}/pin"),
+    Call("unpin", "DELETE", "/messages/{message}/pin"),
+    Call("list pins", "GET", "/channels/{channel}/pins"),
+    Call("history around", "GET", "/channels/{channel}/messages?around={message}&limit=5"),
 ]
 BY_LABEL = {call.label: call for call in CALLS}
 CHANNEL_CALLS = [call for call in CALLS if "{" in call.path]
@@ -195,6 +199,10 @@ EXPECTED = {
     # Anyone who can read a message may report it; only moderators and admins set policy.
     "report": (CREATED, CREATED, CREATED, CREATED),
     "set phi policy": ((403, "not_moderator"), (403, "not_moderator"), (403, "not_moderator"), OK),
+    "pin": (OK, OK, NOT_MEMBER_403, NOT_MEMBER_403),
+    "unpin": (OK, OK, NOT_MEMBER_403, NOT_MEMBER_403),
+    "list pins": (OK, OK, OK, OK),
+    "history around": (OK, OK, OK, OK),
 }
 MATRIX = [
     pytest.param(role, BY_LABEL[label], expected[i], id=f"{role}-{label}")

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from conftest import PASSWORD
+from conftest import PASSWORD  # the browser and new_page fixtures are in conftest.py too
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 

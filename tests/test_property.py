@@ -203,6 +203,7 @@ QUERY_KEYS = [
     "before",
     "after",
     "thread_id",
+    "around",
     "page",
     "q",
     "specialty",
@@ -228,6 +229,7 @@ CHANNEL_CALLS = [
     ("POST", "/channels/{ch}/messages"),
     ("POST", "/channels/{ch}/read"),
     ("PATCH", "/channels/{ch}"),
+    ("GET", "/channels/{ch}/pins"),
 ]
 MESSAGE_CALLS = [
     ("GET", "/messages/{mid}"),
@@ -236,6 +238,8 @@ MESSAGE_CALLS = [
     ("GET", "/messages/{mid}/edits"),
     ("POST", "/messages/{mid}/reactions"),
     ("POST", "/messages/{mid}/report"),
+    ("POST", "/messages/{mid}/pin"),
+    ("DELETE", "/messages/{mid}/pin"),
 ]
 OTHER_CALLS = [
     ("GET", "/me"),

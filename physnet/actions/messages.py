@@ -222,6 +222,7 @@ def do_delete_message(message: Message) -> None:
     """Leave a tombstone: the text, its edit history, reactions and mentions are removed."""
     with atomic():
         message.deleted_at = utcnow()
+        message.pinned_at, message.pinned_by = None, None  # a tombstone is not kept pinned
         message.body = ""
         message.html = ""
         db.session.execute(delete(MessageEdit).where(MessageEdit.message_id == message.id))

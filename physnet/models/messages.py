@@ -40,6 +40,7 @@ class Message(db.Model):  # type: ignore[name-defined]
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
+    pinned_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[pinned_by_id])
     reactions: Mapped[list[Reaction]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="Reaction.created_at"
     )

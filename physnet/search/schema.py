@@ -70,6 +70,7 @@ def message_document(
     created_at: datetime,
     thread_id: int | None,
     reply_count: int,
+    pinned_at: datetime | None = None,
 ) -> dict[str, object]:
     """The index document of one live (not deleted) message."""
     tags = ["type:message", month_tag(created_at)]
@@ -79,6 +80,8 @@ def message_document(
         tags.append("has:code")
     if thread_id is not None or reply_count > 0:
         tags.append("is:thread")
+    if pinned_at is not None:
+        tags.append("is:pinned")
     return {
         "key": key_of("message", message_id),
         "tags": " ".join(tags),

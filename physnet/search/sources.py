@@ -47,6 +47,7 @@ class MessageSource:
         Message.created_at,
         Message.thread_id,
         Message.reply_count,
+        Message.pinned_at,
     )
 
     @staticmethod

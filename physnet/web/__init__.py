@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from physnet.access import access_channel, access_profile
+from physnet.access import access_channel, access_message, access_profile
 from physnet.extensions import db
 from physnet.serialize import user_json
 
@@ -24,7 +24,7 @@ def healthz() -> Any:
     return {"status": "ok"}
 
 
-def _shell(channel: str | None, view: str | None = None) -> str:
+def _shell(channel: str | None, view: str | None = None, **extra: Any) -> str:
     """Render the app; the scripts learn every address from the bootstrap JSON."""
     bootstrap = {
         "me": user_json(current_user),
@@ -40,6 +40,7 @@ def _shell(channel: str | None, view: str | None = None) -> str:
             "people": url_for("web.people_page"),
             "profile": url_for("web.profile_page", username="USERNAME"),
         },
+        **extra,
     }
     return render_template("app.html", bootstrap=bootstrap)
 
@@ -76,3 +77,22 @@ def people_page() -> Any:
 def profile_page(username: str) -> Any:
     access_profile(current_user, username)
     return _shell(None, "people")
+
+
+@bp.get("/c/<name>/m/<int:message_id>")
+@login_required
+def message_page(name: str, message_id: int) -> Any:
+    """A link to one message (a search result): the channel, scrolled to it."""
+    message, _ = access_message(current_user, message_id)
+    if message.channel.name != name:  # moved, or a hand-edited link: use the right one
+        return redirect(
+            url_for("web.message_page", name=message.channel.name, message_id=message.id)
+        )
+    return _shell(message.channel.name, message=message.id, thread_id=message.thread_id)
+
+
+@bp.get("/search")
+@login_required
+def search_page() -> Any:
+    """The full search results page (the query and page are read from the address)."""
+    return _shell(None, view="search")

@@ -11,6 +11,7 @@ import { closeNav, initSidebar } from "./sidebar.js";
 import { Live } from "./socket/live.js";
 import { changed, channelRef, learnName, removeChannel, setChannel, state } from "./store.js";
 import { ThreadView } from "./thread.js";
+import { initSearchRoutes } from "./search/routes.js";
 import { toast, toastError } from "./toast.js";
 
 const DEFAULT_CHANNEL = "ehr-tips";
@@ -29,6 +30,7 @@ let bannerTimer = null;
 const apply = (message) => {
   channelView.list.update(message);
   threadView.list.update(message);
+  channelView.pins.update(message);
 };
 
 const live = new Live({
@@ -48,6 +50,7 @@ const live = new Live({
   message_deleted({ id }) {
     channelView.list.markDeleted(id);
     threadView.list.markDeleted(id);
+    channelView.pins.drop(id);
   },
   message_quarantined({ message }) {
     toast(message, { kind: "error" }); // to the author alone: their message was reported
@@ -116,11 +119,13 @@ const live = new Live({
 const threadView = new ThreadView({ live, apply, canModerate: () => channelView.canModerate() });
 const channelView = new ChannelView({ live, thread: threadView, apply });
 const people = initPeople({ navigate: (name) => navigate(name) });
+const searchRoutes = initSearchRoutes({ channelView, beforeRoute: closeNav });
 
 /** Open a channel and keep the address bar (and Back) in step. */
 function navigate(name, { history = "push" } = {}) {
   closeNav();
   people.hide();
+  searchRoutes.leave();
   const url = state.urls.channel.replace("CHANNEL", enc(name));
   if (history === "push" && location.pathname !== url) window.history.pushState({ channel: name }, "", url);
   if (history === "replace") window.history.replaceState({ channel: name }, "", url);
@@ -205,6 +210,7 @@ async function start() {
   window.addEventListener("popstate", () => {
     if (people.owns(location.pathname)) return people.open(location.pathname + location.search, { history: "none" });
     people.hide();
+    if (searchRoutes.popstate()) return;
     const name = channelFromPath() ?? defaultChannel();
     if (name && name !== state.open) channelView.open(name);
   });
@@ -213,6 +219,7 @@ async function start() {
   } catch (err) {
     toastError(err);
   }
+  if (await searchRoutes.start(boot)) return;
   const first = boot.channel ?? defaultChannel();
   if (boot.view === "people") await people.open(location.pathname + location.search, { history: "none" });
   else if (first) await navigate(first, { history: boot.channel ? "none" : "replace" });

@@ -5,7 +5,8 @@ import { Composer } from "./composer.js";
 import { h, icon } from "./dom.js";
 import { handleAction } from "./messages/actions.js";
 import { MessageList } from "./messages/list.js";
-import { channelLabel, channelRef, changed, learnName, setChannel, state } from "./store.js";
+import { PinsPanel } from "./pins.js";
+import { channelLabel, channelRef, channelUrl, changed, learnName, setChannel, state } from "./store.js";
 import { announce, toastError } from "./toast.js";
 import { TypingIndicator } from "./typing.js";
 
@@ -37,6 +38,8 @@ export class ChannelView {
       target: () => (this.canPost() ? { channel: this.channel.name } : null),
     });
     this.typing = new TypingIndicator($("composer-typing"));
+    this.pins = new PinsPanel(this);
+    thread.canPin = () => this.canPost(); // the thread shows this channel's messages
     $("join-btn").addEventListener("click", () => this.join());
     document.addEventListener("visibilitychange", () => {
       if (!document.hidden) this.markRead();
@@ -49,6 +52,10 @@ export class ChannelView {
 
   canModerate() {
     return ["moderator", "admin"].includes(this.me.role) || this.channel?.role === "moderator";
+  }
+
+  canPin() {
+    return this.canPost();
   }
 
   canPost() {
@@ -77,8 +84,41 @@ export class ChannelView {
     return racing.length ? Math.min(newest, Math.min(...racing) - 1) : newest;
   }
 
-  /** Show channel `name`; resolves once its latest page is on screen. */
-  async open(name) {
+  /** Open the message with this id where it is (a search result, a link): in its channel,
+   * scrolled to and highlighted, however far back; a thread reply in its thread. */
+  async openAt(name, id) {
+    let target;
+    try {
+      ({ message: target } = await get(`/messages/${id}`));
+    } catch (err) {
+      toastError(err);
+      return this.open(name);
+    }
+    const rootId = target.thread_id ?? target.id;
+    if (state.open === target.channel && this.loaded && this.list.reveal(rootId)) {
+      this.thread.close();
+    } else {
+      await this.open(target.channel, { around: rootId });
+    }
+    if (target.thread_id && state.open === target.channel) await this.thread.open(target, { focus: target.id });
+  }
+
+  /** Leave the channel for another view (search results): nothing here counts as read. */
+  suspend() {
+    this.seq += 1;
+    state.open = null;
+    changed();
+    this.thread.close();
+    this.typing.reset();
+    this.loaded = false;
+    this.channel = null;
+    this.list.reset(null);
+    this.pins.reset();
+  }
+
+  /** Show channel `name`; resolves once its latest page (or the page around message
+   * `around`) is on screen. */
+  async open(name, { around = null } = {}) {
     const seq = ++this.seq;
     state.open = name;
     changed();
@@ -93,7 +133,7 @@ export class ChannelView {
     try {
       const [{ channel }, page, { members }] = await Promise.all([
         get(`/channels/${enc(name)}`),
-        get(`/channels/${enc(name)}/messages`, { limit: PAGE }),
+        get(`/channels/${enc(name)}/messages`, { limit: PAGE, around }),
         get(`/channels/${enc(name)}/members`),
       ]);
       if (seq !== this.seq) return;
@@ -107,10 +147,14 @@ export class ChannelView {
       });
       this.#renderHeader();
       this.list.addPage(page.messages, page.has_more);
+      this.list.setHasNewer(Boolean(page.has_newer));
       this.loaded = true;
       this.#renderHistoryStatus();
-      this.list.scrollToBottom();
-      if (wide.matches && this.canPost()) this.composer.focus();
+      this.pins.load(name);
+      if (around) this.list.reveal(around);
+      else this.list.scrollToBottom();
+      if (wide.matches && this.canPost() && !around) this.composer.focus();
+      if (this.list.hasNewer) return; // the newest messages are not on screen: not read yet
       // Replies newer than the newest top-level message also count as unread.
       if (hadUnread && this.live.connected) await this.catchUp();
       this.markRead();
@@ -143,6 +187,30 @@ export class ChannelView {
     } finally {
       this.#renderHistoryStatus();
     }
+  }
+
+  async loadNewer(list) {
+    const name = list.channel;
+    try {
+      const page = await get(`/channels/${enc(name)}/messages`, { after: list.newestId, limit: PAGE });
+      if (name !== list.channel) return;
+      page.messages.forEach((m) => {
+        learnName(m.author);
+        this.seen(name, m.id);
+      });
+      list.addPage(page.messages, page.has_more, { newer: true });
+      if (!list.hasNewer) this.markRead();
+    } catch (err) {
+      toastError(err);
+    }
+  }
+
+  /** From an old page back to the newest messages (the address becomes the channel's). */
+  jumpToLatest() {
+    const name = this.channel?.name;
+    if (!name) return null;
+    if (location.pathname !== channelUrl(name)) window.history.replaceState({ channel: name }, "", channelUrl(name));
+    return this.open(name);
   }
 
   /** After a reconnect (or a late first connect): fetch what was missed and merge it. */

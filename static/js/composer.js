@@ -40,12 +40,15 @@ export class Composer {
     this.input.focus();
   }
 
-  submit() {
+  async submit() {
     const body = this.input.value;
     const where = this.target();
     if (!body.trim() || !where) return;
     this.input.value = "";
     this.phi.schedule(); // clears the marks
+    // Reading an old page (opened from a search result): go to the newest first, where the
+    // message will appear.
+    if (this.list.hasNewer) await this.list.controller.jumpToLatest?.();
     const draft = {
       id: null, client_msg_id: newClientId(), channel: where.channel, thread_id: where.threadId ?? null,
       author: { username: state.me.username, display_name: state.me.display_name },

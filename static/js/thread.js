@@ -39,7 +39,9 @@ export class ThreadView {
     return this.rootId != null;
   }
 
-  async open(root) {
+  /** Open the thread of `root` (a root or one of its replies); `focus`: a reply to scroll
+   * to and highlight. */
+  async open(root, { focus = null } = {}) {
     const rootId = root.thread_id ?? root.id;
     this.rootId = rootId;
     this.opener = document.activeElement;
@@ -49,13 +51,15 @@ export class ThreadView {
     this.composer.setPlaceholder(`Reply in thread in ${channelLabel(channel)}`, "Reply…");
     panel.hidden = false;
     document.getElementById("app").classList.add("thread-open");
-    this.composer.focus();
+    if (!focus) this.composer.focus();
     try {
-      const page = await get(`/channels/${enc(root.channel)}/messages`, { thread_id: rootId, limit: PAGE });
+      const page = await get(`/channels/${enc(root.channel)}/messages`,
+        { thread_id: rootId, limit: PAGE, around: focus });
       if (this.rootId !== rootId) return;
       page.messages.forEach((m) => learnName(m.author));
       this.list.addPage(page.messages, page.has_more);
-      this.list.scrollToBottom();
+      this.list.setHasNewer(Boolean(page.has_newer));
+      if (!focus || !this.list.reveal(focus)) this.list.scrollToBottom();
     } catch (err) {
       toastError(err);
     }
@@ -82,6 +86,20 @@ export class ThreadView {
     } catch (err) {
       toastError(err);
     }
+  }
+
+  async loadNewer(list) {
+    try {
+      const page = await get(`/channels/${enc(list.channel)}/messages`,
+        { thread_id: this.rootId, after: list.newestId, limit: PAGE });
+      list.addPage(page.messages, page.has_more, { newer: true });
+    } catch (err) {
+      toastError(err);
+    }
+  }
+
+  jumpToLatest() {
+    return this.rootId ? this.open({ id: this.rootId, channel: this.list.channel, thread_id: null }) : null;
   }
 
   onAction(action, entry, button, list) {

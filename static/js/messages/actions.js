@@ -31,6 +31,8 @@ export async function handleAction(action, entry, button, list, ctx) {
       break;
     case "report":
       await reportMessage(msg, list);
+    case "pin":
+      await togglePin(msg, ctx);
       break;
     case "retry": {
       const draft = list.retryPending(msg.client_msg_id);
@@ -49,6 +51,16 @@ async function toggleReaction(msg, emoji, ctx) {
   try {
     const { message } = await post(`/messages/${msg.id}/reactions`, { emoji });
     ctx.apply(message); // the broadcast will say the same; this makes it instant
+  } catch (err) {
+    toastError(err);
+  }
+}
+
+async function togglePin(msg, ctx) {
+  try {
+    const path = `/messages/${msg.id}/pin`;
+    const { message } = msg.pinned_at ? await del(path) : await post(path);
+    ctx.apply(message); // the broadcast says the same to everyone else
   } catch (err) {
     toastError(err);
   }

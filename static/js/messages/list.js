@@ -6,6 +6,7 @@ import { createMessageEl, regroup, updateMessageEl } from "./render.js";
 
 const NEAR_BOTTOM_PX = 120;
 const NEAR_TOP_PX = 200;
+const HIGHLIGHT_MS = 3000;
 
 export class MessageList {
   /** controller: {me, canModerate(), loadOlder(), onAction(action, el, msg, button)} */
@@ -14,7 +15,10 @@ export class MessageList {
     this.reset(null);
     list.addEventListener("click", (event) => this.#onClick(event));
     scroller.addEventListener("scroll", () => this.#onScroll(), { passive: true });
-    jumpButton?.addEventListener("click", () => this.scrollToBottom());
+    jumpButton?.addEventListener("click", () => {
+      if (this.hasNewer) controller.jumpToLatest?.();
+      else this.scrollToBottom();
+    });
     // A reader at the bottom stays there when the pane narrows (thread panel) or grows.
     const keep = () => {
       if (this.stuck) this.scroller.scrollTop = this.scroller.scrollHeight;
@@ -30,10 +34,18 @@ export class MessageList {
     this.pending = new Map(); // client_msg_id -> {msg, el}
     this.maxId = 0; // the newest id seen here, replies included: catch-up starts after it
     this.hasMore = false;
+    // A page opened around an old message (a search result) may end before the newest one:
+    // then newer pages load on scrolling down, and live messages wait beyond that gap.
+    this.hasNewer = false;
     this.loadingOlder = false;
+    this.loadingNewer = false;
     this.stuck = true;
     this.list.replaceChildren();
-    if (this.jumpButton) this.jumpButton.hidden = true;
+    if (this.jumpButton) {
+      this.jumpButton.hidden = true;
+      const label = this.jumpButton.querySelector("span");
+      if (label) label.textContent = "New messages";
+    }
   }
 
   accepts(msg) {
@@ -44,18 +56,49 @@ export class MessageList {
 
   #opts(msg) {
     return { me: this.controller.me, inThread: this.inThread, isRoot: msg.id === this.rootId,
-      canModerate: this.controller.canModerate() };
+      canModerate: this.controller.canModerate(), canPin: this.controller.canPin?.() ?? false };
   }
 
   get oldestId() {
     return this.list.querySelector(".msg[data-id]")?.dataset.id ?? null;
   }
 
+  get newestId() {
+    const shown = this.list.querySelectorAll(".msg[data-id]");
+    return shown.length ? Number(shown[shown.length - 1].dataset.id) : null;
+  }
+
+  /** Whether the page stops short of the newest message (see reset). */
+  setHasNewer(value) {
+    this.hasNewer = value;
+    if (value) this.stuck = false;
+    if (!this.jumpButton) return;
+    this.jumpButton.hidden = !value;
+    const label = this.jumpButton.querySelector("span");
+    if (label) label.textContent = value ? "Jump to latest" : "New messages";
+  }
+
+  /** Scroll to a message shown here and highlight it for a moment; false if not shown. */
+  reveal(id) {
+    const entry = this.entries.get(Number(id));
+    if (!entry) return false;
+    entry.el.scrollIntoView({ block: "center" });
+    this.stuck = !this.hasNewer && this.isNearBottom();
+    entry.el.classList.remove("msg--highlight");
+    void entry.el.offsetWidth; // restart the animation when revealed twice
+    entry.el.classList.add("msg--highlight");
+    clearTimeout(this.highlightTimer);
+    this.highlightTimer = setTimeout(() => entry.el.classList.remove("msg--highlight"), HIGHLIGHT_MS);
+    return true;
+  }
+
   /** Insert or update a server copy; returns true when it was new to this list. */
   upsert(msg, { live = true } = {}) {
     if (!this.accepts(msg)) return false;
-    this.maxId = Math.max(this.maxId, msg.id);
     const known = this.entries.get(msg.id);
+    // Beyond the gap after a page opened in the past: it will come with the newer pages.
+    if (live && !known && this.hasNewer && msg.id > (this.newestId ?? 0)) return false;
+    this.maxId = Math.max(this.maxId, msg.id);
     if (known) {
       known.msg = msg;
       updateMessageEl(known.el, msg, this.#opts(msg));
@@ -63,7 +106,7 @@ export class MessageList {
       regroup(known.el.nextElementSibling);
       return false;
     }
-    const stick = this.isNearBottom();
+    const stick = !this.hasNewer && this.isNearBottom();
     const draft = msg.client_msg_id && this.pending.get(msg.client_msg_id);
     let el;
     if (draft && msg.author.username === this.controller.me.username) {
@@ -90,7 +133,12 @@ export class MessageList {
   }
 
   /** A history page: older pages go on top without moving what the reader is looking at. */
-  addPage(messages, hasMore, { older = false } = {}) {
+  addPage(messages, hasMore, { older = false, newer = false } = {}) {
+    if (newer) {
+      for (const msg of messages) this.upsert(msg, { live: false });
+      this.setHasNewer(hasMore);
+      return;
+    }
     this.hasMore = hasMore;
     const fromBottom = this.scroller.scrollHeight - this.scroller.scrollTop;
     // Older pages go in newest-first, so each lands at the top through the fast path.
@@ -200,8 +248,16 @@ export class MessageList {
   }
 
   async #onScroll() {
-    this.stuck = this.isNearBottom();
+    this.stuck = !this.hasNewer && this.isNearBottom();
     if (this.jumpButton && this.stuck) this.jumpButton.hidden = true;
+    if (this.hasNewer && this.isNearBottom() && !this.loadingNewer) {
+      this.loadingNewer = true;
+      try {
+        await this.controller.loadNewer(this);
+      } finally {
+        this.loadingNewer = false;
+      }
+    }
     if (this.scroller.scrollTop > NEAR_TOP_PX || !this.hasMore || this.loadingOlder) return;
     this.loadingOlder = true;
     try {

@@ -18,8 +18,9 @@ export function createMessageEl(msg, opts) {
   const time = h("time", { class: "msg-time" });
   const edited = h("button", { class: "msg-edited link-btn", type: "button", dataset: { action: "edits" },
     title: "Show edit history", text: "(edited)" });
+  const pin = h("span", { class: "msg-pin", hidden: true }, icon("pin"), h("span", { text: "Pinned" }));
   const meta = h("div", { class: "msg-meta" },
-    h("span", { class: "msg-author", text: author.display_name }), time);
+    h("span", { class: "msg-author", text: author.display_name }), time, pin);
   const body = h("div", { class: "msg-body md" });
   const status = h("div", { class: "msg-status", hidden: true });
   const reactions = h("div", { class: "msg-reactions", hidden: true });
@@ -28,6 +29,7 @@ export function createMessageEl(msg, opts) {
   const actions = h("div", { class: "msg-actions", role: "toolbar", "aria-label": "Message actions" },
     actionButton("react", "smile", "Add reaction", { "aria-haspopup": "true", "aria-expanded": "false" }),
     opts.inThread ? null : actionButton("thread", "reply", "Reply in thread"),
+    actionButton("pin", "pin", "Pin message"),
     actionButton("edit", "edit", "Edit message"),
     actionButton("delete", "trash", "Delete message"),
     actionButton("report", "alert", "Report patient information"));
@@ -41,7 +43,7 @@ export function createMessageEl(msg, opts) {
       h("span", { class: "msg-gutter-time", "aria-hidden": "true" }),
       h("div", { class: "msg-main" }, meta, body, status, reactions, replies),
       actions));
-  parts.set(el, { day, time, edited, body, status, reactions, replies, actions, html: null });
+  parts.set(el, { day, time, edited, body, status, reactions, replies, actions, pin, html: null });
   updateMessageEl(el, msg, opts);
   return el;
 }
@@ -87,6 +89,19 @@ export function updateMessageEl(el, msg, opts) {
   p.actions.hidden = !live;
   p.actions.querySelector('[data-action="edit"]').hidden = !mine;
   p.actions.querySelector('[data-action="delete"]').hidden = !(mine || opts.canModerate);
+  renderPin(el, p, msg, opts);
+}
+
+function renderPin(el, p, msg, opts) {
+  const pinned = Boolean(msg.pinned_at) && !msg.deleted;
+  el.classList.toggle("msg--pinned", pinned);
+  p.pin.hidden = !pinned;
+  p.pin.title = pinned && msg.pinned_by ? `Pinned by ${msg.pinned_by.display_name}` : "Pinned";
+  const button = p.actions.querySelector('[data-action="pin"]');
+  button.hidden = !opts.canPin;
+  const label = pinned ? "Unpin message" : "Pin message";
+  button.setAttribute("aria-label", label);
+  button.title = label;
 }
 
 function renderBody(el, p, msg, opts) {

@@ -1,0 +1,26 @@
+"""Pinned messages: pin, unpin, and a channel's pins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from physnet.access import access_channel
+from physnet.actions import pins as actions
+from physnet.api import bp, me
+from physnet.serialize import message_json
+
+
+@bp.post("/messages/<int:message_id>/pin")
+def pin_message(message_id: int) -> Any:
+    return {"message": message_json(actions.check_set_pinned(me(), message_id, True))}
+
+
+@bp.delete("/messages/<int:message_id>/pin")
+def unpin_message(message_id: int) -> Any:
+    return {"message": message_json(actions.check_set_pinned(me(), message_id, False))}
+
+
+@bp.get("/channels/<name>/pins")
+def list_pins(name: str) -> Any:
+    channel, _ = access_channel(me(), name)
+    return {"messages": [message_json(m) for m in actions.pinned_messages(channel)]}
