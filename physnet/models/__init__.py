@@ -5,11 +5,14 @@ from physnet.models.channels import (
     CHANNEL_NAME_PATTERN,
     CHANNEL_NAME_RE,
     KINDS,
+    NOTIFY_LEVELS,
     Channel,
     Membership,
+    default_notification_level,
 )
 from physnet.models.directory import SYNC_STATUSES, DirectorySyncRun
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
+from physnet.models.notifications import RepliesReadMarker
 from physnet.models.search import SearchOutbox
 from physnet.models.types import MAX_ID, UTCDateTime, utcnow
 from physnet.models.users import ROLES, ApiToken, User
@@ -20,6 +23,7 @@ __all__ = [
     "KINDS",
     "MAX_BODY",
     "MAX_ID",
+    "NOTIFY_LEVELS",
     "ROLES",
     "SYNC_STATUSES",
     "ApiToken",
@@ -31,8 +35,10 @@ __all__ = [
     "Message",
     "MessageEdit",
     "Reaction",
+    "RepliesReadMarker",
     "SearchOutbox",
     "UTCDateTime",
     "User",
+    "default_notification_level",
     "utcnow",
 ]
