@@ -157,6 +157,10 @@ CALLS = [
     Call("delete", "DELETE", "/messages/{message}"),
     Call("edit history", "GET", "/messages/{message}/edits"),
     Call("react", "POST", "/messages/{message}/reactions", {"emoji": "👍"}),
+    Call("get notifications", "GET", "/channels/{channel}/notifications"),
+    Call("set notifications", "PUT", "/channels/{channel}/notifications", {"level": "all"}),
+    Call("mentions", "GET", "/mentions"),
+    Call("mark mentions read", "POST", "/mentions/read", {"up_to_id": 1}),
 ]
 BY_LABEL = {call.label: call for call in CALLS}
 CHANNEL_CALLS = [call for call in CALLS if "{" in call.path]
@@ -186,6 +190,10 @@ EXPECTED = {
     "delete": (OK, NOT_AUTHOR, NOT_AUTHOR, OK),
     "edit history": (OK, OK, OK, OK),
     "react": (OK, OK, NOT_MEMBER_403, NOT_MEMBER_403),
+    "get notifications": (OK, OK, NOT_MEMBER_422, NOT_MEMBER_422),
+    "set notifications": (OK, OK, NOT_MEMBER_422, NOT_MEMBER_422),
+    "mentions": (OK, OK, OK, OK),
+    "mark mentions read": (OK, OK, OK, OK),
 }
 MATRIX = [
     pytest.param(role, BY_LABEL[label], expected[i], id=f"{role}-{label}")
@@ -471,3 +479,17 @@ def test_private_channel_activity_reaches_no_outsider_socket(world):
         received = sock.get_received()
         leaked = [e for e in received if "council" in json.dumps(e) or "CDS" in json.dumps(e)]
         assert leaked == [], name
+
+
+@pytest.mark.parametrize("username", ["bob", "carol", "root"])
+def test_mentions_view_shows_nothing_from_a_private_channel_to_outsiders(world, username):
+    alice = world.login("alice")
+    alice.post(f"{API}/channels/council/messages", json={"body": f"@{username} {SECRET_TEXT}"})
+    alice.post(
+        f"{API}/channels/council/messages",
+        json={"body": "a reply", "thread_id": world.messages["council"]},
+    )
+    response = world.cookie(username)("GET", "/mentions")
+    assert response.status_code == 200
+    assert response.json["items"] == [] and response.json["unread_mentions"] == 0
+    assert "council" not in response.get_data(as_text=True)
