@@ -460,3 +460,28 @@ def test_finding_who_to_notify_is_one_query_whatever_the_channel_size(app, facto
     large = _notification_queries(app, root["id"])
     assert small[0] == large[0] == 1
     assert small[1] == large[1]
+
+
+def _feed_queries(app: Any) -> int:
+    from physnet.mentions_feed import mentions_page, unread_mention_count
+
+    with app.app_context():
+        bob = _user("bob")
+        with count_queries() as statements:
+            mentions_page(bob, limit=50)
+            unread_mention_count(bob)
+        return len(statements)
+
+
+def test_the_mentions_view_costs_the_same_for_few_or_many_items(people, app, login):
+    alice = login("alice")
+    root = post(login("bob"), "town", "A thread of mine")
+    for i in range(3):
+        post(alice, "town", f"@bob tip {i}")
+    post(alice, "town", "reply", thread_id=root["id"])
+    few = _feed_queries(app)
+    for i in range(30):
+        post(alice, "council" if i % 2 else "town", f"@bob note {i}")
+        post(alice, "town", f"reply {i}", thread_id=root["id"])
+    many = _feed_queries(app)
+    assert few == many <= 3  # the page (author and channel joined), its reactions, the count

@@ -185,6 +185,8 @@ FIELDS = [
     "expertise",
     "channel",
     "after",
+    "level",
+    "up_to_id",
 ]
 # Objects with the field names the API reads, so garbage reaches the deeper checks too.
 field_objects = st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=5)
@@ -216,6 +218,8 @@ CHANNEL_CALLS = [
     ("GET", "/channels/{ch}/messages"),
     ("POST", "/channels/{ch}/messages"),
     ("POST", "/channels/{ch}/read"),
+    ("GET", "/channels/{ch}/notifications"),
+    ("PUT", "/channels/{ch}/notifications"),
 ]
 MESSAGE_CALLS = [
     ("GET", "/messages/{mid}"),
@@ -233,6 +237,8 @@ OTHER_CALLS = [
     ("GET", "/channels"),
     ("POST", "/channels"),
     ("POST", "/direct"),
+    ("GET", "/mentions"),
+    ("POST", "/mentions/read"),
 ]
 CALLS = CHANNEL_CALLS + MESSAGE_CALLS + OTHER_CALLS
 
