@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select, union
 
 from physnet.access import readable_channel_ids
 from physnet.extensions import db
@@ -27,6 +27,15 @@ def mentions_page(
     a mention until cleared; a reply until the channel's or this view's read marker passes it.
     """
     limit = max(1, min(limit, MAX_PAGE))
+    # The candidates come from two indexed lookups (my mentions; replies in my threads), so
+    # the cost follows how much concerns me, not how many messages the network holds.
+    mentioned = select(Mention.message_id).where(Mention.user_id == user.id)
+    replies = select(Message.id).where(
+        Message.thread_id.in_(_my_threads(user)), Message.author_id != user.id
+    )
+    if before is not None:
+        mentioned = mentioned.where(Mention.message_id < before)
+        replies = replies.where(Message.id < before)
     marker = select(RepliesReadMarker.last_read_id).where(RepliesReadMarker.user_id == user.id)
     query = (
         select(
@@ -45,11 +54,9 @@ def mentions_page(
             Message.channel_id.in_(readable_channel_ids(user)),
             Message.author_id != user.id,
             Message.deleted_at.is_(None),
-            or_(Mention.user_id.is_not(None), Message.thread_id.in_(_my_threads(user))),
+            Message.id.in_(union(mentioned, replies)),
         )
     )
-    if before is not None:
-        query = query.where(Message.id < before)
     rows = db.session.execute(query.order_by(Message.id.desc()).limit(limit + 1)).all()
     items = []
     for message, is_mention, mention_unread, channel_read, view_read in rows[:limit]:

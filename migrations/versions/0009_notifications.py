@@ -26,6 +26,9 @@ def upgrade():
         with op.batch_alter_table('memberships', schema=None) as batch_op:
             batch_op.add_column(sa.Column('notify', sa.String(length=16), nullable=True))
     op.create_index(
+        'ix_memberships_channel_id_notify', 'memberships', ['channel_id', 'notify'], unique=False
+    )
+    op.create_index(
         'ix_messages_author_id_thread_id', 'messages', ['author_id', 'thread_id'], unique=False
     )
     op.create_table('replies_read_markers',
@@ -39,5 +42,8 @@ def upgrade():
 def downgrade():
     op.drop_table('replies_read_markers')
     op.drop_index('ix_messages_author_id_thread_id', table_name='messages')
-    with op.batch_alter_table('memberships', schema=None) as batch_op:
-        batch_op.drop_column('notify')
+    op.drop_index('ix_memberships_channel_id_notify', table_name='memberships')
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection", sa.exc.SAWarning)
+        with op.batch_alter_table('memberships', schema=None) as batch_op:
+            batch_op.drop_column('notify')

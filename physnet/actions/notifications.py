@@ -14,7 +14,7 @@ from physnet.access import access_channel
 from physnet.actions import validate
 from physnet.actions.effects import after_commit, atomic
 from physnet.errors import BadRequest, Invalid
-from physnet.extensions import db
+from physnet.extensions import db, socketio
 from physnet.models import (
     NOTIFY_LEVELS,
     Channel,
@@ -109,46 +109,49 @@ def queue_message_notifications(
     """Queue a `notification` for each person whose preference asks for this new message.
 
     One query, whatever the channel's size: it returns only members who might be notified
-    (level "all", or mentioned, or in the thread); levels are applied here. A mentioned
-    person who is not a member (a public channel) is notified as for the default level.
+    (level "all", or mentioned, or in the thread); levels are applied here.
     Call inside the message's transaction, after its mentions were recorded.
     """
     channel = message.channel
     default = default_notification_level(channel.kind)
     level = func.coalesce(Membership.notify, default)
-    in_thread: Any = None
+    # Written so an index on (channel_id, notify) finds the "all" people of a big channel
+    # without reading every membership; mentioned people and thread authors are few.
+    wants_all: Any = Membership.notify == "all"
+    if default == "all":
+        wants_all = or_(wants_all, Membership.notify.is_(None))
+    candidates = [wants_all]
+    in_thread: Any = literal(False)
     if parent is not None:
-        in_thread = select(Message.author_id).where(
-            or_(Message.id == parent.id, Message.thread_id == parent.id)
+        in_thread = Membership.user_id.in_(
+            select(Message.author_id).where(
+                or_(Message.id == parent.id, Message.thread_id == parent.id)
+            )
         )
-    candidates = [level == "all"]
+        candidates.append(in_thread)
     if mentioned:
         candidates.append(Membership.user_id.in_(mentioned))
-    if in_thread is not None:
-        candidates.append(Membership.user_id.in_(in_thread))
+    # No join to users: a deactivated person has no open socket left to notify.
     rows = db.session.execute(
-        select(
-            Membership.user_id,
-            level,
-            Membership.user_id.in_(in_thread) if in_thread is not None else literal(False),
-        )
-        .join(User, User.id == Membership.user_id)
-        .where(
+        select(Membership.user_id, level, in_thread).where(
             Membership.channel_id == channel.id,
             Membership.user_id != message.author_id,
-            User.active,
             or_(*candidates),
         )
     ).all()
     members = set()
+    by_kind: dict[str, list[int]] = {}
     for user_id, user_level, participant in rows:
         members.add(user_id)
         kind = _kind(user_id in mentioned, bool(participant), user_level)
         if kind is not None:
-            _queue(message, channel, user_id, kind)
-    for user_id in mentioned:
-        if user_id not in members:
-            _queue(message, channel, user_id, "mention")
+            by_kind.setdefault(kind, []).append(user_id)
+    # A mentioned non-member (a public channel) is notified as for the default level.
+    outside = [user_id for user_id in mentioned if user_id not in members]
+    if outside:
+        by_kind.setdefault("mention", []).extend(outside)
+    for kind, user_ids in by_kind.items():
+        _queue(message, channel, user_ids, kind)
 
 
 def queue_mention_notifications(message: Message, mentioned: list[int]) -> None:
@@ -166,9 +169,9 @@ def queue_mention_notifications(message: Message, mentioned: list[int]) -> None:
         .all()
     )
     default = default_notification_level(channel.kind)
-    for user_id in mentioned:
-        if (levels.get(user_id) or default) != "none":
-            _queue(message, channel, user_id, "mention")
+    wanted = [user_id for user_id in mentioned if (levels.get(user_id) or default) != "none"]
+    if wanted:
+        _queue(message, channel, wanted, "mention")
 
 
 def _kind(mentioned: bool, participant: bool, level: str) -> str | None:
@@ -208,6 +211,12 @@ def notification_json(message: Message, channel: Channel, kind: str) -> dict[str
     }
 
 
-def _queue(message: Message, channel: Channel, user_id: int, kind: str) -> None:
+def _queue(message: Message, channel: Channel, user_ids: list[int], kind: str) -> None:
+    """One payload and one emit for everyone told the same thing (through Redis, one
+    message for the whole list instead of one per person)."""
     payload = notification_json(message, channel, kind)
-    after_commit(rooms.emit, "notification", payload, rooms.user_room(user_id))
+    after_commit(_emit_to_users, payload, [rooms.user_room(u) for u in user_ids])
+
+
+def _emit_to_users(payload: dict[str, Any], user_rooms: list[str]) -> None:
+    socketio.emit("notification", payload, to=user_rooms, namespace=rooms.NAMESPACE)

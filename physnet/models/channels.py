@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from physnet.extensions import db
@@ -61,6 +61,9 @@ class Membership(db.Model):  # type: ignore[name-defined]
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined")
+
+    # Finds who wants every message of a big channel without reading all its memberships.
+    __table_args__ = (Index("ix_memberships_channel_id_notify", "channel_id", "notify"),)
 
     @property
     def notification_level(self) -> str:
