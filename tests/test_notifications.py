@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+import test_multiprocess
 from sqlalchemy import select
 from test_query_counts import count_queries
 
@@ -16,6 +17,8 @@ from physnet.models import Message, User
 
 from conftest import Listener
 
+# Two server processes on one PostgreSQL database with Redis between them.
+two_servers = test_multiprocess.two_servers
 API = "/api/v1"
 PAYLOAD_KEYS = {"kind", "channel", "author", "message_id", "thread_id", "text"}
 
@@ -413,6 +416,35 @@ def test_a_real_client_over_a_live_server_gets_its_notification(live_server_any)
     finally:
         bob.close()
         carol.close()
+
+
+@pytest.mark.live
+def test_a_notification_for_several_people_reaches_each_through_redis(two_servers):
+    a, b, _ = two_servers
+    for name in ("alice", "bob", "carol", "dave"):
+        a.factory.user(name, display_name=f"Dr. {name.title()}")
+    a.factory.channel("ehr-tips", members=("alice", "bob", "carol", "dave"))
+    # bob and carol on process A, dave not connected; alice posts on process B.
+    listeners = {n: Listener(a.url, token=a.factory.token(n)) for n in ("bob", "carol")}
+    for listener in listeners.values():
+        listener.client.on("notification", listener._recorder("notification"))
+    try:
+        alice = b.session("alice")
+        for name in ("bob", "carol"):
+            http = b.session(name)
+            assert http.put(
+                f"{b.url}{API}/channels/ehr-tips/notifications", json={"level": "all"}
+            ).ok
+        posted = alice.post(f"{b.url}{API}/channels/ehr-tips/messages", json={"body": "Huddle"})
+        assert posted.status_code == 201
+        for listener in listeners.values():
+            [note] = listener.wait_for("notification")
+            assert note["kind"] == "message"
+            assert note["message_id"] == posted.json()["message"]["id"]
+            assert note["text"] == "Dr. Alice posted in #ehr-tips"
+    finally:
+        for listener in listeners.values():
+            listener.close()
 
 
 # --- cost on the hot path ---------------------------------------------------------------------
