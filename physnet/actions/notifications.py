@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from physnet.access import access_channel
 from physnet.actions import validate
@@ -71,7 +72,10 @@ def do_set_notification_level(membership: Membership, level: str) -> Membership:
 def check_mark_mentions_read(user: User, up_to_id: Any) -> int:
     """Validate `up_to_id`, then mark everything in the view up to it as read."""
     newest = validate.require_int(up_to_id, "up_to_id") or 0
-    return do_mark_mentions_read(user, newest)
+    try:
+        return do_mark_mentions_read(user, newest)
+    except IntegrityError:  # two tabs created my first marker at once; it exists now
+        return do_mark_mentions_read(user, newest)
 
 
 def do_mark_mentions_read(user: User, up_to_id: int) -> int:
