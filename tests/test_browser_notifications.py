@@ -7,13 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import test_browser
 from playwright.sync_api import Page, expect
 from test_browser import live_ready, message, post, sidebar_link, sign_in
-
-# The browser fixtures of test_browser.py, shared rather than copied.
-browser = test_browser.browser
-new_page = test_browser.new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
