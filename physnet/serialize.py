@@ -51,6 +51,7 @@ def channel_json(
         "member": membership is not None,
         "role": membership.role if membership else None,
         "last_read_id": membership.last_read_id if membership else None,
+        "notifications": membership.notification_level if membership else None,
     }
     data.update(extra)
     return data

@@ -167,6 +167,10 @@ CALLS = [
     Call("unpin", "DELETE", "/messages/{message}/pin"),
     Call("list pins", "GET", "/channels/{channel}/pins"),
     Call("history around", "GET", "/channels/{channel}/messages?around={message}&limit=5"),
+    Call("get notifications", "GET", "/channels/{channel}/notifications"),
+    Call("set notifications", "PUT", "/channels/{channel}/notifications", {"level": "all"}),
+    Call("mentions", "GET", "/mentions"),
+    Call("mark mentions read", "POST", "/mentions/read", {"up_to_id": 1}),
 ]
 BY_LABEL = {call.label: call for call in CALLS}
 CHANNEL_CALLS = [call for call in CALLS if "{" in call.path]
@@ -203,6 +207,10 @@ EXPECTED = {
     "unpin": (OK, OK, NOT_MEMBER_403, NOT_MEMBER_403),
     "list pins": (OK, OK, OK, OK),
     "history around": (OK, OK, OK, OK),
+    "get notifications": (OK, OK, NOT_MEMBER_422, NOT_MEMBER_422),
+    "set notifications": (OK, OK, NOT_MEMBER_422, NOT_MEMBER_422),
+    "mentions": (OK, OK, OK, OK),
+    "mark mentions read": (OK, OK, OK, OK),
 }
 MATRIX = [
     pytest.param(role, BY_LABEL[label], expected[i], id=f"{role}-{label}")
@@ -609,3 +617,17 @@ def test_a_profile_never_lists_a_private_channel_the_viewer_is_not_in(world, vie
     assert "council" not in response.get_data(as_text=True)
     mine = world.cookie("alice")("GET", "/users/alice").json["channels"]
     assert [c["name"] for c in mine] == ["council", "town"]
+
+
+@pytest.mark.parametrize("username", ["bob", "carol", "root"])
+def test_mentions_view_shows_nothing_from_a_private_channel_to_outsiders(world, username):
+    alice = world.login("alice")
+    alice.post(f"{API}/channels/council/messages", json={"body": f"@{username} {SECRET_TEXT}"})
+    alice.post(
+        f"{API}/channels/council/messages",
+        json={"body": "a reply", "thread_id": world.messages["council"]},
+    )
+    response = world.cookie(username)("GET", "/mentions")
+    assert response.status_code == 200
+    assert response.json["items"] == [] and response.json["unread_mentions"] == 0
+    assert "council" not in response.get_data(as_text=True)

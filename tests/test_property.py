@@ -194,6 +194,8 @@ FIELDS = [
     "ask_me_about",
     "display_name",
     "credentials",
+    "level",
+    "up_to_id",
 ]
 # Objects with the field names the API reads, so garbage reaches the deeper checks too.
 field_objects = st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=5)
@@ -230,6 +232,8 @@ CHANNEL_CALLS = [
     ("POST", "/channels/{ch}/read"),
     ("PATCH", "/channels/{ch}"),
     ("GET", "/channels/{ch}/pins"),
+    ("GET", "/channels/{ch}/notifications"),
+    ("PUT", "/channels/{ch}/notifications"),
 ]
 MESSAGE_CALLS = [
     ("GET", "/messages/{mid}"),
@@ -259,6 +263,8 @@ OTHER_CALLS = [
     ("POST", "/users/{user}/photo"),
     ("POST", "/me/photo"),
     ("DELETE", "/me/photo"),
+    ("GET", "/mentions"),
+    ("POST", "/mentions/read"),
 ]
 CALLS = CHANNEL_CALLS + MESSAGE_CALLS + OTHER_CALLS
 

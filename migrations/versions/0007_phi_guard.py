@@ -1,7 +1,7 @@
 """PHI guard: channel policy, quarantined messages, message reports
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-28 00:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

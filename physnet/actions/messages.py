@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from physnet import markdown
 from physnet.access import access_channel, access_message, can_moderate, can_read, check_can_post
-from physnet.actions import validate
+from physnet.actions import notifications, validate
 from physnet.actions.effects import after_commit, atomic
 from physnet.actions.phi import check_phi, store_with_override
 from physnet.errors import BadRequest, Conflict, Forbidden, Invalid
@@ -135,6 +135,7 @@ def do_send_message(
             db.session.refresh(parent)
             after_commit(rooms.emit, "message_updated", message_json(parent), room)
         _queue_mention_events(message, mentioned)
+        notifications.queue_message_notifications(message, parent, mentioned)
     return message
 
 
@@ -197,7 +198,9 @@ def do_edit_message(user: User, message: Message, body: str) -> Message:
         already = set(
             db.session.scalars(select(Mention.user_id).where(Mention.message_id == message.id))
         )
-        _queue_mention_events(message, _record_mentions(message, skip=already))
+        added = _record_mentions(message, skip=already)
+        _queue_mention_events(message, added)
+        notifications.queue_mention_notifications(message, added)
         db.session.flush()
         after_commit(
             rooms.emit,

@@ -5,13 +5,16 @@ from physnet.models.channels import (
     CHANNEL_NAME_PATTERN,
     CHANNEL_NAME_RE,
     KINDS,
+    NOTIFY_LEVELS,
     Channel,
     Membership,
+    default_notification_level,
 )
 from physnet.models.directory import SYNC_STATUSES, DirectorySyncRun
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
 from physnet.models.moderation import REPORT_KINDS, REPORT_STATUSES, MessageReport
 from physnet.models.profiles import TAG_KINDS, UserNameToken, UserPhoto, UserTag
+from physnet.models.notifications import RepliesReadMarker
 from physnet.models.search import SearchOutbox
 from physnet.models.types import MAX_ID, UTCDateTime, utcnow
 from physnet.models.users import ROLES, ApiToken, User
@@ -24,6 +27,7 @@ __all__ = [
     "MAX_ID",
     "REPORT_KINDS",
     "REPORT_STATUSES",
+    "NOTIFY_LEVELS",
     "ROLES",
     "SYNC_STATUSES",
     "TAG_KINDS",
@@ -37,11 +41,13 @@ __all__ = [
     "MessageEdit",
     "MessageReport",
     "Reaction",
+    "RepliesReadMarker",
     "SearchOutbox",
     "UTCDateTime",
     "User",
     "UserNameToken",
     "UserPhoto",
     "UserTag",
+    "default_notification_level",
     "utcnow",
 ]

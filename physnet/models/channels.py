@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from physnet.extensions import db
@@ -58,6 +58,23 @@ class Membership(db.Model):  # type: ignore[name-defined]
     # "directory" memberships are driven by group sync; "manual" ones by people.
     source: Mapped[str] = mapped_column(String(16), default="manual")
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # all | mentions | none; NULL follows the channel kind's default (NOTIFY_DEFAULTS).
+    notify: Mapped[str | None] = mapped_column(String(16), default=None)
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined")
+
+    # Finds who wants every message of a big channel without reading all its memberships.
+    __table_args__ = (Index("ix_memberships_channel_id_notify", "channel_id", "notify"),)
+
+    @property
+    def notification_level(self) -> str:
+        return self.notify or default_notification_level(self.channel.kind)
+
+
+NOTIFY_LEVELS = ("all", "mentions", "none")
+
+
+def default_notification_level(kind: str) -> str:
+    """Direct messages notify for every message; channels only for mentions and replies."""
+    return "all" if kind == "direct" else "mentions"

@@ -48,6 +48,8 @@ class Message(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         UniqueConstraint("author_id", "client_msg_id"),
         Index("ix_messages_channel_id_id", "channel_id", "id"),
+        # The "Mentions & replies" view finds the threads a person wrote in.
+        Index("ix_messages_author_id_thread_id", "author_id", "thread_id"),
     )
 
     def __repr__(self) -> str:

@@ -60,6 +60,7 @@ export function get(path, params = {}) {
 
 export const post = (path, body) => request("POST", path, body);
 export const patch = (path, body) => request("PATCH", path, body);
+export const put = (path, body) => request("PUT", path, body);
 export const del = (path) => request("DELETE", path);
 
 export const enc = encodeURIComponent;

@@ -3,10 +3,12 @@
 
 import { configureApi, enc, get } from "./api.js";
 import { ChannelView } from "./channel.js";
+import { initChannelNotify } from "./channel-notify.js";
 import { initDirectory } from "./directory.js";
 import { setIconSprite } from "./dom.js";
 import { initMembers } from "./members.js";
 import { initPeople } from "./people_view.js";
+import { initNotifications } from "./notifications.js";
 import { closeNav, initSidebar } from "./sidebar.js";
 import { Live } from "./socket/live.js";
 import { changed, channelRef, learnName, removeChannel, setChannel, state } from "./store.js";
@@ -204,6 +206,8 @@ function showEmptyState() {
 async function start() {
   initSidebar({ onNavigate: (name) => navigate(name) });
   initDirectory({ navigate });
+  initNotifications({ live, navigate, threadView });
+  initChannelNotify();
   initMembers(channelView, { onLeft: (name) => {
     if (name === state.open) navigate(defaultChannel() ?? name, { history: "replace" });
   } });
