@@ -13,8 +13,8 @@ from physnet.models.channels import (
 from physnet.models.directory import SYNC_STATUSES, DirectorySyncRun
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
 from physnet.models.moderation import REPORT_KINDS, REPORT_STATUSES, MessageReport
-from physnet.models.profiles import TAG_KINDS, UserNameToken, UserPhoto, UserTag
 from physnet.models.notifications import RepliesReadMarker
+from physnet.models.profiles import TAG_KINDS, UserNameToken, UserPhoto, UserTag
 from physnet.models.search import SearchOutbox
 from physnet.models.types import MAX_ID, UTCDateTime, utcnow
 from physnet.models.users import ROLES, ApiToken, User
@@ -25,9 +25,9 @@ __all__ = [
     "KINDS",
     "MAX_BODY",
     "MAX_ID",
+    "NOTIFY_LEVELS",
     "REPORT_KINDS",
     "REPORT_STATUSES",
-    "NOTIFY_LEVELS",
     "ROLES",
     "SYNC_STATUSES",
     "TAG_KINDS",
