@@ -11,6 +11,16 @@ from physnet.models.channels import (
 from physnet.models.directory import SYNC_STATUSES, DirectorySyncRun
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
 from physnet.models.search import SearchOutbox
+from physnet.models.tips import (
+    MAX_TAGS,
+    MAX_TITLE,
+    TAG_RE,
+    Tag,
+    Tip,
+    TipEdit,
+    TipEndorsement,
+    TipReminder,
+)
 from physnet.models.types import MAX_ID, UTCDateTime, utcnow
 from physnet.models.users import ROLES, ApiToken, User
 
@@ -35,4 +45,12 @@ __all__ = [
     "UTCDateTime",
     "User",
     "utcnow",
+    "MAX_TAGS",
+    "MAX_TITLE",
+    "TAG_RE",
+    "Tag",
+    "Tip",
+    "TipEdit",
+    "TipEndorsement",
+    "TipReminder",
 ]
