@@ -43,4 +43,10 @@ def me() -> Any:
     return current_user._get_current_object()
 
 
-from physnet.api import channels, messages, search, users  # noqa: E402,F401
+from physnet.api import (  # noqa: E402,F401
+    channels,
+    messages,
+    search,
+    tips,
+    users,
+)
