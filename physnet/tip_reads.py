@@ -188,7 +188,8 @@ def add_tip_titles(results: list[dict[str, Any]]) -> None:
     ids = [r["id"] for r in results if r.get("type") == "tip"]
     if not ids:
         return
-    titles = dict(db.session.execute(select(Tip.id, Tip.title).where(Tip.id.in_(ids))).tuples())
+    rows = db.session.execute(select(Tip.id, Tip.title).where(Tip.id.in_(ids)))
+    titles = {tip_id: title for tip_id, title in rows.tuples()}
     for result in results:
         if result.get("type") == "tip":
             result["title"] = titles.get(result["id"], "")

@@ -22,8 +22,12 @@ def insert_ignoring_duplicates(table: Table, rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    result = db.session.execute(dialect.insert(table).values(rows).on_conflict_do_nothing())
-    return int(getattr(result, "rowcount", 0) or 0)
+    # RETURNING lists the rows really inserted (rowcount is -1 here with psycopg).
+    first = next(iter(table.primary_key.columns))
+    inserted = db.session.execute(
+        dialect.insert(table).values(rows).on_conflict_do_nothing().returning(first)
+    ).all()
+    return len(inserted)
 
 
 def broadcast_tip(event: str, tip_id: int) -> None:

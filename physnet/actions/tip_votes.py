@@ -36,12 +36,12 @@ def do_endorse_tip(user: User, tip: Tip, endorse: bool) -> bool:
                 [{"tip_id": tip.id, "user_id": user.id, "created_at": utcnow()}],
             )
         else:
-            result = db.session.execute(
-                delete(TipEndorsement).where(
-                    TipEndorsement.tip_id == tip.id, TipEndorsement.user_id == user.id
-                )
-            )
-            changed = int(getattr(result, "rowcount", 0) or 0)
+            removed = db.session.execute(
+                delete(TipEndorsement)
+                .where(TipEndorsement.tip_id == tip.id, TipEndorsement.user_id == user.id)
+                .returning(TipEndorsement.user_id)
+            ).all()
+            changed = len(removed)
         if changed:
             record_audit(
                 actor_of(user),
