@@ -34,6 +34,7 @@ def _shell(channel: str | None) -> str:
             "api": url_for("api.get_me").rsplit("/", 1)[0],
             "home": url_for("web.index"),
             "channel": url_for("web.channel_page", name="CHANNEL"),
+            "tip": url_for("web.tips_page") + "/TIP",
             "login": url_for("auth.login"),
             "icons": url_for("static", filename="img/icons.svg"),
         },
@@ -52,3 +53,6 @@ def index() -> Any:
 def channel_page(name: str) -> Any:
     channel, _ = access_channel(current_user, name)
     return _shell(channel.name)
+
+
+from physnet.web import tips  # noqa: E402,F401  (the tip pages)

@@ -10,6 +10,7 @@ import { closeNav, initSidebar } from "./sidebar.js";
 import { Live } from "./socket/live.js";
 import { changed, channelRef, learnName, removeChannel, setChannel, state } from "./store.js";
 import { ThreadView } from "./thread.js";
+import { initTipReminders, onTipReview } from "./tips/reminders.js";
 import { toast, toastError } from "./toast.js";
 
 const DEFAULT_CHANNEL = "ehr-tips";
@@ -83,6 +84,7 @@ const live = new Live({
     if (next) navigate(next, { history: "replace" });
     else showEmptyState();
   },
+  tip_review: (payload) => onTipReview(payload, state.urls),
   connected(first) {
     appEl.dataset.live = "connected"; // also lets browser tests wait for the socket
     clearTimeout(bannerTimer);
@@ -208,6 +210,20 @@ async function start() {
   const first = boot.channel ?? defaultChannel();
   if (first) await navigate(first, { history: boot.channel ? "none" : "replace" });
   else showEmptyState();
+  initTipReminders();
+  await openLinkedThread();
+}
+
+/** /c/<name>?thread=ID (a tip's link back to its conversation) opens that thread. */
+async function openLinkedThread() {
+  const id = Number(new URLSearchParams(location.search).get("thread"));
+  if (!Number.isInteger(id) || id <= 0) return;
+  try {
+    const { message } = await get(`/messages/${id}`);
+    if (message.channel === state.open) threadView.open(message);
+  } catch (err) {
+    toastError(err);
+  }
 }
 
 start();

@@ -2,6 +2,8 @@
 
 import { del, post } from "../api.js";
 import { confirmDialog, showEdits } from "../dialogs.js";
+import { state } from "../store.js";
+import { openPromote } from "../tips/promote.js";
 import { toastError } from "../toast.js";
 import { startEdit } from "./edit.js";
 import { openPicker } from "./picker.js";
@@ -27,6 +29,9 @@ export async function handleAction(action, entry, button, list, ctx) {
       break;
     case "edits":
       showEdits(msg);
+      break;
+    case "promote":
+      openPromote(msg, { urls: state.urls });
       break;
     case "retry": {
       const draft = list.retryPending(msg.client_msg_id);

@@ -28,6 +28,7 @@ export function createMessageEl(msg, opts) {
   const actions = h("div", { class: "msg-actions", role: "toolbar", "aria-label": "Message actions" },
     actionButton("react", "smile", "Add reaction", { "aria-haspopup": "true", "aria-expanded": "false" }),
     opts.inThread ? null : actionButton("thread", "reply", "Reply in thread"),
+    actionButton("promote", "bulb", "Promote to tip"),
     actionButton("edit", "edit", "Edit message"),
     actionButton("delete", "trash", "Delete message"));
   const day = h("div", { class: "day-divider", role: "separator", hidden: true }, h("span"));

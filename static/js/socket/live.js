@@ -6,7 +6,7 @@ import { io } from "../../vendor/socket.io.esm.min.js";
 import { ApiError, enc, post } from "../api.js";
 
 const SERVER_EVENTS = ["message", "message_updated", "message_deleted", "reaction", "typing",
-  "presence", "mention", "channel_joined", "channel_left"];
+  "presence", "mention", "channel_joined", "channel_left", "tip_review"];
 const ACK_TIMEOUT_MS = 15000;
 
 export class Live {
