@@ -434,3 +434,39 @@ class Listener:
         # websocket-client waits up to 3 s for the closing handshake under Werkzeug; nothing
         # here depends on it, so let it finish in the background.
         threading.Thread(target=self.client.disconnect, daemon=True).start()
+
+
+# --- headless Chromium, shared by every browser test module ------------------------------------
+# One Playwright per session: its sync API refuses a second instance in the same thread, so
+# test modules must not each start their own.
+
+CHROMIUM = os.environ.get("PHYSNET_CHROMIUM", "/usr/bin/chromium")
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    """new_page(viewport=...) -> a page in its own browser context (its own cookies)."""
+    contexts = []
+
+    def make(viewport: dict[str, int] = DESKTOP) -> Any:
+        context = browser.new_context(viewport=viewport)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
 from conftest import PASSWORD
 
@@ -27,30 +27,8 @@ API = "/api/v1"
 expect.set_options(timeout=10_000)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """new_page(viewport=...) -> a page in its own browser context (its own cookies)."""
-    contexts = []
-
-    def make(viewport: dict[str, int] = DESKTOP) -> Page:
-        context = browser.new_context(viewport=viewport)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+# The `browser` and `new_page` fixtures are in conftest.py: one Chromium for every browser
+# test module (Playwright's sync API allows one instance per thread).
 
 
 def sign_in(page: Page, server: Any, username: str, path: str = "/") -> Page:

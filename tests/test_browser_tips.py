@@ -2,7 +2,6 @@
 message menu, then endorse, verify and read the tip on its own page, on a desktop and at 360 px.
 """
 
-# ruff: noqa: F811  (the fixtures imported from test_browser are parameters here)
 from __future__ import annotations
 
 import re
@@ -12,7 +11,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from test_browser import API, browser, message, new_page, post, sign_in  # noqa: F401
+from test_browser import API, message, post, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 PHONE = {"width": 360, "height": 740}

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from physnet.extensions import db
 from physnet.models import Channel, Message, Tag, Tip, User
 from physnet.models.tips import tip_tags
-from physnet.search.schema import TIP_BOOST, key_of, message_document, month_tag
+from physnet.search.schema import TIP_BOOST, key_of, message_document, month_tag, substance
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def tip_document(
         "body": body + ("\n\n" + " ".join(t.replace("-", " ") for t in tags) if tags else ""),
         "chan": channel_id,
         "created": created_at.timestamp(),
-        "boost": TIP_BOOST,
+        "boost": TIP_BOOST * substance(body, html, 0),
     }
 
 
