@@ -8,7 +8,7 @@ from sqlalchemy.orm import lazyload
 from physnet.actions.validate import USERNAME
 from physnet.errors import Forbidden, NotFound
 from physnet.extensions import db
-from physnet.models import CHANNEL_NAME_RE, MAX_ID, Channel, Membership, Message, User
+from physnet.models import CHANNEL_NAME_RE, MAX_ID, Channel, Membership, Message, Tip, User
 
 OPEN_KINDS = ("public", "announcement")
 
@@ -80,6 +80,18 @@ def access_message(user: User, message_id: int) -> tuple[Message, Membership | N
             f"There is no message {message_id} that you can see.", code="unknown_message"
         )
     return message, membership
+
+
+def access_tip(user: User, tip_id: int) -> tuple[Tip, Membership | None]:
+    """Fetch a live tip whose channel `user` may read (the rule of access_message)."""
+    valid = isinstance(tip_id, int) and 0 < tip_id <= MAX_ID
+    tip = db.session.get(Tip, tip_id) if valid else None
+    if tip is not None and tip.deleted_at is not None:
+        tip = None
+    membership = membership_of(user, tip.channel) if tip is not None else None
+    if tip is None or not can_read(user, tip.channel, membership):
+        raise NotFound(f"There is no tip {tip_id} that you can see.", code="unknown_tip")
+    return tip, membership
 
 
 def readable_channel_ids(user: User) -> Select[tuple[int]]:

@@ -21,6 +21,7 @@ def _fail(message: str) -> None:
 def register(app: Flask) -> None:
     from physnet.directory.cli import ldap_group
     from physnet.search.cli import search_group
+    from physnet.tips_cli import tips_group
 
     app.cli.add_command(run_command)
     app.cli.add_command(demo)
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(tokens)
     app.cli.add_command(ldap_group)
     app.cli.add_command(search_group)
+    app.cli.add_command(tips_group)
 
 
 @click.command("run")

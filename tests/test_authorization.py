@@ -631,3 +631,147 @@ def test_mentions_view_shows_nothing_from_a_private_channel_to_outsiders(world, 
     assert response.status_code == 200
     assert response.json["items"] == [] and response.json["unread_mentions"] == 0
     assert "council" not in response.get_data(as_text=True)
+
+
+# --- tips (issue 5): the same roles, on tips alice owns in each channel -----------------------
+
+
+@dataclass(frozen=True)
+class TipCall:
+    label: str
+    method: str
+    path: str  # {channel}, {message} and {tip} are filled in
+    body: Any = None
+
+    def send(self, send: Send, channel: str, message: int, tip: int) -> Any:
+        return send(
+            self.method, self.path.format(channel=channel, message=message, tip=tip), self.body
+        )
+
+
+TIP_CALLS = [
+    TipCall("list tips", "GET", "/tips?channel={channel}"),
+    TipCall("create tip", "POST", "/tips", {"title": "T", "body": "B", "channel": "{channel}"}),
+    TipCall("get tip", "GET", "/tips/{tip}"),
+    TipCall("edit tip", "PATCH", "/tips/{tip}", {"title": "Changed"}),
+    TipCall("tip history", "GET", "/tips/{tip}/history"),
+    TipCall("endorse", "POST", "/tips/{tip}/endorse"),
+    TipCall("unendorse", "DELETE", "/tips/{tip}/endorse"),
+    TipCall("verify", "POST", "/tips/{tip}/verify"),
+    TipCall("unverify", "DELETE", "/tips/{tip}/verify"),
+    TipCall("delete tip", "DELETE", "/tips/{tip}"),
+    TipCall("promote", "POST", "/messages/{message}/promote", {"title": "Promoted"}),
+]
+NOT_OWNER, NOT_MODERATOR = (403, "not_tip_owner"), (403, "not_a_moderator")
+# Per role of ROLES: alice owns the tips; root is staff but a member of nothing.
+TIP_EXPECTED = {
+    "list tips": (OK, OK, OK, OK),
+    "create tip": (CREATED, CREATED, NOT_MEMBER_403, NOT_MEMBER_403),
+    "get tip": (OK, OK, OK, OK),
+    "edit tip": (OK, NOT_OWNER, NOT_OWNER, OK),
+    "tip history": (OK, OK, OK, OK),
+    "endorse": (OK, OK, OK, OK),
+    "unendorse": (OK, OK, OK, OK),
+    "verify": (NOT_MODERATOR, NOT_MODERATOR, NOT_MODERATOR, OK),
+    "unverify": (NOT_MODERATOR, NOT_MODERATOR, NOT_MODERATOR, OK),
+    "delete tip": (OK, NOT_OWNER, NOT_OWNER, OK),
+    "promote": (CREATED, CREATED, NOT_MEMBER_403, NOT_MEMBER_403),
+}
+TIP_BY_LABEL = {call.label: call for call in TIP_CALLS}
+
+
+def _tip_call(call: TipCall, channel: str) -> TipCall:
+    if isinstance(call.body, dict) and call.body.get("channel") == "{channel}":
+        return TipCall(call.label, call.method, call.path, {**call.body, "channel": channel})
+    return call
+
+
+@pytest.fixture
+def tips(world: World) -> dict[str, int]:
+    """A tip alice owns in each channel: channel name -> tip id."""
+    alice = world.cookie("alice")
+    made = {}
+    for channel in ("town", "council"):
+        response = alice(
+            "POST", "/tips", {"title": f"{channel} tip", "body": "B", "channel": channel}
+        )
+        assert response.status_code == 201, response.get_data(as_text=True)
+        made[channel] = response.json["tip"]["id"]
+    return made
+
+
+def tip_snapshot(world: World) -> Any:
+    """What a refused tip call must leave untouched."""
+    from physnet.models import Tip, TipEdit, TipEndorsement
+
+    with world.app.app_context():
+        rows = [
+            (t.id, t.title, t.body, t.verified_at, t.deleted_at, t.review_at)
+            for t in db.session.scalars(select(Tip).order_by(Tip.id))
+        ]
+        edits = db.session.scalar(select(db.func.count()).select_from(TipEdit))
+        endorsements = sorted(
+            db.session.execute(select(TipEndorsement.tip_id, TipEndorsement.user_id)).tuples()
+        )
+        return rows, edits, endorsements, world.snapshot()
+
+
+@pytest.mark.parametrize(
+    ("role", "call", "expected"),
+    [
+        pytest.param(role, TIP_BY_LABEL[label], expected[i], id=f"{role}-{label}")
+        for label, expected in TIP_EXPECTED.items()
+        for i, role in enumerate(ROLES)
+    ],
+)
+def test_tip_matrix(world, tips, role, call, expected):
+    username, channel = ROLES[role]
+    before = tip_snapshot(world)
+    response = _tip_call(call, channel).send(
+        world.cookie(username), channel, world.messages[channel], tips[channel]
+    )
+    assert_outcome(response, expected)
+    if expected[0] >= 400:
+        assert tip_snapshot(world) == before
+
+
+@pytest.mark.parametrize("username", ["bob", "root"], ids=["outsider", "admin"])
+@pytest.mark.parametrize("call", TIP_CALLS, ids=lambda c: c.label)
+def test_private_channel_tips_are_404_like_missing_ones(world, tips, username, call):
+    send = world.cookie(username)
+    before = tip_snapshot(world)
+    council = _tip_call(call, "council")
+    hidden = council.send(send, "council", world.messages["council"], tips["council"])
+    missing = _tip_call(call, MISSING_CHANNEL).send(
+        send, MISSING_CHANNEL, MISSING_MESSAGE, MISSING_MESSAGE
+    )
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json["error"]["code"] == missing.json["error"]["code"]
+    assert hidden.json["error"]["code"] in ("unknown_channel", "unknown_message", "unknown_tip")
+    shown = hidden.json["error"]["message"].replace("council", "X")
+    for secret_id in {world.messages["council"], tips["council"]}:
+        shown = shown.replace(str(secret_id), "N")
+    assert shown == missing.json["error"]["message"].replace(MISSING_CHANNEL, "X").replace(
+        str(MISSING_MESSAGE), "N"
+    )
+    assert tip_snapshot(world) == before
+
+
+@pytest.mark.parametrize("call", TIP_CALLS, ids=lambda c: c.label)
+def test_tip_calls_need_sign_in(world, tips, call):
+    before = tip_snapshot(world)
+    for send in (world.anonymous(with_csrf_token=False), world.bearer("pn_not-a-real-token")):
+        response = _tip_call(call, "town").send(send, "town", world.messages["town"], tips["town"])
+        _assert_unauthorized(response)
+    assert tip_snapshot(world) == before
+
+
+@pytest.mark.parametrize("call", [c for c in TIP_CALLS if c.method != "GET"], ids=lambda c: c.label)
+def test_tip_changes_from_a_cookie_need_the_csrf_header(world, tips, call):
+    before = tip_snapshot(world)
+    response = _tip_call(call, "council").send(
+        world.cookie("alice", csrf=False), "council", world.messages["council"], tips["council"]
+    )
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json["error"]["code"] == "csrf_failed"
+    assert tip_snapshot(world) == before

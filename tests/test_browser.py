@@ -24,6 +24,10 @@ API = "/api/v1"
 expect.set_options(timeout=10_000)
 
 
+# The `browser` and `new_page` fixtures are in conftest.py: one Chromium for every browser
+# test module (Playwright's sync API allows one instance per thread).
+
+
 def sign_in(page: Page, server: Any, username: str, path: str = "/") -> Page:
     page.goto(server.url + path)
     page.get_by_label("Username").fill(username)

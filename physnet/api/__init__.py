@@ -51,5 +51,6 @@ from physnet.api import (  # noqa: E402,F401
     phi,
     pins,
     search,
+    tips,
     users,
 )

@@ -11,6 +11,7 @@ from physnet.api import bp, int_arg, me
 from physnet.errors import BadRequest, Unavailable
 from physnet.search import IndexUnavailable, service
 from physnet.search.searching import search
+from physnet.tip_reads import add_tip_titles
 
 
 @bp.get("/search")
@@ -30,4 +31,6 @@ def search_messages() -> Any:
             code="search_rebuilding",
             retry_after=30,
         ) from None
-    return found.to_json()
+    data = found.to_json()
+    add_tip_titles(data["results"])
+    return data

@@ -13,6 +13,7 @@ from physnet.actions.messages import do_send_message, do_toggle_reaction
 from physnet.actions.profiles import do_update_profile
 from physnet.actions.users import do_create_local_user
 from physnet.demo import content, profiles
+from physnet.demo.tips import load_demo_tips
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Message, User, utcnow
 
@@ -26,9 +27,11 @@ def load_demo(progress: Callable[[str], None] = lambda text: None) -> str:
         users = _users(progress)
         channels = _channels(users, progress)
         posted = _messages(users, channels, progress)
+        tips = load_demo_tips(users, channels)
     return (
         f"Demo ready: {len(users)} physicians, {len(channels)} channels, "
-        f"{posted} new messages. Password for every demo account: {DEMO_PASSWORD}"
+        f"{posted} new messages, {tips} new tips. Password for every demo account: "
+        f"{DEMO_PASSWORD}"
     )
 
 

@@ -16,6 +16,16 @@ from physnet.models.moderation import REPORT_KINDS, REPORT_STATUSES, MessageRepo
 from physnet.models.notifications import RepliesReadMarker
 from physnet.models.profiles import TAG_KINDS, UserNameToken, UserPhoto, UserTag
 from physnet.models.search import SearchOutbox
+from physnet.models.tips import (
+    MAX_TAGS,
+    MAX_TITLE,
+    TAG_RE,
+    Tag,
+    Tip,
+    TipEdit,
+    TipEndorsement,
+    TipReminder,
+)
 from physnet.models.types import MAX_ID, UTCDateTime, utcnow
 from physnet.models.users import ROLES, ApiToken, User
 
@@ -25,12 +35,15 @@ __all__ = [
     "KINDS",
     "MAX_BODY",
     "MAX_ID",
+    "MAX_TAGS",
+    "MAX_TITLE",
     "NOTIFY_LEVELS",
     "REPORT_KINDS",
     "REPORT_STATUSES",
     "ROLES",
     "SYNC_STATUSES",
     "TAG_KINDS",
+    "TAG_RE",
     "ApiToken",
     "AuditEvent",
     "Channel",
@@ -43,6 +56,11 @@ __all__ = [
     "Reaction",
     "RepliesReadMarker",
     "SearchOutbox",
+    "Tag",
+    "Tip",
+    "TipEdit",
+    "TipEndorsement",
+    "TipReminder",
     "UTCDateTime",
     "User",
     "UserNameToken",

@@ -1,10 +1,9 @@
 """Where indexed documents come from: one source per document type.
 
 A source turns database rows into index documents (by id, for the outbox, and in bulk,
-for a reindex) and loads what a result needs to be shown. Messages are the only type
-today; the tips issue adds a `TipSource` (key "tip:<id>", tags "type:tip", a title, boost
-schema.TIP_BOOST) to SOURCES, and the rest of search picks it up: `is:tip` already
-filters on "type:tip".
+for a reindex) and loads what a result needs to be shown. Messages and tips
+(`TipSource`: key "tip:<id>", tags "type:tip", a title, boost schema.TIP_BOOST); the
+rest of search picks up whatever is in SOURCES: `is:tip` filters on "type:tip".
 """
 
 from __future__ import annotations
@@ -17,8 +16,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from physnet.extensions import db
-from physnet.models import Channel, Message, User
-from physnet.search.schema import message_document
+from physnet.models import Channel, Message, Tag, Tip, User
+from physnet.models.tips import tip_tags
+from physnet.search.schema import TIP_BOOST, key_of, message_document, month_tag, substance
 
 
 @dataclass(frozen=True)
@@ -134,5 +134,135 @@ class MessageSource:
         }
 
 
-SOURCES: dict[str, MessageSource] = {"message": MessageSource()}
+def tip_document(
+    tip_id: int,
+    channel_id: int,
+    owner_id: int,
+    title: str,
+    body: str,
+    html: str,
+    created_at: datetime,
+    verified: bool,
+    tags: list[str],
+) -> dict[str, object]:
+    """The index document of one live tip: its tags' words are searchable with the body."""
+    flags = ["type:tip", month_tag(created_at)]
+    if "<a " in html:
+        flags.append("has:link")
+    if "<code" in html:
+        flags.append("has:code")
+    if verified:
+        flags.append("is:verified")
+    return {
+        "key": key_of("tip", tip_id),
+        "tags": " ".join(flags),
+        "channel": str(channel_id),
+        "author": str(owner_id),
+        "title": title,
+        "body": body + ("\n\n" + " ".join(t.replace("-", " ") for t in tags) if tags else ""),
+        "chan": channel_id,
+        "created": created_at.timestamp(),
+        "boost": TIP_BOOST * substance(body, html, 0),
+    }
+
+
+class TipSource:
+    doc_type = "tip"
+    model = Tip
+    _columns = (
+        Tip.id,
+        Tip.channel_id,
+        Tip.owner_id,
+        Tip.title,
+        Tip.body,
+        Tip.html,
+        Tip.created_at,
+        Tip.verified_at,
+    )
+
+    def _documents(self, where: Any, size: int | None = None) -> list[dict[str, object]]:
+        query = select(*self._columns).where(where, Tip.deleted_at.is_(None)).order_by(Tip.id)
+        rows = db.session.execute(query.limit(size) if size else query).all()
+        names: dict[int, list[str]] = {}
+        if rows:
+            tagged = db.session.execute(
+                select(tip_tags.c.tip_id, Tag.name)
+                .join(Tag, Tag.id == tip_tags.c.tag_id)
+                .where(tip_tags.c.tip_id.in_([row.id for row in rows]))
+                .order_by(Tag.name)
+            )
+            for tip_id, name in tagged.tuples():
+                names.setdefault(tip_id, []).append(name)
+        return [
+            tip_document(
+                row.id,
+                row.channel_id,
+                row.owner_id,
+                row.title,
+                row.body,
+                row.html,
+                row.created_at,
+                row.verified_at is not None,
+                names.get(row.id, []),
+            )
+            for row in rows
+        ]
+
+    def documents(self, ids: Iterable[int]) -> dict[int, dict[str, object] | None]:
+        """The current document of each id; None for a deleted or missing tip."""
+        wanted = set(ids)
+        found: dict[int, dict[str, object] | None] = dict.fromkeys(wanted)
+        for document in self._documents(Tip.id.in_(wanted)):
+            found[int(str(document["key"]).partition(":")[2])] = document
+        return found
+
+    def count(self) -> int:
+        return (
+            db.session.scalar(select(func.count()).select_from(Tip).where(Tip.deleted_at.is_(None)))
+            or 0
+        )
+
+    def batches(self, size: int = 2000) -> Iterator[list[dict[str, object]]]:
+        """Every live tip as documents, in id order, `size` at a time."""
+        last = 0
+        while True:
+            batch = self._documents(Tip.id > last, size)
+            if not batch:
+                return
+            last = int(str(batch[-1]["key"]).partition(":")[2])
+            yield batch
+
+    def shown(self, ids: Iterable[int]) -> dict[int, Shown]:
+        """Load live tips for display, keyed by id: the owner is shown as the author."""
+        rows = db.session.execute(
+            select(
+                Tip.id,
+                Tip.channel_id,
+                Channel.name,
+                User.username,
+                User.display_name,
+                Tip.created_at,
+                Tip.body,
+                Tip.thread_id,
+            )
+            .join(Channel, Channel.id == Tip.channel_id)
+            .join(User, User.id == Tip.owner_id)
+            .where(Tip.id.in_(list(ids)), Tip.deleted_at.is_(None))
+        )
+        return {
+            row.id: Shown(
+                "tip",
+                row.id,
+                row.channel_id,
+                row.name,
+                {"username": row.username, "display_name": row.display_name or row.username},
+                row.created_at,
+                row.body,
+                row.thread_id,
+            )
+            for row in rows
+        }
+
+
+SOURCES: dict[str, MessageSource | TipSource] = {"message": MessageSource(), "tip": TipSource()}
 WATCHED = {source.model: source.doc_type for source in SOURCES.values()}

@@ -35,6 +35,7 @@ def _shell(channel: str | None, view: str | None = None, **extra: Any) -> str:
             "api": url_for("api.get_me").rsplit("/", 1)[0],
             "home": url_for("web.index"),
             "channel": url_for("web.channel_page", name="CHANNEL"),
+            "tip": url_for("web.tips_page") + "/TIP",
             "login": url_for("auth.login"),
             "icons": url_for("static", filename="img/icons.svg"),
             "people": url_for("web.people_page"),
@@ -96,3 +97,6 @@ def message_page(name: str, message_id: int) -> Any:
 def search_page() -> Any:
     """The full search results page (the query and page are read from the address)."""
     return _shell(None, view="search")
+
+
+from physnet.web import tips  # noqa: E402,F401  (the tip pages)

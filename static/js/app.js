@@ -14,6 +14,7 @@ import { Live } from "./socket/live.js";
 import { changed, channelRef, learnName, removeChannel, setChannel, state } from "./store.js";
 import { ThreadView } from "./thread.js";
 import { initSearchRoutes } from "./search/routes.js";
+import { initTipReminders, onTipReview } from "./tips/reminders.js";
 import { toast, toastError } from "./toast.js";
 
 const DEFAULT_CHANNEL = "ehr-tips";
@@ -92,6 +93,7 @@ const live = new Live({
     if (next) navigate(next, { history: "replace" });
     else showEmptyState();
   },
+  tip_review: (payload) => onTipReview(payload, state.urls),
   connected(first) {
     appEl.dataset.live = "connected"; // also lets browser tests wait for the socket
     clearTimeout(bannerTimer);
@@ -228,6 +230,20 @@ async function start() {
   if (boot.view === "people") await people.open(location.pathname + location.search, { history: "none" });
   else if (first) await navigate(first, { history: boot.channel ? "none" : "replace" });
   else showEmptyState();
+  initTipReminders();
+  await openLinkedThread();
+}
+
+/** /c/<name>?thread=ID (a tip's link back to its conversation) opens that thread. */
+async function openLinkedThread() {
+  const id = Number(new URLSearchParams(location.search).get("thread"));
+  if (!Number.isInteger(id) || id <= 0) return;
+  try {
+    const { message } = await get(`/messages/${id}`);
+    if (message.channel === state.open) threadView.open(message);
+  } catch (err) {
+    toastError(err);
+  }
 }
 
 start();

@@ -3,6 +3,8 @@
 import { del, post } from "../api.js";
 import { confirmDialog, showEdits } from "../dialogs.js";
 import { askReason } from "../phi.js";
+import { state } from "../store.js";
+import { openPromote } from "../tips/promote.js";
 import { toast, toastError } from "../toast.js";
 import { startEdit } from "./edit.js";
 import { openPicker } from "./picker.js";
@@ -31,8 +33,12 @@ export async function handleAction(action, entry, button, list, ctx) {
       break;
     case "report":
       await reportMessage(msg, list);
+      break;
     case "pin":
       await togglePin(msg, ctx);
+      break;
+    case "promote":
+      openPromote(msg, { urls: state.urls });
       break;
     case "retry": {
       const draft = list.retryPending(msg.client_msg_id);

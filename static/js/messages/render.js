@@ -30,6 +30,7 @@ export function createMessageEl(msg, opts) {
     actionButton("react", "smile", "Add reaction", { "aria-haspopup": "true", "aria-expanded": "false" }),
     opts.inThread ? null : actionButton("thread", "reply", "Reply in thread"),
     actionButton("pin", "pin", "Pin message"),
+    actionButton("promote", "bulb", "Promote to tip"),
     actionButton("edit", "edit", "Edit message"),
     actionButton("delete", "trash", "Delete message"),
     actionButton("report", "alert", "Report patient information"));
