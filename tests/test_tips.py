@@ -679,3 +679,43 @@ def test_garbage_never_gets_a_500(world: dict[str, Any], fields: Any, query: Any
         if response.status_code >= 400:
             error = response.json["error"]
             assert re.fullmatch(r"[a-z][a-z0-9_]*", error["code"]) and error["message"].strip()
+
+
+def test_the_phi_guard_checks_tips_on_create_promote_and_edit(
+    app: Any, world: dict[str, Any]
+) -> None:
+    alice = world["alice"]
+    flagged = {
+        "title": "Chart check",
+        "body": "Look up MRN 4455123 before you sign the order set.",
+        "tags": ["order-sets"],
+        "channel": "ehr-tips",
+    }
+    refused = alice.post(f"{API}/tips", json=flagged)
+    assert refused.status_code == 422
+    error = refused.json["error"]
+    assert error["code"] == "possible_phi" and error["findings"][0]["kind"] == "mrn"
+    assert error["findings"][0]["field"] == "body"
+
+    reason = "not a patient: a test record in the training environment"
+    tip = make_tip(alice, **{**flagged, "phi_override_reason": reason})
+    with app.app_context():
+        overrides = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "phi.override")
+        ).all()
+    assert [e.target for e in overrides] == [f"tip:{tip['id']}"]
+    assert "4455123" not in overrides[0].detail and reason in overrides[0].detail
+
+    clean = make_tip(alice)
+    edited = alice.patch(f"{API}/tips/{clean['id']}", json={"body": "Pt MRN 9911223 here"})
+    assert edited.status_code == 422 and edited.json["error"]["code"] == "possible_phi"
+    assert alice.get(f"{API}/tips/{clean['id']}").json["tip"]["body"] == clean["body"]
+    retagged = alice.patch(f"{API}/tips/{clean['id']}", json={"tags": ["documentation"]})
+    assert retagged.status_code == 200  # unchanged text is not scanned again
+
+    message_id = post_message(alice, "ehr-tips", "Use the .SEPSISBUNDLE SmartPhrase")
+    promoted = alice.post(
+        f"{API}/messages/{message_id}/promote",
+        json={"title": "Sepsis bundle", "body": "See MRN 4455123 for an example."},
+    )
+    assert promoted.status_code == 422 and promoted.json["error"]["code"] == "possible_phi"

@@ -13,6 +13,7 @@ from physnet.access import access_channel, access_message, access_tip, can_moder
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
 from physnet.actions.effects import after_commit, atomic
+from physnet.actions.phi import check_phi, store_with_override
 from physnet.actions.tip_input import flag, review_date, tip_tags, validate_tip_text
 from physnet.actions.tip_store import broadcast_tip, insert_ignoring_duplicates
 from physnet.errors import Forbidden, Invalid
@@ -52,14 +53,31 @@ def check_can_edit_tip(user: User, tip: Tip, membership: Membership | None) -> N
 
 
 def check_create_tip(
-    user: User, channel_name: Any, title: Any, body: Any, tags: Any, review_at: Any = None
+    user: User,
+    channel_name: Any,
+    title: Any,
+    body: Any,
+    tags: Any,
+    review_at: Any = None,
+    override_reason: Any = None,
 ) -> Tip:
     text_title, text_body = validate_tip_text(title, body)
     names = tip_tags(tags)
     review = review_date(review_at)
     channel, membership = access_channel(user, validate.require_str(channel_name, "channel") or "")
     check_can_add_tip(user, channel, membership)
-    return do_create_tip(user, channel, text_title, text_body, names, review)
+    override = check_phi(
+        user,
+        channel,
+        {"title": text_title, "body": text_body},
+        override_reason,
+        action="tip.create",
+    )
+    return store_with_override(
+        override,
+        lambda: do_create_tip(user, channel, text_title, text_body, names, review),
+        lambda tip: f"tip:{tip.id}",
+    )
 
 
 def check_promote_message(
@@ -70,6 +88,7 @@ def check_promote_message(
     whole_thread: Any = False,
     review_at: Any = None,
     body: Any = None,
+    override_reason: Any = None,
 ) -> Tip:
     """Turn a message (or its whole thread) into a tip; the body defaults to the text with
     its authors. A message in a channel `user` cannot read is reported as unknown."""
@@ -85,15 +104,26 @@ def check_promote_message(
     if body is None:
         body = quoted_conversation(_thread_messages(root_id) if thread else [message])
     text_title, text_body = validate_tip_text(title, body)
-    return do_create_tip(
+    override = check_phi(
         user,
         message.channel,
-        text_title,
-        text_body,
-        names,
-        review,
-        source_message_id=message.id,
-        thread_id=root_id,
+        {"title": text_title, "body": text_body},
+        override_reason,
+        action="tip.promote",
+    )
+    return store_with_override(
+        override,
+        lambda: do_create_tip(
+            user,
+            message.channel,
+            text_title,
+            text_body,
+            names,
+            review,
+            source_message_id=message.id,
+            thread_id=root_id,
+        ),
+        lambda tip: f"tip:{tip.id}",
     )
 
 
@@ -192,7 +222,18 @@ def check_edit_tip(user: User, tip_id: Any, changes: Mapping[str, Any]) -> Tip:
     title, body = validate_tip_text(changes.get("title", tip.title), changes.get("body", tip.body))
     tags = tip_tags(changes["tags"]) if "tags" in changes else tip.tag_names
     review = review_date(changes.get("review_at")) or tip.review_at
-    return do_edit_tip(user, tip, title, body, tags, review)
+    override = None
+    if (title, body) != (tip.title, tip.body):  # unchanged text was scanned when stored
+        override = check_phi(
+            user,
+            tip.channel,
+            {"title": title, "body": body},
+            changes.get("phi_override_reason"),
+            action="tip.edit",
+        )
+    return store_with_override(
+        override, lambda: do_edit_tip(user, tip, title, body, tags, review), lambda t: f"tip:{t.id}"
+    )
 
 
 def do_edit_tip(

@@ -78,6 +78,7 @@ def create_tip() -> Any:
         data.get("body"),
         data.get("tags"),
         data.get("review_at"),
+        override_reason=data.get("phi_override_reason"),
     )
     return {"tip": tip_for(me(), tip)}, 201
 
@@ -93,6 +94,7 @@ def promote_message(message_id: int) -> Any:
         data.get("thread"),
         data.get("review_at"),
         data.get("body"),
+        override_reason=data.get("phi_override_reason"),
     )
     return {"tip": tip_for(me(), tip)}, 201
 
