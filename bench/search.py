@@ -12,7 +12,8 @@ embedded-default PhysNet (SQLite, `physnet db upgrade`):
    searched by a user who may read 100 of the 200 channels: PhysNet's search function
    (parse, permission filter, Whoosh, results loaded from the database, snippets) and the
    equivalent FTS5 SQL (MATCH, the same channel filter, bm25 top 20, count, snippet()),
-   both in this process; p50/p95 over every run of every query;
+   both in this process; p50/p95 over every run of every query, in wall-clock time
+   and in CPU time of the searching thread (less sensitive to other load on the machine);
 5. index lag under load: a real `physnet run` on the same files, 20 messages/s posted over
    HTTP, each searched for (over HTTP) until found; lag = found - post acknowledged.
 
@@ -271,21 +272,23 @@ def measure_queries(physnet: PhysNetInstance, people: dict[str, Any], repeat: in
         reader = db.session.scalar(select(User).where(User.username == people["reader"][0]))
         svc = service(app)
         for kind, q, spec in queries(people):
-            whoosh_times, fts_times = [], []
+            whoosh_times, fts_times, whoosh_cpu, fts_cpu = [], [], [], []
             total = fts_total = 0
             for attempt in range(repeat + 1):  # the first run warms caches; not counted
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.thread_time()
                 found = search(svc, reader, q)
-                elapsed = time.perf_counter() - started
+                elapsed, used = time.perf_counter() - started, time.thread_time() - cpu
                 total = found.total
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.thread_time()
                 readable = list(db.session.scalars(readable_channel_ids(reader)))
                 fts_total = fts_search(con, readable, spec)
-                fts_elapsed = time.perf_counter() - started
+                fts_elapsed, fts_used = time.perf_counter() - started, time.thread_time() - cpu
                 db.session.rollback()
                 if attempt:
                     whoosh_times.append(elapsed)
                     fts_times.append(fts_elapsed)
+                    whoosh_cpu.append(used)
+                    fts_cpu.append(fts_used)
             rows.append(
                 {
                     "kind": kind,
@@ -295,6 +298,8 @@ def measure_queries(physnet: PhysNetInstance, people: dict[str, Any], repeat: in
                     "partial": found.timed_out,
                     "whoosh": whoosh_times,
                     "fts": fts_times,
+                    "whoosh_cpu": whoosh_cpu,
+                    "fts_cpu": fts_cpu,
                 }
             )
         db.session.remove()
@@ -422,6 +427,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
                 saved.write_text(json.dumps(people))
             if not (args.folder and args.no_reindex and "insert_s" not in result):
                 reindex(physnet, size, folder, result)
+            result["loadavg_start"] = os.getloadavg()[0]
             result["queries"] = measure_queries(physnet, people, args.repeat)
             physnet.close()
             physnet._app = None
@@ -437,6 +443,8 @@ def summarize(result: dict[str, Any]) -> dict[str, float]:
     whoosh = [t for q in result["queries"] for t in q["whoosh"]]
     fts = [t for q in result["queries"] for t in q["fts"]]
     w, f = latency_summary(whoosh), latency_summary(fts)
+    wc = latency_summary([t for q in result["queries"] for t in q["whoosh_cpu"]])
+    fc = latency_summary([t for q in result["queries"] for t in q["fts_cpu"]])
     lag = latency_summary(result.get("lag", {}).get("lags", []))
     return {
         "p50": w["p50"],
@@ -444,6 +452,9 @@ def summarize(result: dict[str, Any]) -> dict[str, float]:
         "fts_p50": f["p50"],
         "fts_p95": f["p95"],
         "ratio": w["p95"] / f["p95"] if f["p95"] else math.nan,
+        "cpu_p95": wc["p95"],
+        "fts_cpu_p95": fc["p95"],
+        "cpu_ratio": wc["p95"] / fc["p95"] if fc["p95"] else math.nan,
         "lag_p50": lag["p50"] / 1000,
         "lag_p99": lag["p99"] / 1000,
         "lag_max": lag["max"] / 1000,
@@ -466,19 +477,21 @@ def report(results: list[dict[str, Any]], markdown: bool) -> str:
                 s["fts_p50"],
                 s["fts_p95"],
                 s["ratio"],
+                s["cpu_p95"],
+                s["fts_cpu_p95"],
+                s["cpu_ratio"],
                 s["lag_p50"],
                 s["lag_p99"],
                 s["lag_max"],
                 f"{lag.get('found', 0)}/{lag.get('posted', 0)}",
-                r["loadavg"],
+                f"{r.get('loadavg_start', math.nan):.1f}-{r['loadavg']:.1f}",
             ]
         )
     headers = ["messages", "reindex msg/s", "index MB", "p50 ms", "p95 ms", "FTS5 p50",
-               "FTS5 p95", "p95 ratio", "lag p50 s", "lag p99 s", "lag max s", "found",
-               "loadavg"]  # fmt: skip
-    lines.append(
-        format_table(headers, rows, markdown, digits=[0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 0, 1])
-    )
+               "FTS5 p95", "p95 ratio", "CPU p95 ms", "FTS5 CPU p95", "CPU ratio",
+               "lag p50 s", "lag p99 s", "lag max s", "found", "loadavg"]  # fmt: skip
+    digits = [0, 0, 0, 1, 1, 1, 1, 2, 1, 1, 2, 2, 2, 2, 0, 0]
+    lines.append(format_table(headers, rows, markdown, digits=digits))
     for r in results:
         lines += [
             "",
@@ -492,16 +505,28 @@ def report(results: list[dict[str, Any]], markdown: bool) -> str:
                 q["fts_total"],
                 latency_summary(q["whoosh"])["p50"],
                 latency_summary(q["fts"])["p50"],
+                latency_summary(q["whoosh_cpu"])["p50"],
+                latency_summary(q["fts_cpu"])["p50"],
                 "yes" if q["partial"] else "",
             ]
             for q in r["queries"]
         ]
         lines.append(
             format_table(
-                ["kind", "query", "total", "FTS5 total", "PhysNet p50", "FTS5 p50", "cut"],
+                [
+                    "kind",
+                    "query",
+                    "total",
+                    "FTS5 total",
+                    "PhysNet p50",
+                    "FTS5 p50",
+                    "PhysNet CPU",
+                    "FTS5 CPU",
+                    "cut",
+                ],
                 qrows,
                 markdown,
-                digits=[0, 0, 0, 0, 1, 1, 0],
+                digits=[0, 0, 0, 0, 1, 1, 1, 1, 0],
             )
         )
     last = results[-1]

@@ -157,12 +157,12 @@ def _decoded(reader: Any, fieldname: str, text: str, positions: bool) -> Posting
     )
 
 
-def _phrase_rows(postings: list[Postings], docs: np.ndarray) -> np.ndarray:
-    """Which of `docs` (each holding every word) have the words at consecutive positions:
-    shift the first word's bitmap by one and AND it with the next word's, and so on, for
-    all documents at once on the 128-bit slots; documents with positions beyond those are
-    checked again on their whole bitmaps."""
-    rows = [np.searchsorted(p.ids, docs) for p in postings]
+def _phrase_rows(postings: list[Postings], rows: list[np.ndarray]) -> np.ndarray:
+    """Which candidate documents (each holding every word; rows[k]: where each is in the
+    k-th word's postings) have the words at consecutive positions: shift the first word's
+    bitmap by one and AND it with the next word's, and so on, for all documents at once on
+    the 128-bit slots; documents with positions beyond those are checked again on their
+    whole bitmaps."""
     first = postings[0].slots
     assert first is not None
     at = first[rows[0]]
@@ -173,7 +173,7 @@ def _phrase_rows(postings: list[Postings], docs: np.ndarray) -> np.ndarray:
         hi = ((hi << np.uint64(1)) | (lo >> np.uint64(63))) & nxt[:, 1]
         lo = (lo << np.uint64(1)) & nxt[:, 0]
     ok = (lo | hi) != 0
-    long = np.zeros(len(docs), dtype=bool)
+    long = np.zeros(len(ok), dtype=bool)
     for p, row in zip(postings, rows, strict=True):
         if p.overflow:
             long |= np.isin(row, np.fromiter(p.overflow, dtype=np.int64, count=len(p.overflow)))
@@ -200,9 +200,9 @@ class _Segment:
     """One segment of the index, for one search: its reader, arrays and allowed documents."""
 
     def __init__(
-        self, top: Any, leaf_searcher: Any, arrays: SegmentArrays, mask: np.ndarray, plan: Plan
+        self, idf: Any, leaf_searcher: Any, arrays: SegmentArrays, mask: np.ndarray, plan: Plan
     ) -> None:
-        self.top = top
+        self.idf = idf
         self.reader = leaf_searcher.reader()
         self.arrays = arrays
         self.count = self.reader.doc_count_all()
@@ -218,10 +218,11 @@ class _Segment:
     def postings(self, fieldname: str, text: str, positions: bool) -> Postings:
         return read_postings(self.reader, self.arrays, fieldname, text, positions)
 
-    def dense(self, ids: np.ndarray) -> np.ndarray:
-        found = np.zeros(self.count, dtype=bool)
-        found[ids] = True
-        return found
+    def rows(self, ids: np.ndarray) -> np.ndarray:
+        """rows[doc]: where `doc` is in `ids` (sorted document numbers), or -1."""
+        rows = np.full(self.count, -1, dtype=np.int32)
+        rows[ids] = np.arange(len(ids), dtype=np.int32)
+        return rows
 
     def size(self, fieldname: str, text: str) -> int:
         try:
@@ -231,27 +232,31 @@ class _Segment:
 
     def leaf(self, leaf: Leaf, within: np.ndarray) -> tuple[np.ndarray, list[Any]]:
         """Documents matching `leaf` (a phrase: checked only among `within`), and per word
-        (idf, field, documents, weights) for scoring."""
-        idf = self.top.idf
+        (idf, field, rows, weights) for scoring, rows[doc] being where `doc` is in weights
+        (or -1)."""
         if len(leaf.terms) == 1:
             p = self.postings(leaf.field, leaf.terms[0], False)
-            scoring = [(idf(leaf.field, leaf.terms[0]), leaf.field, p.ids, p.weights)]
-            return self.dense(p.ids), scoring
-        postings = []
+            rows = self.rows(p.ids)
+            return rows >= 0, [(self.idf(leaf.field, leaf.terms[0]), leaf.field, rows, p.weights)]
+        postings, rows_of = [], []
         candidates = within.copy()
         for text in leaf.terms:
             p = self.postings(leaf.field, text, True)
             if not len(p.ids) or p.slots is None:
                 return np.zeros(self.count, dtype=bool), []
+            rows = self.rows(p.ids)
             postings.append(p)
-            candidates &= self.dense(p.ids)
+            rows_of.append(rows)
+            candidates &= rows >= 0
         docs = np.flatnonzero(candidates)
-        docs = docs[_phrase_rows(postings, docs)]
+        at = [rows[docs] for rows in rows_of]
+        ok = _phrase_rows(postings, at)
+        matched = self.rows(docs[ok])
         scoring = [
-            (idf(leaf.field, t), leaf.field, docs, p.weights[np.searchsorted(p.ids, docs)])
-            for t, p in zip(leaf.terms, postings, strict=True)
+            (self.idf(leaf.field, t), leaf.field, matched, p.weights[row[ok]])
+            for t, p, row in zip(leaf.terms, postings, at, strict=True)
         ]
-        return self.dense(docs), scoring
+        return matched >= 0, scoring
 
     def unit_size(self, unit: Unit) -> int:
         return sum(min(self.size(leaf.field, t) for t in leaf.terms) for leaf in unit)
@@ -294,8 +299,16 @@ def evaluate(
     widest = max((arrays.max_chan for _, _, arrays in leaves), default=0) + 1
     mask = np.zeros(max(widest, len(readable)), dtype=bool)
     mask[: len(readable)] = np.frombuffer(bytes(readable), dtype=np.uint8) != 0
+    idfs: dict[tuple[str, str], float] = {}
+
+    def idf(fieldname: str, text: str) -> float:  # over the whole index: once per search
+        found = idfs.get((fieldname, text))
+        if found is None:
+            found = idfs[fieldname, text] = searcher.idf(fieldname, text)
+        return found
+
     for leaf_searcher, offset, arrays in leaves:
-        segment = _Segment(searcher, leaf_searcher, arrays, mask, plan)
+        segment = _Segment(idf, leaf_searcher, arrays, mask, plan)
         try:
             docs, key = _segment_matches(segment, plan, deadline, norms, by_date)
         except _Deadline:
@@ -360,11 +373,11 @@ def _segment_matches(
         return docs, arrays.created_np[docs]
     reader = segment.reader
     score = np.zeros(len(docs))
-    for idf, fieldname, ids, weights in scoring:
-        if not len(ids):
+    for idf, fieldname, rowmap, weights in scoring:
+        if not len(weights):
             continue
-        rows = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-        weight = np.where(ids[rows] == docs, weights[rows].astype(np.float64), 0.0)
+        rows = rowmap[docs]
+        weight = np.where(rows >= 0, weights[rows].astype(np.float64), 0.0)
         norm = norms[fieldname][arrays.lengths_np(reader, fieldname)[docs]]
         score += idf * (K1 + 1) * weight / (weight + norm)
     return docs, score * arrays.multiplier()[docs]
