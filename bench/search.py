@@ -22,6 +22,9 @@ messages/s, lag p99 <= 1 s.
 
     .venv/bin/python bench/search.py                      # 100k and 1M, ~25 min
     .venv/bin/python bench/search.py --sizes 100000 --markdown
+    # while working on search: build each corpus once, then only search it again
+    .venv/bin/python bench/search.py --sizes 100000 --folder /tmp/sb --skip-lag
+    .venv/bin/python bench/search.py --sizes 100000 --folder /tmp/sb --no-reindex --skip-lag
 """
 
 from __future__ import annotations
