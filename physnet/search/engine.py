@@ -68,7 +68,7 @@ class SegmentArrays:
         self.created = _load_column(reader, "created", "d", 0.0)
         self.boost = _load_column(reader, "boost", "f", 1.0)
         self.max_chan = max(self.chan, default=0)
-        # numpy views of the same memory, for the evaluation (engine-independent copies)
+        # numpy views of the same memory (not copies), for the evaluation
         self.chan_np = np.frombuffer(self.chan, dtype=np.int32) if self.chan else _EMPTY_INT
         self.created_np = (
             np.frombuffer(self.created, dtype=np.float64) if self.created else _EMPTY_F
