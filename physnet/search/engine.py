@@ -8,6 +8,7 @@ the segment is in use.
 from __future__ import annotations
 
 import math
+import mmap
 import sys
 import threading
 import time
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.index import FileIndex
@@ -28,6 +30,8 @@ RECENCY_WEIGHT = 0.5  # a brand-new message scores up to 1.5x an old one
 RECENCY_HALF_LIFE_DAYS = 60.0
 RECENCY_REFRESH_SECONDS = 6 * 3600  # recency factors are recomputed this often
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
+_EMPTY_INT = np.zeros(0, dtype=np.int32)
+_EMPTY_F = np.zeros(0, dtype=np.float64)
 
 
 def _load_column(reader: Any, field: str, typecode: str, default: float) -> array[Any]:
@@ -64,8 +68,15 @@ class SegmentArrays:
         self.created = _load_column(reader, "created", "d", 0.0)
         self.boost = _load_column(reader, "boost", "f", 1.0)
         self.max_chan = max(self.chan, default=0)
+        # numpy views of the same memory (not copies), for the evaluation
+        self.chan_np = np.frombuffer(self.chan, dtype=np.int32) if self.chan else _EMPTY_INT
+        self.created_np = (
+            np.frombuffer(self.created, dtype=np.float64) if self.created else _EMPTY_F
+        )
         self._lengths: dict[str, bytes] = {}
-        self._multiplier: tuple[float, array[float]] | None = None
+        self._lengths_np: dict[str, np.ndarray] = {}
+        self._postings: Any = None
+        self._multiplier: tuple[float, np.ndarray] | None = None
         self._lock = threading.Lock()
 
     def lengths(self, reader: Any, field: str) -> bytes:
@@ -75,20 +86,37 @@ class SegmentArrays:
             found = self._lengths[field] = _load_lengths(reader, field)
         return found
 
-    def multiplier(self) -> array[float]:
+    def lengths_np(self, reader: Any, field: str) -> np.ndarray:
+        found = self._lengths_np.get(field)
+        if found is None:
+            found = self._lengths_np[field] = np.frombuffer(
+                self.lengths(reader, field), dtype=np.uint8
+            )
+        return found
+
+    def postings_file(self, reader: Any) -> Any:
+        """The segment's postings file as one read-only buffer (a memory map when it is a
+        real file: it stays readable after a merge deletes the file)."""
+        if self._postings is None:
+            with self._lock:
+                if self._postings is None:
+                    postfile = reader._terms._postfile
+                    try:
+                        self._postings = mmap.mmap(postfile.fileno(), 0, access=mmap.ACCESS_READ)
+                    except (AttributeError, OSError, ValueError):  # not a plain file
+                        self._postings = False
+        return self._postings
+
+    def multiplier(self) -> np.ndarray:
         """Static boost times recency, per document (recomputed every few hours)."""
         now = time.time()
         cached = self._multiplier
         if cached is None or now - cached[0] > RECENCY_REFRESH_SECONDS:
             with self._lock:
                 decay = math.log(2) / (RECENCY_HALF_LIFE_DAYS * 86400)
-                values = array(
-                    "d",
-                    (
-                        b * (1.0 + RECENCY_WEIGHT * math.exp(-decay * max(0.0, now - c)))
-                        for b, c in zip(self.boost, self.created, strict=True)
-                    ),
-                )
+                boost = np.frombuffer(self.boost, dtype=np.float32) if self.boost else _EMPTY_F
+                age = np.maximum(0.0, now - self.created_np)
+                values = boost.astype(np.float64) * (1.0 + RECENCY_WEIGHT * np.exp(-decay * age))
                 cached = self._multiplier = (now, values)
         return cached[1]
 

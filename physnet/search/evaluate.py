@@ -1,35 +1,33 @@
 """Evaluate a search plan on the index: exact totals, permission filter, BM25 ranking.
 
-Whoosh's collectors step through matcher objects, a few method calls per document per
-term, and its block-skipping cannot help here: an exact total behind a permission filter
-needs every match, and the recency and static boosts change the scores it relies on. So
-this reads each term's postings once per segment (Whoosh's own block reader), combines
-document sets with Python's set operations (in C), keeps the readable documents within
-the dates (per-segment column arrays), and scores only those: BM25 with Whoosh's formula
-and statistics (K1 1.2, B 0.75, its idf and average lengths), times the document's static
-boost and recency. A deadline is checked between postings reads and while scoring; past
-it, what is done so far is returned, flagged as cut.
+Per segment, with numpy over whole arrays rather than per document in Python: a term's
+postings are arrays mapped straight from the postings file (physnet/search/codec.py), a
+set of documents is a boolean array over the segment, the permission filter is one
+lookup of every document's channel in the readable-channel mask, a phrase is checked for
+all candidates at once on 128-bit position bitmaps, and every matching readable document
+is scored (BM25 with Whoosh's formula and statistics: K1 1.2, B 0.75, its idf and average
+lengths; times the document's static boost and recency) before the best `limit` are
+picked. Whoosh's collectors are not used: they step through matchers a few method calls
+per posting. Segments written in Whoosh's own block format (before the columnar codec) are
+decoded block by block, slowly but the same. A deadline is checked between postings reads;
+past it, the segments done so far are returned, flagged as cut.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import time
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
+import numpy as np
 
 from physnet.search.analysis import ClinicalPositions
 from physnet.search.engine import ColumnCache, SegmentArrays
+from physnet.search.postings import Postings, read_postings
 
 K1 = 1.2
 B = 0.75
-CHECK_EVERY = 4096
 
 
 @dataclass(frozen=True)
@@ -64,97 +62,75 @@ class _Deadline(Exception):
     pass
 
 
-def read_postings(
-    reader: Any, fieldname: str, text: str, values: bool, within: list[int] | None = None
-) -> tuple[list[int], list[float], list[bytes] | None]:
-    """(ids, weights, values or None) of a term in one segment, deleted documents included.
-
-    With `within` (sorted document numbers), only those documents are returned, and the
-    blocks of postings holding none of them are skipped without being decoded.
-    """
-    ids: list[int] = []
-    weights: list[float] = []
-    found: list[bytes] | None = [] if values else None
-    if (fieldname, text) not in reader or within == []:
-        return ids, weights, found
-    matcher = reader.postings(fieldname, text)
-    if isinstance(matcher, FilterMatcher):  # deletions: the caller drops them
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):  # short postings inlined in the dictionary
-        wanted = None if within is None else set(within)
-        while matcher.is_active():
-            if wanted is None or matcher.id() in wanted:
-                ids.append(matcher.id())
-                weights.append(matcher.weight())
-                if found is not None:
-                    found.append(matcher.value())
-            matcher.next()
-        return ids, weights, found
-    i, n = 0, len(within or ())
-    while matcher.is_active():  # a block (up to 128 postings) at a time
-        if within is not None:
-            if i >= n:
-                break
-            if within[i] > matcher._maxid:  # nothing wanted in this block
-                matcher._next_block()
-                continue
-        matcher._read_data()
-        block = list(accumulate(matcher._data[0]))  # ids are stored as deltas
-        matcher._read_weights()
-        block_weights = matcher._weights
-        if found is not None:
-            matcher._read_values()
-        if within is None:
-            ids.extend(block)
-            weights.extend(block_weights)
-            if found is not None:
-                found.extend(matcher._values)
-        else:
-            at = {doc: k for k, doc in enumerate(block)}
-            while i < n and within[i] <= matcher._maxid:
-                k = at.get(within[i])
-                if k is not None:
-                    ids.append(within[i])
-                    weights.append(block_weights[k])
-                    if found is not None:
-                        found.append(matcher._values[k])
-                i += 1
-        matcher._next_block()
-    return ids, weights, found
+_NOTHING = np.zeros(0, dtype=np.int64)
 
 
-class _LeafResult:
-    """Documents matching a leaf, and per scoring term (idf, field, tf by document)."""
-
-    def __init__(self, docs: set[int], scoring: list[tuple[float, str, dict[int, float]]]):
-        self.docs = docs
-        self.scoring = scoring
+def _phrase_rows(postings: list[Postings], rows: list[np.ndarray]) -> np.ndarray:
+    """Which candidate documents (each holding every word; rows[k]: where each is in the
+    k-th word's postings) have the words at consecutive positions: shift the first word's
+    bitmap by one and AND it with the next word's, and so on, for all documents at once on
+    the 128-bit slots; documents with positions beyond those are checked again on their
+    whole bitmaps."""
+    first = postings[0].slots
+    assert first is not None
+    at = first[rows[0]]
+    lo, hi = at[:, 0].copy(), at[:, 1].copy()
+    for p, row in zip(postings[1:], rows[1:], strict=True):
+        assert p.slots is not None
+        nxt = p.slots[row]
+        hi = ((hi << np.uint64(1)) | (lo >> np.uint64(63))) & nxt[:, 1]
+        lo = (lo << np.uint64(1)) & nxt[:, 0]
+    ok = (lo | hi) != 0
+    long = np.zeros(len(ok), dtype=bool)
+    for p, row in zip(postings, rows, strict=True):
+        if p.overflow:
+            long |= np.isin(row, np.fromiter(p.overflow, dtype=np.int64, count=len(p.overflow)))
+    for k in np.flatnonzero(long):
+        bitmaps = []
+        for p, row in zip(postings, rows, strict=True):
+            i = int(row[k])
+            value = p.overflow.get(i)
+            assert p.slots is not None
+            bits = (
+                ClinicalPositions.bitmap(value)
+                if value is not None
+                else int(p.slots[i, 0]) | int(p.slots[i, 1]) << 64
+            )
+            bitmaps.append(bits)
+        found = bitmaps[0]
+        for bits in bitmaps[1:]:
+            found = (found << 1) & bits
+        ok[k] = bool(found)
+    return ok
 
 
 class _Segment:
-    """One segment of the index, for one search: its readers, arrays and the filter."""
+    """One segment of the index, for one search: its reader, arrays and allowed documents."""
 
     def __init__(
-        self, top: Any, leaf_searcher: Any, arrays: SegmentArrays, readable: bytearray, plan: Plan
+        self, idf: Any, leaf_searcher: Any, arrays: SegmentArrays, mask: np.ndarray, plan: Plan
     ) -> None:
-        self.top = top
+        self.idf = idf
         self.reader = leaf_searcher.reader()
         self.arrays = arrays
-        self.readable = readable
-        self.deleted = self.reader.deleted_docs_set if self.reader.has_deletions() else ()
-        self.since, self.until = plan.since, plan.until
+        self.count = self.reader.doc_count_all()
+        allowed = mask[arrays.chan_np]  # readable channel (the permission filter)
+        if self.reader.has_deletions():
+            deleted = self.reader.deleted_docs_set
+            allowed[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
+        if plan.since != -math.inf or plan.until != math.inf:
+            created = arrays.created_np
+            allowed &= (created >= plan.since) & (created < plan.until)
+        self.allowed = allowed
 
-    def keep(self, docs: Iterable[int]) -> set[int]:
-        """The documents in a readable channel, not deleted, within the dates."""
-        docs = list(docs)
-        readable = self.readable.__getitem__
-        kept = set(compress(docs, map(readable, map(self.arrays.chan.__getitem__, docs))))
-        if self.deleted:
-            kept.difference_update(self.deleted)
-        if self.since != -math.inf or self.until != math.inf:
-            created, since, until = self.arrays.created, self.since, self.until
-            kept = {d for d in kept if since <= created[d] < until}
-        return kept
+    def postings(self, fieldname: str, text: str, positions: bool) -> Postings:
+        return read_postings(self.reader, self.arrays, fieldname, text, positions)
+
+    def rows(self, ids: np.ndarray) -> np.ndarray:
+        """rows[doc]: where `doc` is in `ids` (sorted document numbers), or -1."""
+        rows = np.full(self.count, -1, dtype=np.int32)
+        rows[ids] = np.arange(len(ids), dtype=np.int32)
+        return rows
 
     def size(self, fieldname: str, text: str) -> int:
         try:
@@ -162,38 +138,33 @@ class _Segment:
         except Exception:  # an unknown field or term
             return 0
 
-    def leaf(self, leaf: Leaf, within: list[int] | None) -> _LeafResult:
-        """The documents matching `leaf` (among `within`, when given; else kept ones)."""
-        reader = self.reader
+    def leaf(self, leaf: Leaf, within: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+        """Documents matching `leaf` (a phrase: checked only among `within`), and per word
+        (idf, field, rows, weights) for scoring, rows[doc] being where `doc` is in weights
+        (or -1)."""
         if len(leaf.terms) == 1:
-            text = leaf.terms[0]
-            ids, weights, _ = read_postings(reader, leaf.field, text, False, within)
-            tf = dict(zip(ids, weights, strict=True))
-            return _LeafResult(set(tf), [(self.top.idf(leaf.field, text), leaf.field, tf)])
-        # A phrase: its rarest word first, then the others only where that one is.
-        order = sorted(range(len(leaf.terms)), key=lambda k: self.size(leaf.field, leaf.terms[k]))
-        postings: list[Any] = [None] * len(leaf.terms)
-        docs: set[int] | None = None
-        for k in order:
-            restrict = within if docs is None else sorted(docs)
-            postings[k] = read_postings(reader, leaf.field, leaf.terms[k], True, restrict)
-            found = set(postings[k][0])
-            docs = (
-                (found if within is not None else self.keep(found))
-                if docs is None
-                else (docs & found)
-            )
-            if not docs:
-                break
-        if docs:
-            bitmaps = [dict(zip(ids, vals, strict=True)) for ids, _, vals in postings]
-            docs = {d for d in docs if _phrase_at(d, bitmaps)}
+            p = self.postings(leaf.field, leaf.terms[0], False)
+            rows = self.rows(p.ids)
+            return rows >= 0, [(self.idf(leaf.field, leaf.terms[0]), leaf.field, rows, p.weights)]
+        postings, rows_of = [], []
+        candidates = within.copy()
+        for text in leaf.terms:
+            p = self.postings(leaf.field, text, True)
+            if not len(p.ids) or p.slots is None:
+                return np.zeros(self.count, dtype=bool), []
+            rows = self.rows(p.ids)
+            postings.append(p)
+            rows_of.append(rows)
+            candidates &= rows >= 0
+        docs = np.flatnonzero(candidates)
+        at = [rows[docs] for rows in rows_of]
+        ok = _phrase_rows(postings, at)
+        matched = self.rows(docs[ok])
         scoring = [
-            (self.top.idf(leaf.field, t), leaf.field, dict(zip(p[0], p[1], strict=True)))
-            for t, p in zip(leaf.terms, postings, strict=True)
-            if p is not None
+            (self.idf(leaf.field, t), leaf.field, matched, p.weights[row[ok]])
+            for t, p, row in zip(leaf.terms, postings, at, strict=True)
         ]
-        return _LeafResult(docs or set(), scoring)
+        return matched >= 0, scoring
 
     def unit_size(self, unit: Unit) -> int:
         return sum(min(self.size(leaf.field, t) for t in leaf.terms) for leaf in unit)
@@ -201,23 +172,11 @@ class _Segment:
     def filter_size(self, unit: FilterUnit) -> int:
         return sum(self.size(fieldname, text) for fieldname, text in unit)
 
-    def filter_docs(self, unit: FilterUnit, within: list[int] | None) -> set[int]:
-        docs: set[int] = set()
+    def filter_docs(self, unit: FilterUnit) -> np.ndarray:
+        found = np.zeros(self.count, dtype=bool)
         for fieldname, text in unit:
-            docs.update(read_postings(self.reader, fieldname, text, False, within)[0])
-        return docs
-
-
-def _phrase_at(doc: int, bitmaps: list[dict[int, bytes]]) -> bool:
-    """True when the words are at consecutive positions somewhere in `doc`: shift the
-    first word's position bitmap by one and AND it with the next word's, and so on."""
-    bitmap = ClinicalPositions.bitmap
-    at = bitmap(bitmaps[0][doc])
-    for by_doc in bitmaps[1:]:
-        at = (at << 1) & bitmap(by_doc[doc])
-        if not at:
-            return False
-    return True
+            found[self.postings(fieldname, text, False).ids] = True
+        return found
 
 
 def evaluate(
@@ -231,11 +190,12 @@ def evaluate(
 ) -> Outcome:
     """The top `limit` readable matches of `plan` (by score, or newest first), and how many
     readable documents match in all."""
-    best: list[tuple[float, int]] = []
+    keys: list[np.ndarray] = []
+    found: list[np.ndarray] = []
     total = 0
     timed_out = False
     norms = {
-        f: SegmentArrays.norm_table(searcher.avg_field_length(f) or 1.0, K1, B)
+        f: np.array(SegmentArrays.norm_table(searcher.avg_field_length(f) or 1.0, K1, B))
         for f in ("body", "title")
     }
     leaves = [
@@ -245,82 +205,87 @@ def evaluate(
     ]
     # Channel ids beyond the readable ones read as unreadable: pad the mask to cover all.
     widest = max((arrays.max_chan for _, _, arrays in leaves), default=0) + 1
-    mask = readable + bytes(max(0, widest - len(readable)))
+    mask = np.zeros(max(widest, len(readable)), dtype=bool)
+    mask[: len(readable)] = np.frombuffer(bytes(readable), dtype=np.uint8) != 0
+    idfs: dict[tuple[str, str], float] = {}
+
+    def idf(fieldname: str, text: str) -> float:  # over the whole index: once per search
+        found = idfs.get((fieldname, text))
+        if found is None:
+            found = idfs[fieldname, text] = searcher.idf(fieldname, text)
+        return found
+
     for leaf_searcher, offset, arrays in leaves:
-        segment = _Segment(searcher, leaf_searcher, arrays, mask, plan)
+        segment = _Segment(idf, leaf_searcher, arrays, mask, plan)
         try:
-            docs, score = _segment_matches(segment, plan, deadline, norms, by_date)
-            total += len(docs)
-            scored = _scored(docs, score, offset, deadline)
-            best = heapq.nlargest(limit, [*best, *heapq.nlargest(limit, scored)])
+            docs, key = _segment_matches(segment, plan, deadline, norms, by_date)
         except _Deadline:
             timed_out = True
             break
-    return Outcome([0 - negated for _, negated in best], total, timed_out)
-
-
-def _scored(docs: Sequence[int], score: Any, offset: int, deadline: float) -> Iterable[Any]:
-    for i, doc in enumerate(docs):
-        if i % CHECK_EVERY == CHECK_EVERY - 1 and time.monotonic() > deadline:
-            raise _Deadline
-        yield score(doc), -(offset + doc)  # ties: the lower document number first
-    return
+        total += len(docs)
+        if len(docs) > limit:  # the best `limit`, and any tied with the last of them
+            cut = np.partition(key, len(key) - limit)[len(key) - limit]
+            best = key >= cut
+            docs, key = docs[best], key[best]
+        keys.append(key)
+        found.append(docs.astype(np.int64) + offset)
+    if not keys:
+        return Outcome([], total, timed_out)
+    key, docs = np.concatenate(keys), np.concatenate(found)
+    order = np.lexsort((docs, -key))[:limit]  # ties: the lower document number first
+    return Outcome(docs[order].tolist(), total, timed_out)
 
 
 def _segment_matches(
     segment: _Segment,
     plan: Plan,
     deadline: float,
-    norms: dict[str, list[float]],
+    norms: dict[str, np.ndarray],
     by_date: bool,
-) -> tuple[list[int], Any]:
-    """The readable matching documents of one segment, and their scoring function."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The readable matching documents of one segment, and their sort keys."""
 
     def check() -> None:
         if time.monotonic() > deadline:
             raise _Deadline
 
-    # Rarest first, then only the readable candidates: each later step reads only the
-    # blocks of postings that hold remaining candidates.
+    # Rarest first: a phrase is checked only among the documents still in the running.
     steps = sorted(
         [(segment.unit_size(u), 0, i) for i, u in enumerate(plan.units)]
         + [(segment.filter_size(f), 1, i) for i, f in enumerate(plan.filters)]
     )
-    results: list[list[_LeafResult]] = []
-    candidates: set[int] | None = None
-    for _, is_filter, index in steps:
-        within = None if candidates is None else sorted(candidates)
+    candidates = segment.allowed
+    scoring: list[Any] = []
+    for size, is_filter, index in steps:
+        if not size:
+            return _NOTHING, np.zeros(0)
         if is_filter:
-            docs = segment.filter_docs(plan.filters[index], within)
+            candidates = candidates & segment.filter_docs(plan.filters[index])
         else:
-            leaves = [segment.leaf(leaf, within) for leaf in plan.units[index]]
-            docs = set().union(*(r.docs for r in leaves))
-            results.append(leaves)
+            matched = np.zeros(segment.count, dtype=bool)
+            for leaf in plan.units[index]:
+                docs, terms = segment.leaf(leaf, candidates)
+                matched |= docs
+                scoring += terms
+            candidates = candidates & matched
         check()
-        candidates = segment.keep(docs) if candidates is None else candidates & docs
-        if not candidates:
-            return [], None
-    if candidates is None:
-        return [], None
+        if not candidates.any():
+            return _NOTHING, np.zeros(0)
     for unit in plan.negatives:
-        within = sorted(candidates)
         for leaf in unit:
-            candidates -= segment.leaf(leaf, within).docs
+            candidates = candidates & ~segment.leaf(leaf, candidates)[0]
         check()
+    docs = np.flatnonzero(candidates)
     arrays = segment.arrays
     if by_date:
-        return list(candidates), arrays.created.__getitem__
-    scoring = [term for leaves in results for leaf in leaves for term in leaf.scoring]
-    mult = arrays.multiplier()
+        return docs, arrays.created_np[docs]
     reader = segment.reader
-    terms = [(idf * (K1 + 1), norms[f], arrays.lengths(reader, f), tf) for idf, f, tf in scoring]
-
-    def score(doc: int) -> float:
-        total = 0.0
-        for idf_k, norm, lengths, tf in terms:
-            weight = tf.get(doc)
-            if weight:
-                total += idf_k * weight / (weight + norm[lengths[doc]])
-        return total * mult[doc]
-
-    return list(candidates), score
+    score = np.zeros(len(docs))
+    for idf, fieldname, rowmap, weights in scoring:
+        if not len(weights):
+            continue
+        rows = rowmap[docs]
+        weight = np.where(rows >= 0, weights[rows].astype(np.float64), 0.0)
+        norm = norms[fieldname][arrays.lengths_np(reader, fieldname)[docs]]
+        score += idf * (K1 + 1) * weight / (weight + norm)
+    return docs, score * arrays.multiplier()[docs]

@@ -1,0 +1,144 @@
+"""The columnar postings codec: what Whoosh reads back, merges, phrases past 128 words."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from whoosh import index
+
+from physnet.search.analysis import ANALYZER
+from physnet.search.codec import CODEC, ColumnarCodec, FastW3Codec
+from physnet.search.engine import ColumnCache
+from physnet.search.evaluate import Leaf, Plan, evaluate
+from physnet.search.schema import make_schema
+
+READABLE = bytearray([0, 1, 1])  # channels 1 and 2; channel 0 is not readable
+BODIES = [
+    "order set for sepsis and the lactate order",
+    "sepsis order set, then vancomycin dosing per pharmacy",
+    "nothing about it: heparin drip titration protocol",
+    "lactate order, sepsis bundle, order set again",
+    "the pharmacy order set for vancomycin",
+]
+
+
+def _doc(i: int, body: str, chan: int = 1) -> dict[str, Any]:
+    return {
+        "key": f"message:{i}",
+        "tags": "type:message m:2026-01" + (" has:link" if i % 2 else ""),
+        "channel": str(chan),
+        "author": str(i % 3),
+        "body": body,
+        "chan": chan,
+        "created": 1.7e9 + i,
+        "boost": 1.0,
+    }
+
+
+def _index(folder: Path, batches: list[tuple[Any, list[dict[str, Any]]]]) -> Any:
+    folder.mkdir()
+    ix = index.create_in(str(folder), make_schema())
+    for codec, docs in batches:
+        writer = ix.writer(codec=codec, compound=False)
+        for doc in docs:
+            writer.update_document(**doc)
+        writer.commit(merge=False)
+    return ix
+
+
+def _postings(ix: Any) -> dict[tuple[str, bytes], list[tuple[int, float, Any]]]:
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        return {
+            (fieldname, text): [
+                (m.id(), m.weight(), m.value()) for m in [reader.postings(fieldname, text)]
+            ]
+            + _rest(reader.postings(fieldname, text))
+            for fieldname, text in reader.all_terms()
+        }
+
+
+def _rest(matcher: Any) -> list[tuple[int, float, Any]]:
+    out = []
+    matcher.next()
+    while matcher.is_active():
+        out.append((matcher.id(), matcher.weight(), matcher.value()))
+        matcher.next()
+    return out
+
+
+def _find(ix: Any, plan: Plan, limit: int = 20) -> tuple[list[str], int]:
+    with ix.searcher() as searcher:
+        found = evaluate(searcher, plan, ColumnCache(), READABLE, limit, time.monotonic() + 10)
+        keys = [searcher.stored_fields(d)["key"] for d in found.docnums]
+    return keys, found.total
+
+
+def _term(word: str) -> tuple[Leaf]:
+    return (Leaf("body", tuple(ANALYZER.terms(word))),)
+
+
+def _phrase(*words: str) -> Plan:
+    return Plan(units=[(Leaf("body", tuple(ANALYZER.terms(" ".join(words)))),)])
+
+
+def test_whoosh_reads_back_every_posting_as_written(tmp_path: Path) -> None:
+    docs = [_doc(i, body) for i, body in enumerate(BODIES)]
+    old = _index(tmp_path / "old", [(FastW3Codec(compression=0), docs)])
+    new = _index(tmp_path / "new", [(CODEC, docs)])
+    assert _postings(new) == _postings(old)
+    with new.searcher() as searcher:
+        assert all(isinstance(s.codec(), ColumnarCodec) for s in new._segments())
+        assert searcher.doc_frequency("body", ANALYZER.terms("sepsis")[0]) == 3
+
+
+def test_old_and_new_segments_search_and_merge_the_same(tmp_path: Path) -> None:
+    docs = [_doc(i, body, chan=1 + i % 2) for i, body in enumerate(BODIES)]
+    ix = _index(tmp_path / "ix", [(FastW3Codec(compression=0), docs[:3]), (CODEC, docs[3:])])
+    plans = [
+        _phrase("order", "set"),
+        Plan(units=[_term("order")], filters=[(("tags", "has:link"),)]),
+        Plan(units=[_term("sepsis")], negatives=[_term("lactate")]),
+    ]
+    before = [_find(ix, plan) for plan in plans]
+    assert sorted(before[0][0]) == ["message:0", "message:1", "message:3", "message:4"]
+    writer = ix.writer(codec=CODEC, compound=False)
+    writer.commit(optimize=True)  # one segment, written from both formats
+    assert [type(s.codec()) for s in ix._segments()] == [ColumnarCodec]
+    assert [_find(ix, plan) for plan in plans] == before
+
+
+def test_edits_and_deletions_leave_no_trace(tmp_path: Path) -> None:
+    ix = _index(tmp_path / "ix", [(CODEC, [_doc(i, body) for i, body in enumerate(BODIES)])])
+    writer = ix.writer(codec=CODEC, compound=False)
+    writer.update_document(**_doc(0, "heparin protocol only"))
+    writer.delete_by_term("key", "message:4")
+    writer.commit(merge=False)
+    keys, total = _find(ix, _phrase("order", "set"))
+    assert sorted(keys) == ["message:1", "message:3"] and total == 2
+    assert _find(ix, Plan(units=[_term("heparin")]))[1] == 2
+
+
+def test_unreadable_channels_are_never_counted(tmp_path: Path) -> None:
+    docs = [_doc(i, body, chan=0 if i < 2 else 1) for i, body in enumerate(BODIES)]
+    ix = _index(tmp_path / "ix", [(CODEC, docs)])
+    keys, total = _find(ix, _phrase("order", "set"))
+    assert sorted(keys) == ["message:3", "message:4"] and total == 2
+
+
+def test_phrases_past_the_128th_word(tmp_path: Path) -> None:
+    filler = " ".join(f"w{i}x" for i in range(126))  # positions 0-125
+    docs = [
+        _doc(0, f"{filler} alpha beta"),  # 126, 127: inside the 128-bit slot
+        _doc(1, f"{filler} gamma alpha beta"),  # 127, 128: across its edge
+        _doc(2, f"{filler} kop lam mun nuk alpha beta"),  # 130, 131: past it
+        _doc(3, f"{filler} gamma alpha zet eto beta"),  # 127 and 130: not a phrase
+        _doc(4, f"alpha {filler} beta alpha"),  # 0, then 127 and 128 reversed
+    ]
+    ix = _index(tmp_path / "ix", [(CODEC, docs)])
+    keys, total = _find(ix, _phrase("alpha", "beta"))
+    assert sorted(keys) == ["message:0", "message:1", "message:2"] and total == 3
+    assert _find(ix, _phrase("gamma", "alpha", "beta"))[0] == ["message:1"]
+    assert _find(ix, _phrase("beta", "alpha"))[0] == ["message:4"]
