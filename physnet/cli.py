@@ -19,6 +19,7 @@ def _fail(message: str) -> None:
 
 
 def register(app: Flask) -> None:
+    from physnet.audit.cli import audit_group
     from physnet.directory.cli import ldap_group
     from physnet.search.cli import search_group
 
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(tokens)
     app.cli.add_command(ldap_group)
     app.cli.add_command(search_group)
+    app.cli.add_command(audit_group)
 
 
 @click.command("run")

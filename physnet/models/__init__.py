@@ -1,6 +1,6 @@
 """The database tables; import from here."""
 
-from physnet.models.audit import AuditEvent
+from physnet.models.audit import AuditChainHead, AuditEvent
 from physnet.models.channels import (
     CHANNEL_NAME_PATTERN,
     CHANNEL_NAME_RE,
@@ -23,6 +23,7 @@ __all__ = [
     "ROLES",
     "SYNC_STATUSES",
     "ApiToken",
+    "AuditChainHead",
     "AuditEvent",
     "Channel",
     "DirectorySyncRun",

@@ -33,6 +33,8 @@ class Channel(db.Model):  # type: ignore[name-defined]
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Written first by every post: the row lock orders a channel's message ids by commit.
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Days messages are kept here: None follows [retention] days, 0 keeps them forever.
+    retention_days: Mapped[int | None] = mapped_column(default=None)
 
     @property
     def is_private(self) -> bool:
