@@ -128,6 +128,7 @@ def pubsub_channel(redis_url: str | None) -> str:
 
 def register_blueprints(app: Flask) -> None:
     from physnet.admin import bp as admin_bp
+    from physnet.admin_compliance import bp as compliance_bp
     from physnet.api import bp as api_bp
     from physnet.auth import bp as auth_bp
     from physnet.web import bp as web_bp
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(compliance_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

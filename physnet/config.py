@@ -138,6 +138,8 @@ def _compliance_settings(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
             "[retention] keep_tips", retention.get("keep_tips", True)
         ),
     }
+
+
 _LDAP_ENV = {
     "uri": "PHYSNET_LDAP_URI",
     "bind_dn": "PHYSNET_LDAP_BIND_DN",

@@ -43,4 +43,7 @@ def me() -> Any:
     return current_user._get_current_object()
 
 
+import physnet.api.audit  # noqa: E402
+import physnet.api.retention  # noqa: E402
+import physnet.api.sessions  # noqa: E402,F401
 from physnet.api import channels, messages, search, users  # noqa: E402,F401

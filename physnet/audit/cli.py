@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 
 import click
 from flask.cli import with_appcontext
@@ -65,15 +66,17 @@ def export_command(
             yield row
 
     chunks = (as_csv if fmt == "csv" else as_json)(counted())  # type: ignore[arg-type]
-    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
+    target = open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)  # noqa: SIM115
+    with target as out:
         for chunk in chunks:
             out.write(chunk)
-    finally:
-        if output:
-            out.close()
     with atomic():  # exporting the log is itself an event in it
         record_audit(
-            "cli", "audit.exported", output or "stdout", format=fmt, events=count, **where.describe()
+            "cli",
+            "audit.exported",
+            output or "stdout",
+            format=fmt,
+            events=count,
+            **where.describe(),
         )
     click.echo(f"Exported {count} events.", err=True)

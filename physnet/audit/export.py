@@ -86,7 +86,11 @@ class AuditFilter:
 
     def describe(self) -> dict[str, str]:
         """The filter as plain values, for the export's own audit event."""
-        return {k: (canonical_time(v) if isinstance(v, datetime) else v) for k, v in asdict(self).items() if v}
+        return {
+            k: (canonical_time(v) if isinstance(v, datetime) else v)
+            for k, v in asdict(self).items()
+            if v
+        }
 
 
 def page(where: AuditFilter, number: int, size: int) -> tuple[list[AuditEvent], int]:
