@@ -109,7 +109,9 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         async_mode="threading",
         message_queue=settings.redis_url,
         channel=pubsub_channel(settings.redis_url),
-        cors_allowed_origins=None,  # same origin only
+        # Browsers send Origin: a cross-site page cannot ride the session cookie into a socket.
+        # Same host by default; only the public address when one is configured.
+        cors_allowed_origins=[settings.public_url] if settings.public_url else None,
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
         ping_timeout=20,

@@ -29,6 +29,7 @@ from physnet.actions.users import user_for_token
 from physnet.errors import RateLimited, Unauthorized, Unavailable
 from physnet.extensions import csrf, db, login_manager
 from physnet.models import User
+from physnet.realtime.expiry import expiry
 
 bp = Blueprint("auth", __name__)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -118,6 +119,8 @@ def _check_request() -> None:
                 trail.do_record_session_expired(int(user_id), reason, request.remote_addr)
         elif now - session.get("seen", now) > 30:  # refresh the idle clock now and then
             session["seen"] = now
+            if "sid" in session:  # this session's sockets here are not idle either
+                expiry.touch_session(str(session["sid"]), now)
     if request.method in UNSAFE and bearer_token() is None and request.endpoint != "static":
         if request.path.startswith("/api/") and "_user_id" not in session:
             return  # no session to ride on: the API's login check answers 401
