@@ -47,7 +47,7 @@ def audit_log() -> Any:
 def export(where: AuditFilter, fmt: str) -> Response:
     """Stream every matching event; the export is recorded (with its filter) first."""
     with atomic():
-        record_audit(actor_of(me()), "audit.exported", "http", format=fmt, **where.describe())
+        record_audit(actor_of(me()), "audit.exported", "http", format=fmt, filters=where.describe())
     chunks = (as_csv if fmt == "csv" else as_json)(matching(where))
     response = Response(stream_with_context(chunks), mimetype=MEDIA[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="physnet-audit.{fmt}"'

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from physnet.extensions import db
@@ -58,10 +60,12 @@ def _lock_head(session: Session) -> list[Any]:
         last = session.execute(
             select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
         ).first()
-        session.execute(
-            insert(AuditChainHead).values(
-                id=1, seq=last.seq if last else 0, hash=last.hash if last else ""
-            )
+        dialect = session.get_bind().dialect.name
+        upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(  # a racing appender may create it first: then use theirs
+            upsert(AuditChainHead)
+            .values(id=1, seq=last.seq if last else 0, hash=last.hash if last else "")
+            .on_conflict_do_nothing()
         )
         row = session.execute(stmt).first()
         assert row is not None

@@ -77,6 +77,6 @@ def export_command(
             output or "stdout",
             format=fmt,
             events=count,
-            **where.describe(),
+            filters=where.describe(),
         )
     click.echo(f"Exported {count} events.", err=True)
