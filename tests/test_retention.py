@@ -30,6 +30,7 @@ from physnet.models import (
     utcnow,
 )
 from physnet.search import service
+from physnet.search.schema import parse_key
 from physnet.search.searching import search
 
 from conftest import ApiClient, Factory, _settings
@@ -76,6 +77,16 @@ class World:
             found = search(service(self.app), user, words).to_json()
         by_id = {v: k for k, v in self.ids.items()}
         return {by_id[r["id"]] for r in found["results"]}
+
+    def indexed(self) -> set[str]:
+        """The messages the Whoosh index itself holds (search results are also filtered
+        through the database, so this is the way to see what the index still has)."""
+        service(self.app).indexer.catch_up()
+        _, ix = service(self.app).store.open()
+        with ix.searcher() as searcher:
+            ids = {parse_key(fields["key"])[1] for fields in searcher.all_stored_fields()}
+        by_id = {v: k for k, v in self.ids.items()}
+        return {by_id[i] for i in ids if i in by_id}
 
     def pin(self, key: str) -> None:
         # Pinning is built on another branch; its column (migration 0004) is set directly.
@@ -133,11 +144,13 @@ def test_old_messages_leave_the_database_and_the_search_index(world):
         do_toggle_reaction(bob, old, "👍")
         assert db.session.scalar(select(func.count()).select_from(Mention)) == 1
     assert world.search("vancomycin") == {"old", "new"}
+    assert world.indexed() == {"old", "new"}
 
     report = world.apply()
 
     assert world.alive() == {"new"}
     assert world.search("vancomycin") == {"new"}
+    assert world.indexed() == {"new"}
     with world.app.app_context():
         for model in (MessageEdit, Reaction, Mention):
             assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
