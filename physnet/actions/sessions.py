@@ -70,10 +70,10 @@ def tokens_of(user: User) -> list[ApiToken]:
 
 def check_revoke_own_token(user: User, token_id: Any) -> ApiToken:
     """Revoke one of `user`'s own tokens; someone else's token is reported as missing."""
-    tid = validate.require_int(token_id, "id") or 0
-    record = db.session.get(ApiToken, tid) if 0 < tid <= MAX_ID else None
+    valid = isinstance(token_id, int) and 0 < token_id <= MAX_ID
+    record = db.session.get(ApiToken, token_id) if valid else None
     if record is None or record.user_id != user.id:
-        raise NotFound(f"You have no API token {tid}.", code="unknown_token")
+        raise NotFound(f"You have no API token {token_id}.", code="unknown_token")
     if record.revoked_at is None:
         with atomic():
             do_revoke_token(record)
