@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,20 +42,30 @@ def event_hash(
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
+# Built once: constructing statements costs more than running them on SQLite.
+# A no-op UPDATE: it takes the row lock on PostgreSQL and the write lock on SQLite before the
+# head is read, so two appenders can never read the same head.
+# Core statements on the connection: the ORM's update machinery and autoflush are not needed.
+_HEAD_TABLE = AuditChainHead.__table__
+_LOCK = (
+    update(_HEAD_TABLE)
+    .where(_HEAD_TABLE.c.id == 1)
+    .values(seq=_HEAD_TABLE.c.seq)
+    .returning(_HEAD_TABLE.c.seq, _HEAD_TABLE.c.hash)
+)
+_STORE = (
+    update(_HEAD_TABLE)
+    .where(_HEAD_TABLE.c.id == 1)
+    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+)
+
+
 def _lock_head(session: Session) -> list[Any]:
     """Lock the chain head for this transaction and return [seq, hash, dirty]."""
     head = session.info.get(_HEAD)
     if head is not None:
         return head
-    # A no-op UPDATE: it takes the row lock on PostgreSQL and the write lock on SQLite
-    # before the head is read, so two appenders can never read the same head.
-    stmt = (
-        update(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .values(seq=AuditChainHead.seq)
-        .returning(AuditChainHead.seq, AuditChainHead.hash)
-    )
-    row = session.execute(stmt).first()
+    row = session.connection().execute(_LOCK).first()
     if row is None:  # a fresh or emptied table: start the head from the log itself
         last = session.execute(
             select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
@@ -67,7 +77,7 @@ def _lock_head(session: Session) -> list[Any]:
             .values(id=1, seq=last.seq if last else 0, hash=last.hash if last else "")
             .on_conflict_do_nothing()
         )
-        row = session.execute(stmt).first()
+        row = session.connection().execute(_LOCK).first()
         assert row is not None
     head = [row.seq, row.hash, False]
     session.info[_HEAD] = head
@@ -89,9 +99,7 @@ def chain(session: Session, entry: AuditEvent) -> None:
 def _store_head(session: Session) -> None:
     head = session.info.get(_HEAD)
     if head is not None and head[2]:
-        session.execute(
-            update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=head[0], hash=head[1])
-        )
+        session.connection().execute(_STORE, {"head_seq": head[0], "head_hash": head[1]})
         head[2] = False
 
 
