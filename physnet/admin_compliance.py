@@ -33,7 +33,7 @@ def audit_log() -> Any:
     except PhysNetError as exc:
         flash(exc.message, "error")
         where = AuditFilter()
-    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    number = min(max(request.args.get("page", 1, type=int) or 1, 1), 1_000_000)
     events, total = page(where, number, PER_PAGE)
     query = {k: v for k, v in request.args.items() if k != "page" and v}
     api = url_for("api.audit_log")

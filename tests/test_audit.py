@@ -436,3 +436,23 @@ def test_admin_page_shows_filtered_events_with_download_links(audited):
     assert "message.edited" in page and "final" in page
     assert "auth.signin" not in page
     assert "/api/v1/admin/audit?action=message.edited&amp;format=csv" in page
+
+
+GARBAGE = ["\x00", "a\x00b", "9" * 18, "-1", "2026-13-45", "' OR 1=1 --", "é" * 300, "%_\\"]
+
+
+@pytest.mark.parametrize("value", GARBAGE)
+def test_garbage_never_crashes_the_admin_endpoints(audited, value):
+    root, _ = audited
+    for name in ("actor", "action", "target", "since", "until", "page", "per_page", "format"):
+        response = root.get(f"{API}/admin/audit", query_string={name: value})
+        assert response.status_code in (200, 400), (name, response.status_code)
+        page = root.get("/admin/audit", query_string={name: value})
+        assert page.status_code == 200, (name, page.status_code)
+    assert root.get("/admin/sessions", query_string={"q": value}).status_code == 200
+    for path in (
+        f"{API}/admin/channels/{value}/retention",
+        f"{API}/admin/users/{value}/sessions/revoke",
+    ):
+        response = root.request("PUT" if "retention" in path else "POST", path, json={"days": 1})
+        assert response.status_code in (400, 404, 405), (path, response.status_code)

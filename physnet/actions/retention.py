@@ -21,7 +21,16 @@ from physnet.actions.audit import actor_of, record_audit
 from physnet.actions.effects import atomic
 from physnet.errors import Forbidden, Invalid, NotFound
 from physnet.extensions import db
-from physnet.models import Channel, Mention, Message, MessageEdit, Reaction, User, utcnow
+from physnet.models import (
+    CHANNEL_NAME_RE,
+    Channel,
+    Mention,
+    Message,
+    MessageEdit,
+    Reaction,
+    User,
+    utcnow,
+)
 from physnet.search.outbox import queue
 
 BATCH = 500
@@ -224,11 +233,8 @@ def check_set_channel_retention(admin: User, name: Any, days: Any) -> Channel:
     """An admin sets a channel's retention: days, 0 to keep forever, None for the default."""
     if not admin.is_admin:
         raise Forbidden("Only admins set retention.", code="admin_only")
-    channel = (
-        db.session.scalar(select(Channel).where(Channel.name == name))
-        if isinstance(name, str)
-        else None
-    )
+    known = isinstance(name, str) and CHANNEL_NAME_RE.fullmatch(name) is not None
+    channel = db.session.scalar(select(Channel).where(Channel.name == name)) if known else None
     if channel is None:
         raise NotFound(f"There is no channel #{name}.", code="unknown_channel")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int)):

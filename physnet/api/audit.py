@@ -13,7 +13,7 @@ from physnet.audit.export import FORMATS, AuditFilter, as_csv, as_json, event_ro
 from physnet.errors import BadRequest, Forbidden
 from physnet.serialize import iso
 
-PER_PAGE, MAX_PER_PAGE = 50, 200
+PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 50, 200, 1_000_000
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
@@ -33,7 +33,7 @@ def audit_log() -> Any:
                 "format must be csv or json.", code="invalid_parameter", field="format"
             )
         return export(where, fmt)
-    number = max(int_arg("page") or 1, 1)
+    number = min(max(int_arg("page") or 1, 1), MAX_PAGE)
     size = min(max(int_arg("per_page") or PER_PAGE, 1), MAX_PER_PAGE)
     events, total = page(where, number, size)
     return {
