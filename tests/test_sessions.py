@@ -4,6 +4,7 @@ sockets, socket Origin checks, security headers and rate limits."""
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -338,3 +339,26 @@ def test_posting_and_searching_are_rate_limited_with_retry_after(limited_app):
     assert over.status_code == 429
     assert int(over.headers["Retry-After"]) >= 1
     service(limited_app).close()
+
+
+def test_the_idle_clock_of_a_socket_follows_its_session():
+    """Socket events and HTTP requests of the same session keep its sockets open; the
+    lifetime ends them regardless."""
+    from physnet.realtime.expiry import SocketExpiry
+
+    clocks = SocketExpiry()
+    clocks._thread = threading.current_thread()  # no watcher thread: expired() is asked directly
+    now = 1_000_000.0
+    clocks.watch("tab-1", "session-a", 60, now + 60, now + 600)
+    clocks.watch("tab-2", "session-a", 60, now + 60, now + 600)
+    clocks.watch("other", "session-b", 60, now + 60, now + 600)
+    clocks.touch_session("session-a", now + 50)  # an HTTP request of session a
+    clocks.touch("other", now + 30)  # a socket event
+    assert clocks.expired(now + 85) == []
+    assert clocks.expired(now + 100) == ["other"]
+    assert sorted(clocks.expired(now + 111)) == ["other", "tab-1", "tab-2"]
+    clocks.touch("tab-1", now + 200)  # too late: an expired clock is not revived
+    assert "tab-1" in clocks.expired(now + 201)
+    clocks.forget("tab-1")
+    clocks.touch_session("session-a", now + 590)
+    assert clocks.expired(now + 601) == ["tab-2"]  # the lifetime wins

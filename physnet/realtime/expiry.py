@@ -32,6 +32,7 @@ class SocketExpiry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._clocks: dict[str, _Clock] = {}
+        self._by_session: dict[str, set[str]] = {}  # session id -> its sockets here
         self._thread: threading.Thread | None = None
         self._interval = 5.0
 
@@ -41,6 +42,7 @@ class SocketExpiry:
         """Start timing a socket opened with a cookie session."""
         with self._lock:
             self._clocks[sid] = _Clock(session_id, idle_seconds, idle_deadline, lifetime)
+            self._by_session.setdefault(session_id, set()).add(sid)
             # Check often enough that a socket closes within a quarter of the idle time.
             self._interval = min(self._interval, max(idle_seconds / 4, 0.25))
             if self._thread is None:
@@ -60,13 +62,18 @@ class SocketExpiry:
     def touch_session(self, session_id: str, seen: float) -> None:
         """An HTTP request of this session refreshed its idle clock at `seen`."""
         with self._lock:
-            for clock in self._clocks.values():
-                if clock.session_id == session_id:
-                    clock.idle_deadline = max(clock.idle_deadline, seen + clock.idle_seconds)
+            for sid in self._by_session.get(session_id, ()):
+                clock = self._clocks[sid]
+                clock.idle_deadline = max(clock.idle_deadline, seen + clock.idle_seconds)
 
     def forget(self, sid: str) -> None:
         with self._lock:
-            self._clocks.pop(sid, None)
+            clock = self._clocks.pop(sid, None)
+            if clock is not None:
+                sids = self._by_session.get(clock.session_id, set())
+                sids.discard(sid)
+                if not sids:
+                    self._by_session.pop(clock.session_id, None)
 
     def expired(self, now: float) -> list[str]:
         with self._lock:
