@@ -359,6 +359,8 @@ def test_the_idle_clock_of_a_socket_follows_its_session():
     assert sorted(clocks.expired(now + 111)) == ["other", "tab-1", "tab-2"]
     clocks.touch("tab-1", now + 200)  # too late: an expired clock is not revived
     assert "tab-1" in clocks.expired(now + 201)
-    clocks.forget("tab-1")
-    clocks.touch_session("session-a", now + 590)
-    assert clocks.expired(now + 601) == ["tab-2"]  # the lifetime wins
+    clocks.touch_session("session-a", now + 200)  # nor by a request
+    assert "tab-2" in clocks.expired(now + 201)
+    clocks.watch("long", "session-c", 1000, now + 1000, now + 600)
+    assert "long" not in clocks.expired(now + 599)
+    assert "long" in clocks.expired(now + 601)  # the lifetime wins

@@ -64,7 +64,8 @@ class SocketExpiry:
         with self._lock:
             for sid in self._by_session.get(session_id, ()):
                 clock = self._clocks[sid]
-                clock.idle_deadline = max(clock.idle_deadline, seen + clock.idle_seconds)
+                if clock.idle_deadline >= seen:  # an expired clock is not revived
+                    clock.idle_deadline = max(clock.idle_deadline, seen + clock.idle_seconds)
 
     def forget(self, sid: str) -> None:
         with self._lock:
