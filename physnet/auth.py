@@ -166,6 +166,7 @@ def login() -> Any:
     try:  # local accounts first; directory accounts search, then bind
         user = sign_in(username, password) if username and password else None
     except Unavailable as exc:
+        trail.do_record_signin_failed(username, request.remote_addr, "directory_unavailable")
         flash(exc.message, "error")
         return render_template("login.html", next=request.form.get("next", "")), 503
     if user is None:

@@ -437,3 +437,18 @@ class Listener:
         # websocket-client waits up to 3 s for the closing handshake under Werkzeug; nothing
         # here depends on it, so let it finish in the background.
         threading.Thread(target=self.client.disconnect, daemon=True).start()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium, started once for every browser test module (two sync Playwright
+    instances cannot run at once, so the fixture lives here rather than in a test module)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=os.environ.get("PHYSNET_CHROMIUM", "/usr/bin/chromium"),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()

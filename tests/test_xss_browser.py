@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from test_browser import browser, live_ready  # noqa: F401  (browser is a fixture)
+from test_browser import live_ready
 from xss_corpus import DOM_CHECK, DOM_FORBIDDEN, HOOK, PAYLOADS, SAFE_SCHEMES, unsafe_html
 
 from conftest import PASSWORD, LiveServer
@@ -98,7 +98,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
 
 
 @pytest.fixture
-def page_as(browser: Browser) -> Iterator[Callable[[Site, str], Page]]:  # noqa: F811
+def page_as(browser: Browser) -> Iterator[Callable[[Site, str], Page]]:
     """page_as(site, username): a signed-in page whose payload hook records executions."""
     contexts = []
 
