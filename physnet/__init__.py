@@ -109,7 +109,9 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         async_mode="threading",
         message_queue=settings.redis_url,
         channel=pubsub_channel(settings.redis_url),
-        cors_allowed_origins=None,  # same origin only
+        # Browsers send Origin: a cross-site page cannot ride the session cookie into a socket.
+        # Same host by default; only the public address when one is configured.
+        cors_allowed_origins=[settings.public_url] if settings.public_url else None,
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
         ping_timeout=20,
@@ -128,6 +130,7 @@ def pubsub_channel(redis_url: str | None) -> str:
 
 def register_blueprints(app: Flask) -> None:
     from physnet.admin import bp as admin_bp
+    from physnet.admin_compliance import bp as compliance_bp
     from physnet.api import bp as api_bp
     from physnet.auth import bp as auth_bp
     from physnet.web import bp as web_bp
@@ -136,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(compliance_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,11 +23,13 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from physnet import ratelimit
+from physnet.actions import sessions as trail
 from physnet.actions.directory_signin import sign_in, sign_in_from_proxy
 from physnet.actions.users import user_for_token
 from physnet.errors import RateLimited, Unauthorized, Unavailable
 from physnet.extensions import csrf, db, login_manager
 from physnet.models import User
+from physnet.realtime.expiry import expiry
 
 bp = Blueprint("auth", __name__)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -76,14 +79,24 @@ def bearer_token() -> str | None:
 
 def session_expired(now: float | None = None) -> bool:
     """True when the cookie session has been idle or alive longer than the settings allow."""
+    return expiry_reason(now) is not None
+
+
+def expiry_reason(now: float | None = None) -> str | None:
+    """ "idle" or "lifetime" when the cookie session is over, else None."""
     settings = current_app.config["PHYSNET"]
     now = time.time() if now is None else now
-    seen = session.get("seen", now)
-    started = session.get("started", now)
-    return (
-        now - seen > settings.session_idle_minutes * 60
-        or now - started > settings.session_lifetime_hours * 3600
-    )
+    if now - session.get("started", now) > settings.session_lifetime_hours * 3600:
+        return "lifetime"
+    if now - session.get("seen", now) > settings.session_idle_minutes * 60:
+        return "idle"
+    return None
+
+
+def session_idle_deadline() -> float:
+    """When the current cookie session goes idle unless it is used (epoch seconds)."""
+    settings = current_app.config["PHYSNET"]
+    return float(session.get("seen", time.time())) + settings.session_idle_minutes * 60
 
 
 def session_deadline() -> float:
@@ -96,12 +109,18 @@ def _check_request() -> None:
     """Expire idle or too-old sessions, then require CSRF on cookie-authenticated writes."""
     if bearer_token() is None and "_user_id" in session:
         now = time.time()
-        if session_expired(now):
+        reason = expiry_reason(now)
+        if reason is not None:
+            user_id = str(session.get("_user_id", "")).split(":")[0]
             logout_user()
             session.clear()
             g.session_expired = True
+            if user_id.isdecimal() and len(user_id) < 11:
+                trail.do_record_session_expired(int(user_id), reason, request.remote_addr)
         elif now - session.get("seen", now) > 30:  # refresh the idle clock now and then
             session["seen"] = now
+            if "sid" in session:  # this session's sockets here are not idle either
+                expiry.touch_session(str(session["sid"]), now)
     if request.method in UNSAFE and bearer_token() is None and request.endpoint != "static":
         if request.path.startswith("/api/") and "_user_id" not in session:
             return  # no session to ride on: the API's login check answers 401
@@ -129,6 +148,7 @@ def login() -> Any:
             flash(exc.message, "error")
             return render_template("login.html", next=request.args.get("next", "")), 503
         if sso_user is not None:
+            trail.do_record_signin(sso_user, request.remote_addr, "sso")
             return _start_session(sso_user, request.args.get("next"))
         return render_template("login.html", next=request.args.get("next", ""))
     username = request.form.get("username", "").strip().lower()
@@ -146,18 +166,23 @@ def login() -> Any:
     try:  # local accounts first; directory accounts search, then bind
         user = sign_in(username, password) if username and password else None
     except Unavailable as exc:
+        trail.do_record_signin_failed(username, request.remote_addr, "directory_unavailable")
         flash(exc.message, "error")
         return render_template("login.html", next=request.form.get("next", "")), 503
     if user is None:
+        trail.do_record_signin_failed(username, request.remote_addr, "bad_credentials")
         flash("That username and password did not match an active account.", "error")
         return render_template("login.html", next=request.form.get("next", "")), 401
+    trail.do_record_signin(user, request.remote_addr, "password")
     return _start_session(user, request.form.get("next"))
 
 
 def _start_session(user: User, next_url: str | None) -> Response:
-    # A fresh session at sign-in: nothing from before (fixation) carries over.
+    # A fresh session at sign-in: nothing from before (fixation) carries over, and a new
+    # random id makes the signed cookie differ from any earlier one.
     session.clear()
     login_user(user)
+    session["sid"] = secrets.token_urlsafe(16)
     now = time.time()
     session["started"] = now
     session["seen"] = now
@@ -166,6 +191,8 @@ def _start_session(user: User, next_url: str | None) -> Response:
 
 @bp.post("/logout")
 def logout() -> Response:
+    if current_user.is_authenticated:
+        trail.do_record_signout(current_user._get_current_object(), request.remote_addr)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -19,7 +19,9 @@ def _fail(message: str) -> None:
 
 
 def register(app: Flask) -> None:
+    from physnet.audit.cli import audit_group
     from physnet.directory.cli import ldap_group
+    from physnet.retention_cli import retention_group
     from physnet.search.cli import search_group
     from physnet.tips_cli import tips_group
 
@@ -30,6 +32,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(ldap_group)
     app.cli.add_command(search_group)
     app.cli.add_command(tips_group)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(retention_group)
 
 
 @click.command("run")

@@ -26,11 +26,19 @@ class Settings:
     search_index: Path
     redis_url: str | None
     ratelimits: bool
-    session_idle_minutes: int
+    session_idle_minutes: float
     session_lifetime_hours: int
     secure_cookies: bool
     ldap: dict[str, Any] = field(default_factory=dict)
     phi: PhiSettings = field(default_factory=PhiSettings)
+    # [audit] search_queries: "hash" (HMAC), "keep" (the text) or "off" (left out).
+    audit_search_queries: str = "hash"
+    # [retention]: days messages are kept (None: forever), and what outlives them.
+    retention_days: int | None = None
+    retention_keep_pinned: bool = True
+    retention_keep_tips: bool = True
+    # The address people use (https://physnet.example-health.org): sockets accept it as Origin.
+    public_url: str | None = None
 
 
 # name in TOML -> (env variable, parser)
@@ -65,6 +73,17 @@ def _parse_positive_int(name: str, value: Any) -> int:
     return number
 
 
+def _parse_positive_number(name: str, value: Any) -> float:
+    """A positive number of minutes; fractions allowed (tests use seconds-long timeouts)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"Setting {name} must be a number, not {value!r}.") from None
+    if not number > 0 or number == float("inf"):
+        raise ConfigError(f"Setting {name} must be greater than zero, not {value!r}.")
+    return number
+
+
 def _parse_str(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"Setting {name} must be a string, not {value!r}.")
@@ -77,10 +96,53 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "search_index": ("PHYSNET_SEARCH_INDEX", _parse_str),
     "redis_url": ("PHYSNET_REDIS_URL", _parse_str),
     "ratelimits": ("PHYSNET_RATELIMITS", _parse_bool),
-    "session_idle_minutes": ("PHYSNET_SESSION_IDLE_MINUTES", _parse_positive_int),
+    "session_idle_minutes": ("PHYSNET_SESSION_IDLE_MINUTES", _parse_positive_number),
     "session_lifetime_hours": ("PHYSNET_SESSION_LIFETIME_HOURS", _parse_positive_int),
     "secure_cookies": ("PHYSNET_SECURE_COOKIES", _parse_bool),
+    "public_url": ("PHYSNET_PUBLIC_URL", _parse_str),
 }
+# Tables of settings: [audit] and [retention] (PHYSNET_AUDIT_SEARCH_QUERIES,
+# PHYSNET_RETENTION_DAYS override their main key).
+_TABLES = {"audit", "retention"}
+_TABLE_ENV = {
+    "PHYSNET_AUDIT_SEARCH_QUERIES": ("audit", "search_queries"),
+    "PHYSNET_RETENTION_DAYS": ("retention", "days"),
+}
+SEARCH_QUERY_POLICIES = ("hash", "keep", "off")
+
+
+def _compliance_settings(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Check the [audit] and [retention] tables; return Settings fields."""
+    audit, retention = tables.get("audit", {}), tables.get("retention", {})
+    for table, allowed in (
+        ("audit", {"search_queries"}),
+        ("retention", {"days", "keep_pinned", "keep_tips"}),
+    ):
+        unknown = set(tables.get(table, {})) - allowed
+        if unknown:
+            raise ConfigError(f"Unknown setting {sorted(unknown)[0]!r} in [{table}].")
+    policy = str(audit.get("search_queries", "hash")).strip().lower()
+    if policy not in SEARCH_QUERY_POLICIES:
+        raise ConfigError(
+            f"Setting [audit] search_queries must be hash, keep or off, not {policy!r}."
+        )
+    days = retention.get("days")
+    if days in (None, "", "off", False):
+        days = None
+    else:
+        days = _parse_positive_int("[retention] days", days)
+    return {
+        "audit_search_queries": policy,
+        "retention_days": days,
+        "retention_keep_pinned": _parse_bool(
+            "[retention] keep_pinned", retention.get("keep_pinned", True)
+        ),
+        "retention_keep_tips": _parse_bool(
+            "[retention] keep_tips", retention.get("keep_tips", True)
+        ),
+    }
+
+
 _LDAP_ENV = {
     "uri": "PHYSNET_LDAP_URI",
     "bind_dn": "PHYSNET_LDAP_BIND_DN",
@@ -132,6 +194,7 @@ def load_settings(
     base = Path.cwd()
     instance = Path(env.get("PHYSNET_INSTANCE", base / "instance")).resolve()
     values: dict[str, Any] = {}
+    tables: dict[str, dict[str, Any]] = {}
 
     config_file = env.get("PHYSNET_CONFIG")
     path = Path(config_file) if config_file else instance / "physnet.toml"
@@ -144,6 +207,10 @@ def load_settings(
                 values["ldap"] = value
             elif key == "phi":
                 values["phi"] = value
+            elif key in _TABLES:
+                if not isinstance(value, dict):
+                    raise ConfigError(f"Setting [{key}] must be a table.")
+                tables[key] = dict(value)
             elif key not in _KEYS:
                 raise ConfigError(f"Unknown setting {key!r} in {path}.")
             else:
@@ -152,15 +219,20 @@ def load_settings(
     for key, (var, parse) in _KEYS.items():
         if var in env and env[var] != "":
             values[key] = parse(var, env[var])
+    for var, (table, key) in _TABLE_ENV.items():
+        if env.get(var):
+            tables.setdefault(table, {})[key] = env[var]
     ldap_conf = dict(values.get("ldap", {}))
     for key, var in _LDAP_ENV.items():
         if env.get(var):
             ldap_conf[key] = env[var]
 
     for key, value in (overrides or {}).items():
-        if key not in ("ldap", "phi") and key not in _KEYS:
+        if key not in ("ldap", "phi") and key not in _KEYS and key not in _TABLES:
             raise ConfigError(f"Unknown setting {key!r}.")
-        if key == "ldap":
+        if key in _TABLES:
+            tables[key] = dict(value)
+        elif key == "ldap":
             ldap_conf = dict(value)
         elif key == "phi":
             values["phi"] = value
@@ -188,6 +260,8 @@ def load_settings(
         secure_cookies=values.get("secure_cookies", False),
         ldap=ldap_conf,
         phi=_phi(values.get("phi")),
+        public_url=(values.get("public_url") or "").rstrip("/") or None,
+        **_compliance_settings(tables),
     )
 
 

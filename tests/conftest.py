@@ -216,6 +216,9 @@ class ApiClient:
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.request("DELETE", path, **kwargs)
 
+    def put(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.request("PUT", path, json=json, **kwargs)
+
     def socket(self) -> Any:
         """A Flask-SocketIO test client sharing this session's cookie."""
         return socketio.test_client(self.client.application, flask_test_client=self.client)

@@ -775,3 +775,72 @@ def test_tip_changes_from_a_cookie_need_the_csrf_header(world, tips, call):
     assert response.status_code == 400, response.get_data(as_text=True)
     assert response.json["error"]["code"] == "csrf_failed"
     assert tip_snapshot(world) == before
+
+
+# --- compliance: audit log, ending sessions, retention, own tokens -----------------------------
+
+ADMIN_CALLS = [
+    Call("audit log", "GET", "/admin/audit"),
+    Call("audit export", "GET", "/admin/audit?format=csv"),
+    Call("end sessions", "POST", "/admin/users/bob/sessions/revoke"),
+    Call("channel retention", "PUT", "/admin/channels/council/retention", {"days": 30}),
+]
+ADMIN_PAGES = [
+    ("GET", "/admin/audit"),
+    ("GET", "/admin/sessions"),
+    ("POST", "/admin/sessions/bob/end"),
+]
+
+
+@pytest.mark.parametrize("call", ADMIN_CALLS, ids=lambda c: c.label)
+@pytest.mark.parametrize("username", ["alice", "carol"], ids=["member", "outsider"])
+def test_admin_calls_are_403_for_everyone_else(world, username, call):
+    before = world.snapshot()
+    response = call.send(world.cookie(username), "town", 0)
+    assert_outcome(response, (403, "admin_only"))
+    assert world.snapshot() == before
+
+
+@pytest.mark.parametrize("call", ADMIN_CALLS, ids=lambda c: c.label)
+def test_admin_calls_work_for_admins_by_cookie_and_by_token(world, call):
+    assert_outcome(call.send(world.cookie("root"), "town", 0), OK)
+    assert_outcome(call.send(world.bearer(world.factory.token("root")), "town", 0), OK)
+
+
+@pytest.mark.parametrize("call", ADMIN_CALLS, ids=lambda c: c.label)
+def test_admin_calls_are_401_when_signed_out(world, call):
+    _assert_unauthorized(call.send(world.anonymous(with_csrf_token=True), "town", 0))
+
+
+@pytest.mark.parametrize("call", [c for c in ADMIN_CALLS if c.unsafe], ids=lambda c: c.label)
+def test_admin_calls_need_csrf_with_a_cookie(world, call):
+    response = call.send(world.cookie("root", csrf=False), "town", 0)
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "csrf_failed"
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_PAGES)
+@pytest.mark.parametrize("username", ["alice", None], ids=["member", "anonymous"])
+def test_admin_pages_are_404_for_everyone_else(world, username, method, path):
+    if username:
+        api = world.login(username)
+        client, token = api.client, api.csrf
+    else:
+        client = world.app.test_client()
+        token = csrf_token(client)
+    response = client.open(path, method=method, data={"csrf_token": token})
+    assert response.status_code == 404
+
+
+def test_own_tokens_are_listed_and_revoked_by_their_owner_only(world):
+    world.factory.token("alice")
+    alice, bob = world.cookie("alice"), world.cookie("bob")
+    [token] = alice("GET", "/me/tokens").json["tokens"]
+    assert bob("GET", "/me/tokens").json["tokens"] == []
+    assert bob("DELETE", f"/me/tokens/{token['id']}").status_code == 404
+    assert world.cookie("root")("DELETE", f"/me/tokens/{token['id']}").status_code == 404
+    assert (
+        world.cookie("alice", csrf=False)("DELETE", f"/me/tokens/{token['id']}").status_code == 400
+    )
+    _assert_unauthorized(world.anonymous(with_csrf_token=False)("GET", "/me/tokens"))
+    assert alice("DELETE", f"/me/tokens/{token['id']}").status_code == 200

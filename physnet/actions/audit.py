@@ -2,24 +2,61 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from typing import Any
 
+from flask import current_app
+
+from physnet.actions.effects import atomic
+from physnet.audit.chain import chain
 from physnet.extensions import db
-from physnet.models import AuditEvent
+from physnet.models import AuditEvent, User, utcnow
 
 
 def record_audit(actor: str, action: str, target: str = "", **detail: Any) -> AuditEvent:
-    """Add an audit event to the current transaction.
+    """Add an audit event, chained to the one before it, to the current transaction.
 
     It is written in the same transaction as the change it describes, so it commits or
-    rolls back with it: no change without its event, no event for a change undone.
+    rolls back with it: no change without its event, no event for a change undone. The
+    chain head stays locked until that transaction ends, so appends never interleave.
     """
     event = AuditEvent(
-        actor=actor,
+        at=utcnow(),
+        actor=actor[:128],
         action=action,
-        target=target,
-        detail=json.dumps(detail, default=str, sort_keys=True),
+        target=target[:255],
+        detail=json.dumps(detail, default=str, sort_keys=True, ensure_ascii=False),
     )
+    chain(db.session(), event)
     db.session.add(event)
     return event
+
+
+def actor_of(user: User | None) -> str:
+    return f"user:{user.username}" if user is not None else "system"
+
+
+def search_query_detail(text: str) -> dict[str, str]:
+    """How a search query is kept in the log: [audit] search_queries = hash | keep | off.
+
+    "hash" is an HMAC-SHA256 under the secret key: equal queries can be matched across
+    events without the text being stored (and without a dictionary attack on a bare hash).
+    """
+    policy = current_app.config["PHYSNET"].audit_search_queries
+    if policy == "off":
+        return {}
+    if policy == "keep":
+        return {"query": text}
+    key = current_app.config["PHYSNET"].secret_key.encode()
+    digest = hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+    return {"query_hmac": digest}
+
+
+def do_audit_search(user: User, text: str, total: int) -> None:
+    """Record that `user` searched (the query kept, hashed or left out, by policy)."""
+    with atomic():
+        record_audit(
+            actor_of(user), "search.queried", "", results=total, **search_query_detail(text)
+        )

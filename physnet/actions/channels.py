@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from physnet.access import access_channel, can_moderate
 from physnet.actions import validate
+from physnet.actions.audit import actor_of, record_audit
 from physnet.actions.effects import after_commit, atomic
 from physnet.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from physnet.extensions import db
@@ -43,7 +44,10 @@ def check_create_channel(user: User, data: Any) -> Channel:
         kind = "announcement"
     if db.session.scalar(select(Channel.id).where(Channel.name == name)) is not None:
         raise Conflict(f"A channel named #{name} already exists.", code="channel_exists")
-    return do_create_channel(user, name, title, description, kind)
+    with atomic():
+        channel = do_create_channel(user, name, title, description, kind)
+        record_audit(actor_of(user), "channel.created", f"channel:{name}", kind=kind)
+    return channel
 
 
 def do_create_channel(
@@ -109,7 +113,10 @@ def check_join(user: User, name: Any) -> Membership:
         )
     if channel.archived_at is not None:
         raise Forbidden(f"#{channel.name} is archived.", code="channel_archived")
-    return do_add_member(channel, user)
+    with atomic():
+        membership = do_add_member(channel, user)
+        record_audit(actor_of(user), "channel.joined", f"channel:{channel.name}")
+    return membership
 
 
 def check_leave(user: User, name: Any) -> None:
@@ -123,7 +130,9 @@ def check_leave(user: User, name: Any) -> None:
             f"Your membership of #{channel.name} comes from a directory group; IT manages it.",
             code="directory_membership",
         )
-    do_remove_member(channel, user)
+    with atomic():
+        do_remove_member(channel, user)
+        record_audit(actor_of(user), "channel.left", f"channel:{channel.name}")
 
 
 def check_add_member(actor: User, name: Any, username: Any) -> Membership:
@@ -138,7 +147,17 @@ def check_add_member(actor: User, name: Any, username: Any) -> Membership:
     target = db.session.scalar(select(User).where(User.username == target_name))
     if target is None or not target.active:
         raise NotFound(f"There is no active user {target_name}.", code="unknown_user")
-    return do_add_member(channel, target)
+    with atomic():
+        new = db.session.get(Membership, (channel.id, target.id)) is None
+        membership = do_add_member(channel, target)
+        if new:
+            record_audit(
+                actor_of(actor),
+                "channel.member_added",
+                f"channel:{channel.name}",
+                username=target.username,
+            )
+    return membership
 
 
 def direct_channel_name(a: User, b: User) -> str:

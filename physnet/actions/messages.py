@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from physnet import markdown
 from physnet.access import access_channel, access_message, can_moderate, can_read, check_can_post
 from physnet.actions import notifications, validate
+from physnet.actions.audit import actor_of, record_audit
 from physnet.actions.effects import after_commit, atomic
 from physnet.actions.phi import check_phi, store_with_override
 from physnet.errors import BadRequest, Conflict, Forbidden, Invalid
@@ -192,6 +193,14 @@ def do_edit_message(user: User, message: Message, body: str) -> Message:
         db.session.add(
             MessageEdit(message_id=message.id, editor_id=user.id, previous_body=message.body)
         )
+        record_audit(
+            actor_of(user),
+            "message.edited",
+            f"message:{message.id}",
+            channel=message.channel.name,
+            before=message.body,
+            after=body,
+        )
         message.body = body
         message.html = markdown.render(body)
         message.edited_at = utcnow()
@@ -217,13 +226,23 @@ def check_delete_message(user: User, message_id: Any) -> Message:
     if message.author_id != user.id and not can_moderate(user, membership):
         raise Forbidden("Only the author or a moderator can delete a message.", code="not_author")
     if message.deleted_at is None:
-        do_delete_message(message)
+        do_delete_message(message, user)
     return message
 
 
-def do_delete_message(message: Message) -> None:
-    """Leave a tombstone: the text, its edit history, reactions and mentions are removed."""
+def do_delete_message(message: Message, actor: User | None = None) -> None:
+    """Leave a tombstone: the text, its edit history, reactions and mentions are removed.
+
+    The audit log keeps the deleted text (it is readable by admins only)."""
     with atomic():
+        record_audit(
+            actor_of(actor),
+            "message.deleted",
+            f"message:{message.id}",
+            channel=message.channel.name,
+            author=message.author.username,
+            before=message.body,
+        )
         message.deleted_at = utcnow()
         message.pinned_at, message.pinned_by = None, None  # a tombstone is not kept pinned
         message.body = ""

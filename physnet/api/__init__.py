@@ -43,6 +43,9 @@ def me() -> Any:
     return current_user._get_current_object()
 
 
+import physnet.api.audit  # noqa: E402
+import physnet.api.retention  # noqa: E402
+import physnet.api.sessions  # noqa: E402,F401
 from physnet.api import (  # noqa: E402,F401
     channels,
     messages,

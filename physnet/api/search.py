@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 
 from physnet import ratelimit
+from physnet.actions.audit import do_audit_search
 from physnet.api import bp, int_arg, me
 from physnet.errors import BadRequest, Unavailable
 from physnet.search import IndexUnavailable, service
@@ -31,6 +32,7 @@ def search_messages() -> Any:
             code="search_rebuilding",
             retry_after=30,
         ) from None
+    do_audit_search(me(), text, found.total)
     data = found.to_json()
     add_tip_titles(data["results"])
     return data

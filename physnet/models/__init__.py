@@ -1,6 +1,6 @@
 """The database tables; import from here."""
 
-from physnet.models.audit import AuditEvent
+from physnet.models.audit import AuditChainHead, AuditEvent
 from physnet.models.channels import (
     CHANNEL_NAME_PATTERN,
     CHANNEL_NAME_RE,
@@ -45,6 +45,7 @@ __all__ = [
     "TAG_KINDS",
     "TAG_RE",
     "ApiToken",
+    "AuditChainHead",
     "AuditEvent",
     "Channel",
     "DirectorySyncRun",

@@ -35,6 +35,8 @@ class Channel(db.Model):  # type: ignore[name-defined]
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # What the PHI guard does here: "block" or "confirm"; None follows [phi] default_policy.
     phi_policy: Mapped[str | None] = mapped_column(String(16), default=None)
+    # Days messages are kept here: None follows [retention] days, 0 keeps them forever.
+    retention_days: Mapped[int | None] = mapped_column(default=None)
 
     @property
     def is_private(self) -> bool:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import request
+from flask import current_app, request, session
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,12 +18,13 @@ from physnet.actions import messages as actions
 from physnet.actions import presence
 from physnet.actions.users import user_for_token
 from physnet.actions.validate import require_int, require_str
-from physnet.auth import session_deadline, session_expired
+from physnet.auth import session_deadline, session_expired, session_idle_deadline
 from physnet.errors import PhysNetError, Unauthorized
 from physnet.extensions import db, socketio
 from physnet.models import Channel, Membership, User
 from physnet.queries import catch_up
 from physnet.realtime import rooms
+from physnet.realtime.expiry import expiry
 from physnet.serialize import message_json
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ def handler(event: str) -> Callable[[Callable[..., Ack]], Callable[..., Ack]]:
             try:
                 if not isinstance(data, dict):
                     return _error("invalid_payload", f"{event} expects a JSON object.")
-                return fn(_socket_user(), data)
+                user = _socket_user()
+                expiry.touch(request.sid)  # type: ignore[attr-defined]
+                return fn(user, data)
             except PhysNetError as exc:
                 db.session.rollback()
                 return {"ok": False, "error": exc.to_dict()}
@@ -77,6 +80,7 @@ def on_connect(auth: Any = None) -> bool:
     try:
         user: User | None = None
         deadline = None
+        sid = request.sid  # type: ignore[attr-defined]
         if isinstance(auth, dict) and isinstance(auth.get("token"), str):
             user = user_for_token(auth["token"])
         elif current_user.is_authenticated and not session_expired():
@@ -84,10 +88,13 @@ def on_connect(auth: Any = None) -> bool:
             deadline = session_deadline()
         if user is None or not user.active:
             return False
+        if deadline is not None:  # a cookie session: the socket ends with it, idle or not
+            idle = current_app.config["PHYSNET"].session_idle_minutes * 60
+            session_id = str(session.get("sid", ""))
+            expiry.watch(sid, session_id, idle, session_idle_deadline(), deadline)
         channel_ids = db.session.scalars(
             select(Membership.channel_id).join(Channel).where(Membership.user_id == user.id)
         ).all()
-        sid = request.sid  # type: ignore[attr-defined]
         for channel_id in channel_ids:
             socketio.server.enter_room(sid, rooms.channel_room(channel_id), namespace="/")
         socketio.server.enter_room(sid, rooms.user_room(user.id), namespace="/")
@@ -100,6 +107,7 @@ def on_connect(auth: Any = None) -> bool:
 @socketio.on("disconnect")
 def on_disconnect(*args: Any) -> None:
     # No database work here: a server-side disconnect runs inside the action that caused it.
+    expiry.forget(request.sid)  # type: ignore[attr-defined]
     presence.disconnected(request.sid)  # type: ignore[attr-defined]
 
 

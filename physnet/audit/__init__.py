@@ -1,0 +1,1 @@
+"""The audit log: its hash chain, verification, export, admin page and commands."""
