@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +52,8 @@ def configure(app: Flask, settings: Settings) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         JSON_SORT_KEYS=False,
     )
+    if not settings.search_indexer:
+        app.config["PHYSNET_SEARCH_INDEXER"] = False
     if not app.debug:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -106,7 +109,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=async_mode(),
         message_queue=settings.redis_url,
         channel=pubsub_channel(settings.redis_url),
         cors_allowed_origins=None,  # same origin only
@@ -115,8 +118,29 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         ping_timeout=20,
     )
     app.wsgi_app = NoDelayMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx: the client's address (rate limits, audit) and https come from the
+        # X-Forwarded-* headers the proxy sets; only that many hops are believed.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     control.bus.configure(settings.redis_url, pubsub_channel(settings.redis_url) + ":control")
     search.init_app(app)  # last: its WSGI wrapper must see Socket.IO requests too
+
+
+def async_mode() -> str:
+    """gevent when the process was monkey-patched (gunicorn's gevent worker), else threading.
+
+    Threading (`physnet run`, tests) costs four OS threads per socket; gevent holds 5,000+
+    idle sockets in one process (docs/deployment.md has the measurements).
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("socket"):
+        return "gevent"
+    return "threading"
 
 
 def pubsub_channel(redis_url: str | None) -> str:

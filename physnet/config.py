@@ -28,6 +28,8 @@ class Settings:
     session_lifetime_hours: int
     secure_cookies: bool
     ldap: dict[str, Any] = field(default_factory=dict)
+    search_indexer: bool = True  # off: never write the index (`physnet search serve` does)
+    proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
 
 
 # name in TOML -> (env variable, parser)
@@ -62,6 +64,16 @@ def _parse_positive_int(name: str, value: Any) -> int:
     return number
 
 
+def _parse_count(name: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"Setting {name} must be a whole number, not {value!r}.") from None
+    if number < 0:
+        raise ConfigError(f"Setting {name} must be zero or more, not {number}.")
+    return number
+
+
 def _parse_str(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"Setting {name} must be a string, not {value!r}.")
@@ -77,6 +89,8 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "session_idle_minutes": ("PHYSNET_SESSION_IDLE_MINUTES", _parse_positive_int),
     "session_lifetime_hours": ("PHYSNET_SESSION_LIFETIME_HOURS", _parse_positive_int),
     "secure_cookies": ("PHYSNET_SECURE_COOKIES", _parse_bool),
+    "search_indexer": ("PHYSNET_SEARCH_INDEXER", _parse_bool),
+    "proxy_hops": ("PHYSNET_PROXY_HOPS", _parse_count),
 }
 _LDAP_ENV = {
     "uri": "PHYSNET_LDAP_URI",
@@ -180,4 +194,6 @@ def load_settings(
         session_lifetime_hours=values.get("session_lifetime_hours", 12),
         secure_cookies=values.get("secure_cookies", False),
         ldap=ldap_conf,
+        search_indexer=values.get("search_indexer", True),
+        proxy_hops=values.get("proxy_hops", 0),
     )
