@@ -76,7 +76,15 @@ def engine_options(url: str) -> dict[str, Any]:
             "pool_size": 20,
             "max_overflow": 80,
         }
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
+    return {
+        "pool_pre_ping": True,  # a connection that died with the server is replaced, not used
+        "pool_size": 10,
+        "max_overflow": 20,
+        "pool_recycle": 1800,
+        "pool_timeout": 10,
+        # An unreachable host fails in seconds (503), not after the kernel's TCP timeout.
+        "connect_args": {"connect_timeout": 5},
+    }
 
 
 @event.listens_for(Engine, "connect")
@@ -97,6 +105,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         control,
         events,  # noqa: F401  (handlers must exist before init_app)
     )
+    from physnet.realtime.cluster_presence import cluster
     from physnet.realtime.nodelay import NoDelayMiddleware
 
     db.init_app(app)
@@ -128,6 +137,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
     control.bus.configure(settings.redis_url, pubsub_channel(settings.redis_url) + ":control")
+    cluster.configure(settings.redis_url, pubsub_channel(settings.redis_url) + ":presence")
     search.init_app(app)  # last: its WSGI wrapper must see Socket.IO requests too
 
 
@@ -160,6 +170,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(admin_bp)
+    from physnet.probes import bp as probes_bp
+
+    app.register_blueprint(probes_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

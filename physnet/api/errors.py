@@ -28,7 +28,7 @@ _CODES = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/readyz")
 
 
 def error_response(status: int, code: str, message: str, **extra: Any) -> Any:

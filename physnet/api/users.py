@@ -7,13 +7,13 @@ from typing import Any
 from flask import request
 from sqlalchemy import func, or_, select
 
+from physnet.actions.presence import online_usernames
 from physnet.actions.users import check_update_profile
 from physnet.actions.validate import USERNAME
 from physnet.api import bp, int_arg, json_body, me
 from physnet.errors import NotFound
 from physnet.extensions import db
 from physnet.models import User
-from physnet.realtime.rooms import connections
 from physnet.serialize import user_json
 
 PAGE = 50
@@ -64,6 +64,4 @@ def get_user(username: str) -> Any:
 
 @bp.get("/presence")
 def presence() -> Any:
-    ids = connections.online_user_ids()
-    names = db.session.scalars(select(User.username).where(User.id.in_(ids))).all() if ids else []
-    return {"online": sorted(names)}
+    return {"online": online_usernames()}

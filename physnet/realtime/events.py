@@ -11,6 +11,7 @@ from typing import Any
 from flask import request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from physnet import ratelimit
 from physnet.access import access_channel
@@ -53,6 +54,12 @@ def handler(event: str) -> Callable[[Callable[..., Ack]], Callable[..., Ack]]:
             except PhysNetError as exc:
                 db.session.rollback()
                 return {"ok": False, "error": exc.to_dict()}
+            except (OperationalError, InterfaceError):
+                db.session.rollback()
+                log.warning("socket event %s: the database is not answering", event)
+                return _error(
+                    "database_unavailable", "The database is not answering; try again in a moment."
+                )
             except Exception:
                 db.session.rollback()
                 log.exception("socket event %s failed", event)
