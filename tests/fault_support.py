@@ -58,6 +58,15 @@ def physnet_env(folder: Path, database_url: str, **extra: str) -> dict[str, str]
     return env
 
 
+def toml_table(name: str, table: dict[str, Any]) -> str:
+    """A TOML table (JSON's strings and numbers are TOML's too), sub-tables after it."""
+    import json
+
+    plain = [f"{k} = {json.dumps(v)}" for k, v in table.items() if not isinstance(v, dict)]
+    nested = [toml_table(f"{name}.{k}", v) for k, v in table.items() if isinstance(v, dict)]
+    return "\n".join([f"[{name}]", *plain, "", *nested])
+
+
 def physnet_cli(env: dict[str, str], *args: str, timeout: float = 60) -> Any:
     return subprocess.run(
         [sys.executable, "-m", "physnet", *args],
@@ -226,10 +235,8 @@ class PrivatePostgres:
         self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop")
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
-        except subprocess.CalledProcessError:
-            pass  # already stopped
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -251,9 +258,7 @@ class Chatter:
     def _connect(self, url: str) -> None:
         client = socketio_client.Client(reconnection=False)
         client.on("message", self._on_message)
-        client.connect(
-            url, auth={"token": self.token}, transports=["websocket"], wait_timeout=10
-        )
+        client.connect(url, auth={"token": self.token}, transports=["websocket"], wait_timeout=10)
         self.client = client
         self.url = url
 
