@@ -110,7 +110,8 @@ class GunicornServer:
         if self.process.poll() is not None:
             raise AssertionError(f"{self.name} exited:\n" + self.log_path.read_text()[-3000:])
         try:
-            return requests.get(self.url + "/healthz", timeout=1).status_code == 200
+            with requests.get(self.url + "/healthz", timeout=1) as answer:
+                return answer.status_code == 200
         except requests.RequestException:
             return False
 
@@ -176,7 +177,8 @@ class PrivateRedis:
         import redis
 
         try:
-            return bool(redis.Redis(port=self.port, socket_timeout=0.5).ping())
+            with redis.Redis(port=self.port, socket_timeout=0.5) as client:
+                return bool(client.ping())
         except redis.RedisError:
             return False
 

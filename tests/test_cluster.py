@@ -33,8 +33,19 @@ def two_servers(tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_
     b.stop()
 
 
+_sessions: list[requests.Session] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_sessions() -> Any:
+    yield
+    while _sessions:
+        _sessions.pop().close()
+
+
 def _api(server: LiveServer, username: str) -> requests.Session:
     http = requests.Session()
+    _sessions.append(http)
     http.headers["Authorization"] = f"Bearer {server.factory.token(username)}"
     return http
 
@@ -132,11 +143,8 @@ def test_sync_in_a_cli_process_disconnects_a_deactivated_user_on_a_server(
         second = physnet_cli(env, "ldap", "sync")  # a separate process, e.g. the timer
         assert second.returncode == 0, second.stderr
         assert closed.wait(10), "dana's socket on the server stayed open"
-        refused = requests.get(
-            server.url + "/api/v1/me",
-            headers={"Authorization": f"Bearer {server.factory.token('erin')}"},
-        )
-        assert refused.status_code == 200  # the others are untouched
+        others = _api(server, "erin").get(server.url + "/api/v1/me")
+        assert others.status_code == 200  # the others are untouched
     finally:
         server.stop()
         tree.close()

@@ -41,6 +41,20 @@ from conftest import PASSWORD, Factory, _migrate, _settings
 
 pytestmark = [pytest.mark.fault, pytest.mark.live, pytest.mark.timeout(300)]
 CHANNEL = "downtime-drill"
+_sessions: list[requests.Session] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_sessions() -> Any:
+    yield
+    while _sessions:
+        _sessions.pop().close()
+
+
+def _session() -> requests.Session:
+    http = requests.Session()
+    _sessions.append(http)
+    return http
 
 
 def _people(factory: Factory, count: int) -> list[str]:
@@ -89,7 +103,7 @@ def _assert_caught_up(chatter: Chatter, every_id: list[int]) -> None:
 
 def _signed_in(url: str, username: str) -> requests.Session:
     """A browser session signed in through the form."""
-    browser = requests.Session()
+    browser = _session()
     page = browser.get(url + "/login").text
     token = re.search(r'name="csrf-token" content="([^"]+)"', page)
     assert token
@@ -158,7 +172,7 @@ def test_sigkill_of_a_server_process_loses_no_acknowledged_message(
         # The survivor took over the index (A may have been the writer) and caught up.
         info = wait_until(lambda: _index_agrees(env), 60, "the index to catch up")
         assert info["documents"] >= 1000
-        http = requests.Session()
+        http = _session()
         http.headers["Authorization"] = f"Bearer {tokens[0]}"
         found = http.get(b.url + "/api/v1/search", params={"q": "census"}).json()
         assert found["total"] == 1000
@@ -221,7 +235,7 @@ def test_redis_restart_mid_stream_loses_nothing_and_processes_reconnect(
             chatter.catch_up(resume[i])  # what the browser does after the gap
             _assert_caught_up(chatter, every_id)
         # Presence came back in the restarted Redis from the processes' heartbeats.
-        http = requests.Session()
+        http = _session()
         http.headers["Authorization"] = f"Bearer {tokens[0]}"
         wait_until(
             lambda: len(http.get(a.url + "/api/v1/presence").json().get("online", [])) == 10,
@@ -254,7 +268,7 @@ def test_postgresql_restart_answers_503_then_recovers_without_a_restart(
         with app.app_context():
             db.engine.dispose()
         server = GunicornServer("web", tmp_path, physnet_env(tmp_path, pg.url)).start()
-        http = requests.Session()
+        http = _session()
         http.headers["Authorization"] = f"Bearer {token}"
         chatter = Chatter([server.url], token, CHANNEL)
         browser = _signed_in(server.url, "akim")
