@@ -48,7 +48,7 @@ def _search_index() -> str | None:
     from physnet.search import IndexUnavailable, service
 
     store = service().store
-    if not os.access(store.root, os.W_OK):
+    if store.root.exists() and not os.access(store.root, os.W_OK):
         return f"the search index folder {store.root} is not writable"
     try:
         store.open()
