@@ -29,3 +29,6 @@ errorlog = "-"
 loglevel = "info"
 # Socket.IO's long-lived connections make `max_requests` recycling pointless and harmful.
 max_requests = 0
+# gunicorn 23+ opens a control socket at one fixed path per user; several PhysNet processes
+# on one host would take it from each other. systemd (or the Procfile) manages them instead.
+control_socket_disable = True
