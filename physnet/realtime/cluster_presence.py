@@ -41,9 +41,17 @@ class ClusterPresence:
             import redis
 
             assert self._url is not None
-            self._client = redis.Redis.from_url(
-                self._url, socket_timeout=2, socket_connect_timeout=2, decode_responses=True
+            # Blocking: under gevent hundreds of sockets connect at once; they wait their
+            # turn for a connection instead of failing with "Too many connections".
+            pool = redis.BlockingConnectionPool.from_url(
+                self._url,
+                max_connections=32,
+                timeout=5,
+                socket_timeout=2,
+                socket_connect_timeout=2,
+                decode_responses=True,
             )
+            self._client = redis.Redis(connection_pool=pool)
         return self._client
 
     def _key(self, *parts: str) -> str:

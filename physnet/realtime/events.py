@@ -94,6 +94,9 @@ def on_connect(auth: Any = None) -> bool:
         channel_ids = db.session.scalars(
             select(Membership.channel_id).join(Channel).where(Membership.user_id == user.id)
         ).all()
+        # Give the connection back before the room and presence work (Redis round trips):
+        # under gevent a connect storm otherwise holds every pooled connection meanwhile.
+        db.session.remove()
         sid = request.sid  # type: ignore[attr-defined]
         for channel_id in channel_ids:
             socketio.server.enter_room(sid, rooms.channel_room(channel_id), namespace="/")
