@@ -255,6 +255,7 @@ class Chatter:
         self.caught_up: list[int] = []  # ids returned by catch_up, in order, every call
         self.reconnects = 0
         self.client: Any = None
+        self._old: list[Any] = []  # clients of servers that went away
         self._connect(self.urls[0])
 
     def _connect(self, url: str) -> None:
@@ -292,8 +293,7 @@ class Chatter:
     def reconnect(self) -> None:
         """Connect to the first server that answers, then catch up from the last id."""
         resume = self.last_id()
-        old = self.client
-        threading.Thread(target=old.disconnect, daemon=True).start()
+        self._old.append(self.client)
         for _ in range(100):
             for url in self.urls:
                 try:
@@ -326,4 +326,17 @@ class Chatter:
             return set(self.live) | set(self.caught_up)
 
     def close(self) -> None:
-        threading.Thread(target=self.client.disconnect, daemon=True).start()
+        """Disconnect every client this chatter used, waiting a little for each."""
+        for client in [*self._old, self.client]:
+            closer = threading.Thread(target=_shut, args=(client,), daemon=True)
+            closer.start()
+            closer.join(5)
+
+
+def _shut(client: Any) -> None:
+    with contextlib.suppress(Exception):
+        client.disconnect()
+    ws = getattr(client.eio, "ws", None)  # the websocket of a server that died under it
+    if ws is not None:
+        with contextlib.suppress(Exception):
+            ws.close()
