@@ -12,6 +12,8 @@ export PHYSNET_CHROMIUM ?= /usr/bin/chromium
 # and Chromium; services are PostgreSQL and Redis.
 RUN_DEBS := python3-venv python3-dev gcc libldap-dev libsasl2-dev
 TEST_DEBS := $(RUN_DEBS) slapd ldap-utils chromium fonts-noto-color-emoji postgresql redis-server
+# bench/scale.py puts a real nginx (sticky sessions) in front of the server processes.
+BENCH_DEBS := postgresql redis-server nginx-light
 
 .PHONY: run test lint bench setup setup-test services format clean
 
@@ -61,11 +63,14 @@ format: setup
 	$(BIN)/ruff format physnet tests bench wsgi.py
 	$(BIN)/ruff check --fix physnet tests bench wsgi.py
 
-bench: setup
+bench: setup services
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/messaging.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/search.py --sizes 100000
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/ldap_sync.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/people.py
+	$(BIN)/python bench/phi.py
+	$(call apt_install,$(BENCH_DEBS))
+	PHYSNET_RATELIMITS=off $(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) instance search_index/* .pytest_cache

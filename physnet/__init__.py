@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +52,8 @@ def configure(app: Flask, settings: Settings) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         JSON_SORT_KEYS=False,
     )
+    if not settings.search_indexer:
+        app.config["PHYSNET_SEARCH_INDEXER"] = False
     if not app.debug:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -73,7 +76,15 @@ def engine_options(url: str) -> dict[str, Any]:
             "pool_size": 20,
             "max_overflow": 80,
         }
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
+    return {
+        "pool_pre_ping": True,  # a connection that died with the server is replaced, not used
+        "pool_size": 10,
+        "max_overflow": 20,
+        "pool_recycle": 1800,
+        "pool_timeout": 10,
+        # An unreachable host fails in seconds (503), not after the kernel's TCP timeout.
+        "connect_args": {"connect_timeout": 5},
+    }
 
 
 @event.listens_for(Engine, "connect")
@@ -94,6 +105,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         control,
         events,  # noqa: F401  (handlers must exist before init_app)
     )
+    from physnet.realtime.cluster_presence import cluster
     from physnet.realtime.nodelay import NoDelayMiddleware
 
     db.init_app(app)
@@ -106,7 +118,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=async_mode(),
         message_queue=settings.redis_url,
         channel=pubsub_channel(settings.redis_url),
         # Browsers send Origin: a cross-site page cannot ride the session cookie into a socket.
@@ -117,8 +129,30 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         ping_timeout=20,
     )
     app.wsgi_app = NoDelayMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx: the client's address (rate limits, audit) and https come from the
+        # X-Forwarded-* headers the proxy sets; only that many hops are believed.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     control.bus.configure(settings.redis_url, pubsub_channel(settings.redis_url) + ":control")
+    cluster.configure(settings.redis_url, pubsub_channel(settings.redis_url) + ":presence")
     search.init_app(app)  # last: its WSGI wrapper must see Socket.IO requests too
+
+
+def async_mode() -> str:
+    """gevent when the process was monkey-patched (gunicorn's gevent worker), else threading.
+
+    Threading (`physnet run`, tests) costs four OS threads per socket; gevent holds 5,000+
+    idle sockets in one process (docs/deployment.md has the measurements).
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("socket"):
+        return "gevent"
+    return "threading"
 
 
 def pubsub_channel(redis_url: str | None) -> str:
@@ -140,6 +174,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(compliance_bp)
+    from physnet.probes import bp as probes_bp
+
+    app.register_blueprint(probes_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -143,7 +143,9 @@ def login() -> Any:
         if current_user.is_authenticated:
             return redirect(_safe_next(request.args.get("next")))
         try:  # a trusted single-sign-on proxy may already have named the user
-            sso_user = sign_in_from_proxy(request.remote_addr, request.headers)
+            # The SSO proxy is trusted by its own address, not a forwarded one.
+            peer = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
+            sso_user = sign_in_from_proxy(peer or request.remote_addr, request.headers)
         except Unavailable as exc:
             flash(exc.message, "error")
             return render_template("login.html", next=request.args.get("next", "")), 503

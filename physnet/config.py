@@ -39,6 +39,8 @@ class Settings:
     retention_keep_tips: bool = True
     # The address people use (https://physnet.example-health.org): sockets accept it as Origin.
     public_url: str | None = None
+    search_indexer: bool = True  # off: never write the index (`physnet search serve` does)
+    proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
 
 
 # name in TOML -> (env variable, parser)
@@ -84,6 +86,16 @@ def _parse_positive_number(name: str, value: Any) -> float:
     return number
 
 
+def _parse_count(name: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"Setting {name} must be a whole number, not {value!r}.") from None
+    if number < 0:
+        raise ConfigError(f"Setting {name} must be zero or more, not {number}.")
+    return number
+
+
 def _parse_str(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"Setting {name} must be a string, not {value!r}.")
@@ -100,6 +112,8 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "session_lifetime_hours": ("PHYSNET_SESSION_LIFETIME_HOURS", _parse_positive_int),
     "secure_cookies": ("PHYSNET_SECURE_COOKIES", _parse_bool),
     "public_url": ("PHYSNET_PUBLIC_URL", _parse_str),
+    "search_indexer": ("PHYSNET_SEARCH_INDEXER", _parse_bool),
+    "proxy_hops": ("PHYSNET_PROXY_HOPS", _parse_count),
 }
 # Tables of settings: [audit] and [retention] (PHYSNET_AUDIT_SEARCH_QUERIES,
 # PHYSNET_RETENTION_DAYS override their main key).
@@ -262,6 +276,8 @@ def load_settings(
         phi=_phi(values.get("phi")),
         public_url=(values.get("public_url") or "").rstrip("/") or None,
         **_compliance_settings(tables),
+        search_indexer=values.get("search_indexer", True),
+        proxy_hops=values.get("proxy_hops", 0),
     )
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from physnet.errors import PhysNetError, RateLimited
-from physnet.extensions import db
+from physnet.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ _CODES = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/readyz")
 
 
 def error_response(status: int, code: str, message: str, **extra: Any) -> Any:
@@ -72,6 +72,9 @@ def register(app: Flask) -> None:
     def _database_down(exc: Exception) -> Any:
         log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
         db.session.rollback()
+        # The page template asks who is signed in; without a database that would fail
+        # again inside this handler (a 500). Show the page as to a signed-out visitor.
+        g._login_user = login_manager.anonymous_user()
         return error_response(
             503, "database_unavailable", "The database is not answering; try again in a moment."
         )

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from sqlalchemy import select
 
 from physnet.access import access_profile, person_channels_visible_to
+from physnet.actions.presence import online_usernames
 from physnet.actions.profiles import check_update_profile
 from physnet.api import bp, int_arg, json_body, me
 from physnet.extensions import db
-from physnet.models import User
 from physnet.people.profile import channel_ref_json, person_json, profile_json
 from physnet.people.query import PER_PAGE, PeopleFilters, search_people
-from physnet.realtime.rooms import connections
 
 MAX_PARAM = 200
 
@@ -67,9 +65,7 @@ def update_user(username: str) -> Any:
 
 @bp.get("/presence")
 def presence() -> Any:
-    ids = connections.online_user_ids()
-    names = db.session.scalars(select(User.username).where(User.id.in_(ids))).all() if ids else []
-    return {"online": sorted(names)}
+    return {"online": online_usernames()}
 
 
 from physnet.api import photos  # noqa: E402,F401

@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app, request, session
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from physnet import ratelimit
 from physnet.access import access_channel, can_moderate
@@ -56,6 +57,12 @@ def handler(event: str) -> Callable[[Callable[..., Ack]], Callable[..., Ack]]:
             except PhysNetError as exc:
                 db.session.rollback()
                 return {"ok": False, "error": exc.to_dict()}
+            except (OperationalError, InterfaceError):
+                db.session.rollback()
+                log.warning("socket event %s: the database is not answering", event)
+                return _error(
+                    "database_unavailable", "The database is not answering; try again in a moment."
+                )
             except Exception:
                 db.session.rollback()
                 log.exception("socket event %s failed", event)
@@ -95,6 +102,9 @@ def on_connect(auth: Any = None) -> bool:
         channel_ids = db.session.scalars(
             select(Membership.channel_id).join(Channel).where(Membership.user_id == user.id)
         ).all()
+        # Give the connection back before the room and presence work (Redis round trips):
+        # under gevent a connect storm otherwise holds every pooled connection meanwhile.
+        db.session.remove()
         for channel_id in channel_ids:
             socketio.server.enter_room(sid, rooms.channel_room(channel_id), namespace="/")
         socketio.server.enter_room(sid, rooms.user_room(user.id), namespace="/")

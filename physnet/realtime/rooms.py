@@ -72,6 +72,10 @@ class Connections:
         with self._lock:
             return list(self._by_user)
 
+    def online_usernames(self) -> list[str]:
+        with self._lock:
+            return [self._username[user_id] for user_id in self._by_user]
+
 
 connections = Connections()
 

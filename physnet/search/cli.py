@@ -101,3 +101,27 @@ def status(as_json: bool) -> None:
         click.echo("\n".join(lines))
     if info["state"] != "ok":
         raise click.ClickException(f"The search index is {info['state']}: {info.get('reason')}.")
+
+
+@search_group.command("serve")
+@with_appcontext
+def serve() -> None:
+    """Run the search indexer in the foreground: the designated index writer.
+
+    For deployments whose server processes set PHYSNET_SEARCH_INDEXER=off. It polls the
+    outbox for changes committed by every process and stops cleanly on SIGTERM or Ctrl-C.
+    """
+    import signal
+    import threading
+
+    indexer = service().indexer
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    indexer.start()
+    click.echo(f"Indexing into {service().store.root} (stop with Ctrl-C).", err=True)
+    while not stopping.wait(1.0):
+        if not indexer.running:
+            raise click.ClickException("The indexer thread stopped; see the log above.")
+    indexer.stop()
+    click.echo("Indexer stopped.", err=True)

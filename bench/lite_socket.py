@@ -1,0 +1,127 @@
+"""A lightweight Socket.IO client (Engine.IO 4 over a websocket, aiohttp) for thousands of
+idle or listening sockets in one process.
+
+python-socketio's AsyncClient costs ~100 KiB and a few tasks per connection; this one is a
+websocket and one task. It speaks just what the benchmark needs: connect with a token,
+answer pings, record `message` events with their arrival time, emit with an ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+
+
+class LiteSocket:
+    def __init__(self, url: str, token: str, *, cookie: str | None = None) -> None:
+        base = url.replace("http://", "ws://", 1).rstrip("/")
+        self.ws_url = f"{base}/socket.io/?EIO=4&transport=websocket"
+        self.token = token
+        self.cookie = cookie
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+        self.refused: str | None = None
+        self.closed = False
+        self.on_event: Callable[[str, Any, float], None] | None = None
+        self._acks: dict[int, asyncio.Future[Any]] = {}
+        self._next_ack = 0
+        self._sending: set[asyncio.Future[None]] = set()
+
+    async def connect(self, session: aiohttp.ClientSession, timeout: float = 30.0) -> None:
+        headers = {"Cookie": self.cookie} if self.cookie else None
+        self.ws = await session.ws_connect(
+            self.ws_url, headers=headers, autoping=False, heartbeat=None, max_msg_size=0
+        )
+        self.task = asyncio.create_task(self._read())
+        await asyncio.wait_for(self.connected.wait(), timeout)
+        if self.refused is not None:
+            raise ConnectionRefusedError(self.refused)
+
+    async def _read(self) -> None:
+        assert self.ws is not None
+        try:
+            async for frame in self.ws:
+                if frame.type != aiohttp.WSMsgType.TEXT:
+                    continue
+                self._packet(frame.data)
+        except (aiohttp.ClientError, ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            self.closed = True
+            if not self.connected.is_set():
+                self.refused = self.refused or "closed before connecting"
+                self.connected.set()
+            for future in self._acks.values():
+                if not future.done():
+                    future.set_exception(ConnectionError("socket closed"))
+
+    def _packet(self, data: str) -> None:
+        kind = data[:1]
+        if kind == "0":  # Engine.IO open: now open the Socket.IO namespace
+            auth = json.dumps({"token": self.token}) if self.token else ""
+            self._send("40" + auth)
+        elif kind == "2":  # ping
+            self._send("3")
+        elif kind == "4":
+            self._socketio(data[1:])
+
+    def _socketio(self, data: str) -> None:
+        kind = data[:1]
+        if kind == "0":
+            self.connected.set()
+        elif kind == "4":
+            self.refused = data[1:] or "refused"
+            self.connected.set()
+        elif kind == "2":
+            event, *args = json.loads(data[1:])
+            if self.on_event is not None:
+                self.on_event(event, args[0] if args else None, time.perf_counter())
+        elif kind == "3":
+            digits = len(data) - len(data[1:].lstrip("0123456789"))
+            ack_id = int(data[1:digits])
+            future = self._acks.pop(ack_id, None)
+            if future is not None and not future.done():
+                payload = json.loads(data[digits:])
+                future.set_result(payload[0] if payload else None)
+
+    def _send(self, text: str) -> None:
+        if self.ws is not None and not self.ws.closed:
+            task = asyncio.ensure_future(self.ws.send_str(text))
+            self._sending.add(task)  # keep a reference until it is sent
+            task.add_done_callback(self._sending.discard)
+
+    async def call(self, event: str, data: Any, timeout: float = 30.0) -> Any:
+        """Emit `event` and wait for its acknowledgement."""
+        self._next_ack += 1
+        ack_id = self._next_ack
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._acks[ack_id] = future
+        self._send(f"42{ack_id}" + json.dumps([event, data]))
+        return await asyncio.wait_for(future, timeout)
+
+    async def close(self) -> None:
+        if self.ws is not None and not self.ws.closed:
+            await self.ws.close()
+        if self.task is not None:
+            self.task.cancel()
+
+
+async def connect_many(
+    url: str, tokens: list[str], session: aiohttp.ClientSession, concurrency: int = 50
+) -> list[LiteSocket]:
+    """Connect one socket per token, `concurrency` at a time; raise on the first refusal."""
+    sockets = [LiteSocket(url, token) for token in tokens]
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(sock: LiteSocket) -> None:
+        async with gate:
+            await sock.connect(session)
+
+    await asyncio.gather(*(one(s) for s in sockets))
+    return sockets

@@ -1,0 +1,475 @@
+"""Scale benchmark: production-shaped PhysNet (gunicorn gevent processes, PostgreSQL, Redis,
+nginx with sticky sessions) on this machine.
+
+    .venv/bin/python bench/scale.py                 # everything, ~6 min
+    .venv/bin/python bench/scale.py --idle 2000     # fewer idle sockets, quicker
+
+1. idle: N idle sockets (default 5,000) on ONE gevent process; its RSS and threads. With
+   --gthread-idle M, the same for gunicorn's gthread worker (threading mode) at M sockets.
+2. delivery: 1,000 sockets in 20 channels of 50 members, 50 messages/s for --seconds,
+   latency send -> every member's receipt; first on one process without Redis (the
+   single-process delivery of this run), then 2 and 4 processes with Redis behind nginx.
+   The Redis hop is the ratio of their latencies.
+3. shift change: 500 people sign in through nginx (the sign-in form, real Argon2 cost)
+   within 60 s and open their socket; sign-in latency and failures.
+
+Everything runs on 127.0.0.1: a throwaway PostgreSQL database on the local server, a
+private redis-server and a private nginx on free ports. The machine has few cores, so read
+ratios, not absolute throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psycopg
+from common import (  # bench/common.py: the script's folder is on sys.path
+    ROOT,
+    PhysNetInstance,
+    ServerProcess,
+    format_table,
+    free_port,
+    latency_summary,
+    machine_note,
+    source_version,
+    temp_folder,
+)
+from lite_socket import LiteSocket, connect_many
+
+PG_ADMIN = os.environ.get("PHYSNET_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+CHANNELS = 20
+
+
+def worker_stats(master: ServerProcess) -> tuple[float, int]:
+    """RSS (MiB) and threads of the gunicorn worker under `master`."""
+    out = subprocess.run(["pgrep", "-P", str(master.pid)], capture_output=True, text=True)
+    rss, threads = 0.0, 0
+    for pid in out.stdout.split():
+        for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if row.startswith("VmRSS:"):
+                rss += int(row.split()[1]) / 1024
+            elif row.startswith("Threads:"):
+                threads += int(row.split()[1])
+    return rss, threads
+
+
+def worker_cpu(master: ServerProcess) -> float:
+    """CPU seconds used so far by the gunicorn worker(s) under `master`."""
+    out = subprocess.run(["pgrep", "-P", str(master.pid)], capture_output=True, text=True)
+    total = 0.0
+    for pid in out.stdout.split():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+async def wait_quiet(servers: list[ServerProcess], timeout: float = 240.0) -> float:
+    """Wait until every worker uses < 15 % of a core (the connect storm of presence events
+    has drained); return the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        before = [worker_cpu(s) for s in servers]
+        await asyncio.sleep(1.0)
+        after = [worker_cpu(s) for s in servers]
+        if all(b - a < 0.15 for a, b in zip(before, after, strict=True)):
+            break
+    return time.monotonic() - started
+
+
+class Cluster:
+    """The database, Redis, users and tokens shared by every phase."""
+
+    def __init__(self, folder: Path, people: int) -> None:
+        self.folder = folder
+        self.db_name = f"physnet_scale_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.db_name}"')
+        self.db_url = PG_ADMIN.rsplit("/", 1)[0] + "/" + self.db_name
+        self.redis_port = free_port()
+        self.redis = subprocess.Popen(
+            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", ""],
+            stdout=subprocess.DEVNULL,
+        )
+        self.instance = PhysNetInstance(folder, {"PHYSNET_DATABASE_URL": self.db_url})
+        self.instance.database_url = self.db_url
+        self.instance.migrate()
+        self.users = self.instance.create_users("doc", people)
+        names = [name for name, _ in self.users]
+        for c in range(CHANNELS):
+            self.instance.create_channel(f"unit-{c:02d}", names[c::CHANNELS])
+        self.servers: list[ServerProcess] = []
+
+    def start(self, count: int, redis: bool, worker: str = "gevent", threads: int = 0) -> None:
+        env = dict(self.instance.env, PHYSNET_SEARCH_INDEXER="off", PHYSNET_WORKER_CLASS=worker)
+        env["PYTHONPATH"] = str(ROOT)
+        if redis:
+            env["PHYSNET_REDIS_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"
+        if threads:
+            env["PHYSNET_THREADS"] = str(threads)
+        for i in range(count):
+            port = free_port()
+            server = ServerProcess(
+                f"web{i}",
+                [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "wsgi:app"],
+                port=port,
+                env=dict(env, PHYSNET_BIND=f"127.0.0.1:{port}"),
+                cwd=ROOT,
+                log_path=self.folder / f"web{i}-{time.time_ns()}.log",
+            )
+            self.servers.append(server.start())
+
+    def stop_servers(self) -> None:
+        for server in self.servers:
+            server.stop()
+        self.servers = []
+
+    def close(self) -> None:
+        self.stop_servers()
+        self.instance.close()
+        self.redis.terminate()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+
+
+class Nginx:
+    """A private nginx using deploy/nginx.conf's sticky hashing, plain HTTP on a free port."""
+
+    def __init__(self, folder: Path, ports: list[int]) -> None:
+        self.folder = folder / f"nginx-{len(ports)}"
+        self.folder.mkdir()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        source = (ROOT / "deploy" / "nginx.conf").read_text()
+        maps = source[source.index("map $cookie_physnet_route") : source.index("upstream physnet")]
+        maps = maps.replace("Secure; ", "")  # plain HTTP here
+        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in ports)
+        (self.folder / "nginx.conf").write_text(
+            f"""pid {self.folder}/nginx.pid;
+error_log {self.folder}/error.log warn;
+worker_processes 1;
+worker_rlimit_nofile 30000;
+events {{ worker_connections 20000; }}
+http {{
+  access_log off;
+  client_body_temp_path {self.folder}/tmp;
+  proxy_temp_path {self.folder}/tmp;
+  {maps}
+  upstream physnet {{
+    hash $physnet_route consistent;
+{servers}
+    keepalive 32;
+  }}
+  server {{
+    listen 127.0.0.1:{self.port};
+    add_header Set-Cookie $physnet_route_cookie always;
+    proxy_http_version 1.1;
+    proxy_set_header Host $host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    location /socket.io/ {{
+      proxy_pass http://physnet;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_buffering off;
+      proxy_read_timeout 75s;
+    }}
+    location / {{ proxy_pass http://physnet; proxy_set_header Connection ""; }}
+  }}
+}}
+"""
+        )
+        subprocess.run(
+            ["nginx", "-c", str(self.folder / "nginx.conf"), "-p", str(self.folder)],
+            check=True,
+            capture_output=True,
+        )
+
+    def stop(self) -> None:
+        pid = int((self.folder / "nginx.pid").read_text())
+        os.kill(pid, 15)
+
+
+async def idle_phase(url: str, tokens: list[str], count: int) -> tuple[float, int]:
+    """Connect `count` sockets, hold them for 30 s (a ping round); return (seconds, alive)."""
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        started = time.monotonic()
+        socks = await connect_many(url, [tokens[i % len(tokens)] for i in range(count)], session)
+        took = time.monotonic() - started
+        await asyncio.sleep(30)
+        alive = sum(1 for s in socks if not s.closed)
+        await asyncio.gather(*(s.close() for s in socks))
+    return took, alive
+
+
+async def delivery_phase(
+    url: str,
+    users: list[tuple[str, str]],
+    rate: float,
+    seconds: float,
+    servers: list[ServerProcess],
+) -> dict[str, Any]:
+    """1 socket per person; `rate` messages/s spread over the channels; latency per receipt."""
+    latencies: list[float] = []
+    expected = 0
+    members = len(users) // CHANNELS
+
+    def on_event(event: str, data: Any, at: float) -> None:
+        if event == "message":
+            sent = float(data["body"].split("@", 1)[1])
+            latencies.append(at - sent)
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        socks = await connect_many(url, [t for _, t in users], session)
+        for sock in socks:
+            sock.on_event = on_event
+        drained = await wait_quiet(servers)
+        senders = [socks[c] for c in range(CHANNELS)]  # user c is in channel c % CHANNELS
+        pending = []
+        start = time.perf_counter()
+        n = 0
+        while time.perf_counter() - start < seconds:
+            due = start + n / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            channel = n % CHANNELS
+            body = f"Order set review {n} @{time.perf_counter():.6f}"
+            call = senders[channel].call(
+                "send_message", {"channel": f"unit-{channel:02d}", "body": body}
+            )
+            pending.append(asyncio.ensure_future(call))
+            expected += members
+            n += 1
+        acks = await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.sleep(3)
+        await asyncio.gather(*(s.close() for s in socks))
+    failed = sum(1 for a in acks if not (isinstance(a, dict) and a.get("ok")))
+    summary = latency_summary(latencies)
+    missing = expected - len(latencies)
+    return {"sent": n, "failed": failed, "missing": missing, "drain_s": drained, **summary}
+
+
+async def shift_change(url: str, users: list[tuple[str, str]], password: str) -> dict[str, Any]:
+    """Each person signs in through the form and opens a socket, spread over 60 s."""
+    signins: list[float] = []
+    failures = 0
+    socks: list[LiteSocket] = []
+
+    async def one(name: str, delay: float) -> None:
+        nonlocal failures
+        await asyncio.sleep(delay)
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(cookie_jar=jar) as session:
+            started = time.perf_counter()
+            try:
+                async with session.get(url + "/login") as page:
+                    token = re.search(r'name="csrf-token" content="([^"]+)"', await page.text())
+                form = {"username": name, "password": password, "csrf_token": token.group(1)}
+                async with session.post(url + "/login", data=form, allow_redirects=False) as r:
+                    if r.status != 302:
+                        failures += 1
+                        return
+                signins.append(time.perf_counter() - started)
+                sock = LiteSocket(url, "")  # the session cookie comes from the jar
+                await sock.connect(session)
+                socks.append(sock)
+                await sock.close()
+            except Exception:
+                failures += 1
+
+    await asyncio.gather(*(one(name, i * 60 / len(users)) for i, (name, _) in enumerate(users)))
+    return {"signed_in": len(signins), "failures": failures, **latency_summary(signins)}
+
+
+def set_real_passwords(cluster: Cluster, names: list[str], password: str) -> None:
+    """Give these people one real-cost Argon2 hash (hashing 500 would take a minute)."""
+    from argon2 import PasswordHasher
+
+    digest = PasswordHasher().hash(password)
+    with psycopg.connect(cluster.db_url) as conn:
+        conn.execute(
+            "UPDATE users SET password_hash = %s WHERE username = ANY(%s)", (digest, names)
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--idle", type=int, default=5000, help="idle sockets on one process")
+    parser.add_argument("--gthread-idle", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--processes", default="2,4")
+    parser.add_argument("--signins", type=int, default=500)
+    args = parser.parse_args()
+    resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE)[1:] * 2)
+    results: dict[str, Any] = {"version": source_version(), "machine": machine_note()}
+    with temp_folder("physnet-scale-") as folder:
+        people = max(args.clients, args.signins, 200)
+        cluster = Cluster(folder, people)
+        users = cluster.users
+        tokens = [t for _, t in users]
+        try:
+            rows = []
+            for worker, count in (("gevent", args.idle), ("gthread", args.gthread_idle)):
+                if not count:
+                    continue
+                cluster.start(1, redis=True, worker=worker, threads=4 * count + 100)
+                base, _ = worker_stats(cluster.servers[0])
+                took, alive = asyncio.run(idle_phase(cluster.servers[0].url, tokens, count))
+                rss, threads = worker_stats(cluster.servers[0])
+                rows.append(
+                    [
+                        worker,
+                        count,
+                        alive,
+                        round(took, 1),
+                        base,
+                        rss,
+                        (rss - base) * 1024 / count,
+                        threads,
+                    ]
+                )
+                cluster.stop_servers()
+            print(
+                format_table(
+                    [
+                        "worker",
+                        "sockets",
+                        "alive after 30 s",
+                        "connect s",
+                        "RSS before MiB",
+                        "RSS MiB",
+                        "KiB/socket",
+                        "threads",
+                    ],
+                    rows,
+                    markdown=True,
+                )
+            )
+            results["idle"] = rows
+
+            rows = []
+            clients = users[: args.clients]
+            cluster.start(1, redis=False)
+            single = asyncio.run(
+                delivery_phase(
+                    cluster.servers[0].url, clients, args.rate, args.seconds, cluster.servers
+                )
+            )
+            cluster.stop_servers()
+            rows.append(
+                [
+                    "1, no Redis",
+                    single["drain_s"],
+                    single["sent"],
+                    single["failed"],
+                    single["missing"],
+                    single["p50"],
+                    single["p99"],
+                    1.0,
+                    1.0,
+                ]
+            )
+            for count in [int(p) for p in args.processes.split(",")]:
+                cluster.start(count, redis=True)
+                proxy = Nginx(folder, [s.port for s in cluster.servers])
+                try:
+                    multi = asyncio.run(
+                        delivery_phase(proxy.url, clients, args.rate, args.seconds, cluster.servers)
+                    )
+                    rss = [round(worker_stats(s)[0]) for s in cluster.servers]
+                    if count == 2 and args.signins:
+                        names = [n for n, _ in users[: args.signins]]
+                        set_real_passwords(cluster, names, "shift-change-password")
+                        asyncio.run(wait_quiet(cluster.servers))
+                        results["shift_change"] = asyncio.run(
+                            shift_change(proxy.url, users[: args.signins], "shift-change-password")
+                        )
+                finally:
+                    proxy.stop()
+                    cluster.stop_servers()
+                rows.append(
+                    [
+                        f"{count} + Redis + nginx",
+                        multi["drain_s"],
+                        multi["sent"],
+                        multi["failed"],
+                        multi["missing"],
+                        multi["p50"],
+                        multi["p99"],
+                        multi["p50"] / single["p50"],
+                        multi["p99"] / single["p99"],
+                    ]
+                )
+                results[f"rss_{count}"] = rss
+            print()
+            print(
+                format_table(
+                    [
+                        "processes",
+                        "connect storm s",
+                        "sent",
+                        "failed",
+                        "missing",
+                        "p50 ms",
+                        "p99 ms",
+                        "p50 ratio",
+                        "p99 ratio",
+                    ],
+                    rows,
+                    markdown=True,
+                    digits=[0, 0, 0, 0, 0, 1, 1, 2, 2],
+                )
+            )
+            results["delivery"] = rows
+            if "shift_change" in results:
+                s = results["shift_change"]
+                print()
+                print(
+                    format_table(
+                        [
+                            "sign-ins",
+                            "succeeded",
+                            "failures",
+                            "p50 ms",
+                            "p95 ms",
+                            "p99 ms",
+                            "max ms",
+                        ],
+                        [
+                            [
+                                args.signins,
+                                s["signed_in"],
+                                s["failures"],
+                                s["p50"],
+                                s["p95"],
+                                s["p99"],
+                                s["max"],
+                            ]
+                        ],
+                        markdown=True,
+                    )
+                )
+            print()
+            print(json.dumps(results, default=str))
+        finally:
+            cluster.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

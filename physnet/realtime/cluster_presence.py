@@ -1,0 +1,130 @@
+"""Who is online across every server process: per-process sets in Redis that expire.
+
+Each server process ("node") keeps the usernames it holds sockets for in a Redis set and
+refreshes a short-lived `alive` key every HEARTBEAT_S. A process killed with SIGKILL stops
+refreshing; EXPIRY_S later a surviving process notices, removes the dead node and announces
+its people offline unless they are connected elsewhere. Every heartbeat also re-adds the
+node's own people, so a Redis restart (which forgets everything) heals within a beat.
+
+With no Redis there is one process, and `physnet.realtime.rooms.connections` is the truth.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+log = logging.getLogger(__name__)
+HEARTBEAT_S = 3.0
+EXPIRY_S = 10
+
+
+class ClusterPresence:
+    def __init__(self) -> None:
+        self.node = uuid.uuid4().hex[:12]
+        self._url: str | None = None
+        self._prefix = "physnet-0:presence"
+        self._client: Any = None
+
+    def configure(self, redis_url: str | None, prefix: str) -> None:
+        self._url = redis_url
+        self._prefix = prefix
+        self._client = None
+
+    @property
+    def enabled(self) -> bool:
+        return self._url is not None
+
+    def _redis(self) -> Any:
+        if self._client is None:
+            import redis
+
+            assert self._url is not None
+            # Blocking: under gevent hundreds of sockets connect at once; they wait their
+            # turn for a connection instead of failing with "Too many connections".
+            pool = redis.BlockingConnectionPool.from_url(
+                self._url,
+                max_connections=32,
+                timeout=5,
+                socket_timeout=2,
+                socket_connect_timeout=2,
+                decode_responses=True,
+            )
+            self._client = redis.Redis(connection_pool=pool)
+        return self._client
+
+    def _key(self, *parts: str) -> str:
+        return ":".join((self._prefix, *parts))
+
+    def _alive_nodes(self, client: Any) -> list[str]:
+        nodes = sorted(client.smembers(self._key("nodes")))
+        if not nodes:
+            return []
+        flags = client.mget([self._key("alive", n) for n in nodes])
+        return [n for n, flag in zip(nodes, flags, strict=True) if flag]
+
+    def join(self, username: str) -> bool:
+        """Record `username` on this node; True when they were online on no other node."""
+        client = self._redis()
+        elsewhere = self.online_elsewhere(username)
+        pipe = client.pipeline()
+        pipe.sadd(self._key("nodes"), self.node)
+        pipe.sadd(self._key("users", self.node), username)
+        pipe.set(self._key("alive", self.node), "1", ex=EXPIRY_S)
+        pipe.execute()
+        return not elsewhere
+
+    def leave(self, username: str) -> bool:
+        """Forget `username` on this node; True when no other node holds them either."""
+        self._redis().srem(self._key("users", self.node), username)
+        return not self.online_elsewhere(username)
+
+    def online_elsewhere(self, username: str) -> bool:
+        client = self._redis()
+        others = [n for n in self._alive_nodes(client) if n != self.node]
+        if not others:
+            return False
+        pipe = client.pipeline()
+        for node in others:
+            pipe.sismember(self._key("users", node), username)
+        return any(pipe.execute())
+
+    def online(self) -> set[str]:
+        """Every username with a socket on a live node."""
+        client = self._redis()
+        alive = self._alive_nodes(client)
+        if not alive:
+            return set()
+        return set(client.sunion([self._key("users", n) for n in alive]))
+
+    def heartbeat(self, local_usernames: list[str]) -> list[str]:
+        """Refresh this node, re-add its people, reap dead nodes; return the usernames that
+        went offline with them (reaped by this call only, so they are announced once)."""
+        client = self._redis()
+        pipe = client.pipeline()
+        pipe.sadd(self._key("nodes"), self.node)
+        if local_usernames:
+            pipe.sadd(self._key("users", self.node), *local_usernames)
+        pipe.set(self._key("alive", self.node), "1", ex=EXPIRY_S)
+        pipe.execute()
+        nodes = client.smembers(self._key("nodes"))
+        alive = set(self._alive_nodes(client))
+        gone: set[str] = set()
+        for node in nodes - alive:
+            if client.srem(self._key("nodes"), node):  # only one reaper wins each node
+                gone |= set(client.smembers(self._key("users", node)))
+                client.delete(self._key("users", node))
+        if not gone:
+            return []
+        still = self.online()
+        return sorted(gone - still)
+
+    def withdraw(self) -> None:
+        """Remove this node at a clean shutdown (its people are announced by their sockets)."""
+        client = self._redis()
+        client.srem(self._key("nodes"), self.node)
+        client.delete(self._key("users", self.node), self._key("alive", self.node))
+
+
+cluster = ClusterPresence()

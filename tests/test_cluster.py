@@ -1,0 +1,151 @@
+"""Delivery, presence and CLI jobs across server processes (Redis between them)."""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from fault_support import physnet_cli, physnet_env, toml_table, wait_until
+
+from conftest import Listener, LiveServer
+
+pytestmark = pytest.mark.live
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return f"redis://127.0.0.1:6379/{random.randint(1, 15)}"
+
+
+@pytest.fixture
+def two_servers(tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str):
+    env = {"PHYSNET_REDIS_URL": redis_url}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = LiveServer(tmp_path / "a", sqlite_template, env, database_url=fresh_pg_url)
+    b = LiveServer(tmp_path / "b", sqlite_template, env, database_url=fresh_pg_url)
+    yield a, b
+    a.stop()
+    b.stop()
+
+
+_sessions: list[requests.Session] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_sessions() -> Any:
+    yield
+    while _sessions:
+        _sessions.pop().close()
+
+
+def _api(server: LiveServer, username: str) -> requests.Session:
+    http = requests.Session()
+    _sessions.append(http)
+    http.headers["Authorization"] = f"Bearer {server.factory.token(username)}"
+    return http
+
+
+def test_typing_edits_deletes_and_presence_cross_processes(two_servers: Any) -> None:
+    a, b = two_servers
+    for name in ("alice", "bob"):
+        a.factory.user(name)
+    a.factory.channel("order-sets", members=("alice", "bob"))
+    alice = Listener(a.url, token=a.factory.token("alice"))  # on process A
+    bob = Listener(b.url, token=b.factory.token("bob"))  # on process B
+    try:
+        assert bob.call("typing", {"channel": "order-sets"}) == {"ok": True}
+        assert alice.wait_for("typing")[0] == {"channel": "order-sets", "username": "bob"}
+
+        http = _api(b, "bob")
+        posted = http.post(
+            b.url + "/api/v1/channels/order-sets/messages",
+            json={"body": "The sepsis order set now defaults to the 30 mL/kg bolus"},
+        ).json()["message"]
+        assert alice.wait_for("message")[0]["id"] == posted["id"]
+        edited = http.patch(
+            b.url + f"/api/v1/messages/{posted['id']}", json={"body": "Order set updated"}
+        )
+        assert edited.status_code == 200
+        assert alice.wait_for("message_updated")[0]["body"] == "Order set updated"
+        assert http.delete(b.url + f"/api/v1/messages/{posted['id']}").status_code in (200, 204)
+        assert alice.wait_for("message_deleted")[0]["id"] == posted["id"]
+
+        # Who is online is the same answer on both processes.
+        for server in (a, b):
+            online = _api(server, "alice").get(server.url + "/api/v1/presence").json()
+            assert online == {"online": ["alice", "bob"]}
+    finally:
+        alice.close()
+        bob.close()
+
+
+def test_people_of_a_killed_process_go_offline(two_servers: Any) -> None:
+    a, b = two_servers
+    for name in ("alice", "carol"):
+        a.factory.user(name)
+    alice = Listener(a.url, token=a.factory.token("alice"))
+    carol = Listener(b.url, token=b.factory.token("carol"))
+    http = _api(a, "alice")
+    try:
+        wait_until(
+            lambda: http.get(a.url + "/api/v1/presence").json()["online"] == ["alice", "carol"],
+            10,
+            "carol to be online",
+        )
+        b.process.kill()  # SIGKILL: no disconnect is ever sent for carol
+        b.process.wait(10)
+        offline = {"username": "carol", "status": "offline"}
+        wait_until(lambda: offline in alice.of("presence"), 30, "carol to go offline")
+        assert http.get(a.url + "/api/v1/presence").json() == {"online": ["alice"]}
+    finally:
+        alice.close()
+        carol.client.disconnect()
+
+
+def test_sync_in_a_cli_process_disconnects_a_deactivated_user_on_a_server(
+    tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
+) -> None:
+    from ldap_fixtures import Directory, start_server
+
+    from conftest import PASSWORD
+
+    (tmp_path / "slapd").mkdir()
+    slapd = start_server(str(tmp_path / "slapd"))
+    tree = Directory(slapd, PASSWORD)
+    (tmp_path / "server").mkdir()
+    server = LiveServer(
+        tmp_path / "server",
+        sqlite_template,
+        {"PHYSNET_REDIS_URL": redis_url},
+        database_url=fresh_pg_url,
+    )
+    try:
+        dana = tree.person("dana")
+        for uid in ("erin", "frank", "gita"):
+            tree.person(uid)
+        config = tmp_path / "physnet.toml"
+        config.write_text(toml_table("ldap", tree.settings()))
+        env = physnet_env(
+            tmp_path, fresh_pg_url, PHYSNET_CONFIG=str(config), PHYSNET_REDIS_URL=redis_url
+        )
+        first = physnet_cli(env, "ldap", "sync")
+        assert first.returncode == 0, first.stderr
+        listener = Listener(server.url, token=server.factory.token("dana"))
+        closed = threading.Event()
+        listener.client.on("disconnect", lambda *args: closed.set())
+
+        tree.modify(dana, employeeType="disabled")  # IT disables the account
+        second = physnet_cli(env, "ldap", "sync")  # a separate process, e.g. the timer
+        assert second.returncode == 0, second.stderr
+        assert closed.wait(10), "dana's socket on the server stayed open"
+        others = _api(server, "erin").get(server.url + "/api/v1/me")
+        assert others.status_code == 200  # the others are untouched
+    finally:
+        server.stop()
+        tree.close()
+        slapd.stop()

@@ -1,0 +1,95 @@
+"""`/readyz`, and the settings a server behind nginx uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from physnet import create_app
+from physnet.config import ConfigError, load_settings
+from physnet.search import service
+
+from conftest import _settings, free_port
+
+
+def test_ready_when_database_and_index_answer(app: Flask) -> None:
+    service(app).indexer.catch_up()  # builds the (missing) index
+    answer = app.test_client().get("/readyz")
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["status"] == "ready"
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["search_index"]["status"] == "ok"
+    assert body["checks"]["redis"] == {"status": "not_configured"}
+
+
+def test_not_ready_names_the_missing_index(app: Flask) -> None:
+    answer = app.test_client().get("/readyz")
+    assert answer.status_code == 503
+    body = answer.get_json()
+    assert body["error"]["code"] == "not_ready"
+    assert body["error"]["failing"] == ["search_index"]
+    assert "search index is missing" in body["error"]["message"]
+    assert body["checks"]["database"]["status"] == "ok"
+
+
+def test_not_ready_when_redis_does_not_answer(tmp_path: Any, sqlite_template: Any) -> None:
+    import shutil
+
+    path = tmp_path / "physnet.db"
+    shutil.copy(sqlite_template, path)
+    closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    app = create_app(_settings(tmp_path, f"sqlite:///{path}", redis_url=closed))
+    app.config["TESTING"] = True
+    service(app).indexer.catch_up()
+    answer = app.test_client().get("/readyz")
+    assert answer.status_code == 503
+    body = answer.get_json()
+    assert body["error"]["failing"] == ["redis"]
+    assert body["checks"]["redis"]["reason"].startswith("Redis does not answer")
+
+
+def test_proxy_hops_take_the_client_address_from_nginx(tmp_path: Any, sqlite_template: Any):
+    import shutil
+
+    path = tmp_path / "physnet.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(_settings(tmp_path, f"sqlite:///{path}", proxy_hops=1))
+    seen: list[Any] = []
+
+    @app.get("/_whoami")
+    def whoami() -> str:
+        from flask import request
+
+        seen.append((request.remote_addr, request.scheme))
+        return "ok"
+
+    headers = {"X-Forwarded-For": "10.20.30.40", "X-Forwarded-Proto": "https"}
+    app.test_client().get("/_whoami", headers=headers)
+    assert seen == [("10.20.30.40", "https")]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PHYSNET_PROXY_HOPS": "-1"}, "PHYSNET_PROXY_HOPS must be zero or more"),
+        ({"PHYSNET_PROXY_HOPS": "one"}, "PHYSNET_PROXY_HOPS must be a whole number"),
+        ({"PHYSNET_SEARCH_INDEXER": "maybe"}, "PHYSNET_SEARCH_INDEXER must be on or off"),
+    ],
+)
+def test_malformed_deployment_settings_name_themselves(
+    tmp_path: Any, env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ={"PHYSNET_INSTANCE": str(tmp_path), **env})
+
+
+def test_search_indexer_off_keeps_the_server_from_indexing(tmp_path: Any) -> None:
+    settings = load_settings(
+        environ={"PHYSNET_INSTANCE": str(tmp_path), "PHYSNET_SEARCH_INDEXER": "off"}
+    )
+    assert settings.search_indexer is False
+    app = create_app(_settings(tmp_path, f"sqlite:///{tmp_path}/x.db", search_indexer=False))
+    assert app.config["PHYSNET_SEARCH_INDEXER"] is False
