@@ -167,3 +167,56 @@ def test_db_upgrade_creates_the_schema_in_a_fresh_sqlite_file(tmp_path):
     with sqlite3.connect(path) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert {"users", "channels", "memberships", "messages", "alembic_version"} <= tables
+
+
+def test_upgrading_a_database_with_data_keeps_every_row(tmp_path):
+    """Migrations that rebuild a SQLite table (batch mode) must not cascade-delete the rows
+    that refer to it: a database made at 0003 (the first release) keeps its conversations."""
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    old = _run(tmp_path, "db", "upgrade", "0003", PHYSNET_DATABASE_URL=url)
+    assert old.returncode == 0, old.stderr
+    at = "2026-01-05 10:00:00.000000"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(
+            "INSERT INTO users (id, username, display_name, email, title, credentials,"
+            " department, specialty, facility, phone, bio, expertise, source, role, active,"
+            " session_generation, created_at) VALUES (1, 'kim', 'Dr. Kim', '', '', '', '', '',"
+            " '', '', '', '', 'local', 'member', 1, 0, ?)",
+            (at,),
+        )
+        conn.execute(
+            "INSERT INTO channels (id, name, title, description, kind, created_at)"
+            " VALUES (1, 'ehr-tips', 'EHR tips', '', 'public', ?)",
+            (at,),
+        )
+        conn.execute(
+            "INSERT INTO memberships (channel_id, user_id, role, last_read_id, source,"
+            " joined_at) VALUES (1, 1, 'member', 0, 'local', ?)",
+            (at,),
+        )
+        for mid, thread in ((1, None), (2, 1)):
+            conn.execute(
+                "INSERT INTO messages (id, channel_id, author_id, body, html, thread_id,"
+                " reply_count, created_at) VALUES (?, 1, 1, 'Use the .SEPSIS SmartPhrase',"
+                " '<p>x</p>', ?, 0, ?)",
+                (mid, thread, at),
+            )
+        conn.execute("INSERT INTO reactions VALUES (1, 1, '👍', ?)", (at,))
+        conn.execute("INSERT INTO mentions (message_id, user_id) VALUES (1, 1)")
+        conn.execute(
+            "INSERT INTO message_edits (message_id, editor_id, previous_body, edited_at)"
+            " VALUES (1, 1, 'Use .SEPSIS', ?)",
+            (at,),
+        )
+    tables = ("users", "channels", "memberships", "messages", "reactions", "mentions")
+    with sqlite3.connect(path) as conn:
+        before = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    new = _run(tmp_path, "db", "upgrade", PHYSNET_DATABASE_URL=url)
+    assert new.returncode == 0, new.stderr
+    with sqlite3.connect(path) as conn:
+        after = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+        edits = conn.execute("SELECT count(*) FROM message_edits").fetchone()[0]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert after == before and edits == 1
