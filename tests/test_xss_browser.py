@@ -6,8 +6,7 @@ test is about the layers under it (Markdown sanitizing, escaping, building the D
 text). A hook records any payload that runs (`xss(n)`, alert/confirm/prompt, dialogs);
 every surface also checks the DOM it rendered and, where there is one, the server's HTML.
 
-A new place that shows user text (tips, new profile fields) is one more Surface in SURFACES.
-Profile bios have no page on this branch yet: they are only returned as JSON.
+A new place that shows user text is one more Surface in SURFACES.
 """
 
 from __future__ import annotations
@@ -85,6 +84,17 @@ def plant(server: LiveServer) -> Site:
     for mid in site.messages["body"][:5]:
         site.api("alice", "DELETE", f"/messages/{mid}")
         site.messages["body"].remove(mid)
+    # Tips (title and Markdown body) and profile fields people write about themselves.
+    tip = {"channel": "xss-messages", "tags": ["xss"], "phi_override_reason": "test markup"}
+    site.messages["tips"] = [
+        site.api("alice", "POST", "/tips", json={**tip, "title": t[:200], "body": t})["tip"]["id"]
+        for _, t in PAYLOADS
+    ]
+    for i, (_, text) in enumerate(PAYLOADS):
+        response = server.session(f"xu{i}").patch(
+            f"{server.url}/api/v1/me", json={"bio": text, "ask_me_about": text[:200]}
+        )
+        assert response.status_code == 200, response.text
     return site
 
 
@@ -215,6 +225,31 @@ def show_search_snippets(site: Site, page: Page) -> str:
     return "#search-snippets"
 
 
+def show_search_page(site: Site, page: Page) -> str:
+    page.goto(site.url + "/search?q=xss")
+    expect(page.locator("#search-page .search-results li").first).to_be_visible()
+    return "#search-page"
+
+
+def show_tips(site: Site, page: Page) -> str:
+    page.goto(site.url + "/tips?tag=xss")
+    expect(page.locator("#tips-list li").first).to_be_visible()
+    assert_nothing_ran(page, "#tips-list")
+    for tip_id in site.messages["tips"][:12]:
+        page.goto(f"{site.url}/tips/{tip_id}")
+        expect(page.locator("#tip-body")).not_to_be_empty()
+        assert_nothing_ran(page, "#tip-view")
+    return "#tip-view"
+
+
+def show_profiles(site: Site, page: Page) -> str:
+    for i in range(0, len(PAYLOADS), 3):
+        page.goto(f"{site.url}/people/xu{i}")
+        expect(page.locator("#profile-bio")).to_have_text(PAYLOADS[i][1].strip())
+        assert_nothing_ran(page, "#people-view")
+    return "#people-view"
+
+
 def show_audit_log(site: Site, page: Page) -> str:
     page.goto(site.url + "/admin/audit?action=message.")
     expect(page.locator("table.audit-events")).to_contain_text("message.edited")
@@ -242,6 +277,9 @@ SURFACES = [
     Surface("channel title and description", "bob", show_channel_titles),
     Surface("display name", "bob", show_display_names),
     Surface("search snippet", "bob", show_search_snippets),
+    Surface("search results page", "bob", show_search_page),
+    Surface("tip list and tip page", "bob", show_tips),
+    Surface("profile bio and ask-me-about", "bob", show_profiles),
     Surface("admin audit log", "root", show_audit_log),
     Surface("admin people list", "root", show_admin_people),
 ]
