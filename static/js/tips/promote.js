@@ -3,6 +3,7 @@
 
 import { post } from "../api.js";
 import { h, icon } from "../dom.js";
+import { askOverrideReason } from "../phi.js";
 import { toast } from "../toast.js";
 import { parseTags, tipUrl } from "./common.js";
 
@@ -59,10 +60,10 @@ async function submit(event, { title, tags, thread, error, form }) {
   const button = form.querySelector('[type="submit"]');
   button.disabled = true;
   error.hidden = true;
+  const fields = { title: title.value, tags: parseTags(tags.value), thread: thread.checked };
   try {
-    const { tip } = await post(`/messages/${current.msg.id}/promote`, {
-      title: title.value, tags: parseTags(tags.value), thread: thread.checked,
-    });
+    const { tip } = await promote(fields);
+    if (!tip) return; // the author chose to edit instead of overriding the PHI guard
     dialog.close();
     const note = toast(`Tip “${tip.title}” created.`);
     note.querySelector(".toast-text").append(" ",
@@ -73,5 +74,18 @@ async function submit(event, { title, tags, thread, error, form }) {
     (err.code?.includes("tag") ? tags : title).focus();
   } finally {
     button.disabled = false;
+  }
+}
+
+/** Promote; if the PHI guard asks for a reason (policy "confirm"), ask once and resend. */
+async function promote(fields) {
+  const path = `/messages/${current.msg.id}/promote`;
+  try {
+    return await post(path, fields);
+  } catch (err) {
+    if (err.code !== "possible_phi" || err.details.policy !== "confirm") throw err;
+    const reason = await askOverrideReason(err.details.findings ?? []);
+    if (!reason) return {};
+    return post(path, { ...fields, phi_override_reason: reason });
   }
 }
