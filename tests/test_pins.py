@@ -39,7 +39,12 @@ def audit_trail(app: Any) -> list[tuple[str, str, str, dict[str, Any]]]:
     with app.app_context():
         return [
             (e.actor, e.action, e.target, e.details)
-            for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+            for e in db.session.scalars(
+                # Only message events: signing in is audited too.
+                select(AuditEvent)
+                .where(AuditEvent.action.like("message.%"))
+                .order_by(AuditEvent.id)
+            )
         ]
 
 

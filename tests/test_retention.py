@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from physnet import create_app
 from physnet.actions.messages import (
@@ -17,6 +17,7 @@ from physnet.actions.messages import (
     do_toggle_reaction,
 )
 from physnet.actions.retention import apply_retention
+from physnet.actions.tips import check_promote_message
 from physnet.extensions import db
 from physnet.models import (
     AuditEvent,
@@ -264,27 +265,16 @@ def test_large_runs_go_in_batches(world, monkeypatch):
     assert world.alive() == {"keep"}
 
 
-def test_tip_sources_are_kept_when_a_tips_table_exists(world):
-    """Tips are built on another branch; retention looks for their table by name."""
+def test_tip_sources_are_kept(world):
+    """A message promoted to a tip outlives retention (keep_tips, the default)."""
     world.post("source", "ehr-tips", "Great SmartPhrase for discharge", days_ago=100)
     world.post("plain", "ehr-tips", "Thanks!", days_ago=100)
     with world.app.app_context():
-        db.session.execute(
-            text("CREATE TABLE tips (id INTEGER PRIMARY KEY, source_message_id INTEGER)")
-        )
-        db.session.execute(
-            text("INSERT INTO tips (id, source_message_id) VALUES (1, :m)"),
-            {"m": world.ids["source"]},
-        )
-        db.session.commit()
-    try:
-        report = world.apply()
-        assert world.alive() == {"source"}
-        assert report.kept_tips == 1
-    finally:
-        with world.app.app_context():
-            db.session.execute(text("DROP TABLE tips"))
-            db.session.commit()
+        alice = db.session.scalar(select(User).where(User.username == "alice"))
+        check_promote_message(alice, world.ids["source"], "Discharge SmartPhrase", ["epic"])
+    report = world.apply()
+    assert world.alive() == {"source"}
+    assert report.kept_tips == 1
 
 
 def test_no_policy_means_nothing_is_deleted(app, factory, runner):
