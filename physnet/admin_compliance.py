@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -44,7 +44,9 @@ def audit_log() -> Any:
         page=number,
         pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
         args=query,
-        page_url=lambda n: url_for("compliance.audit_log", **query, page=n),
+        page_url=lambda n: url_for(
+            "compliance.audit_log", **cast(dict[str, Any], {**query, "page": n})
+        ),
         download={f: f"{api}?{urlencode({**query, 'format': f})}" for f in ("csv", "json")},
     )
 

@@ -82,7 +82,7 @@ def reindex_users(connection: Connection, ids: Iterable[int] | None = None) -> i
 
 
 def _changed(user: User, fields: Iterable[str]) -> bool:
-    state = inspect(user)
+    state: Any = inspect(user)
     return any(state.attrs[f].history.has_changes() for f in fields)
 
 

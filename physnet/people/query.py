@@ -8,6 +8,7 @@ tags by `user_tags(kind, tag_key, user_id)`, the fields and facet counts by the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +91,7 @@ def facet_query(filters: PeopleFilters, names: tuple[str, ...]) -> Any:
     return select(*columns, func.count()).where(*conditions(filters, skip=skip)).group_by(*columns)
 
 
-def _tally(rows: list[Any], index: int) -> list[dict[str, Any]]:
+def _tally(rows: Sequence[Any], index: int) -> list[dict[str, Any]]:
     counts: dict[str, int] = {}
     for row in rows:
         if row[index]:

@@ -132,6 +132,13 @@ class ColumnarPostingsWriter(W3PostingsWriter):
 class ColumnarMatcher(W3LeafMatcher):
     """Whoosh's matcher interface over a flat record: a single block holding every posting."""
 
+    # Whoosh (untyped) sets these; the reads below fill them lazily.
+    _length: Any
+    _data: Any
+    _ids: Any
+    _weights: Any
+    _values: Any
+
     def _read_header(self) -> None:
         if isinstance(self._length, tuple):  # W3TermInfo.from_bytes leaves it a 1-tuple
             self._length = self._length[0]

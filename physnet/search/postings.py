@@ -102,7 +102,8 @@ def _decoded(reader: Any, fieldname: str, text: str, positions: bool) -> Posting
         if positions:
             values.append(matcher.value())
         matcher.next()
-    slots, overflow = None, {}
+    slots: Any = None
+    overflow: dict[int, Any] = {}
     if positions and isinstance(reader.schema[fieldname].format, ClinicalPositions):
         raw, overflow = encode_positions(values)
         slots = np.frombuffer(raw, dtype="<u8").reshape(len(ids), 2)
