@@ -28,6 +28,7 @@ from physnet.models import (
     Message,
     MessageEdit,
     Reaction,
+    Tip,
     User,
     utcnow,
 )
@@ -35,9 +36,6 @@ from physnet.search.outbox import queue
 
 BATCH = 500
 MAX_DAYS = 36_500
-# Tips live on another branch as `tips(source_message_id)`; retention guards them only
-# when that table exists, so this module works before and after it is merged.
-_TIPS = sa.table("tips", sa.column("source_message_id", sa.Integer))
 
 
 @dataclass
@@ -74,16 +72,12 @@ class RetentionReport:
         )
 
 
-def _tips_exist() -> bool:
-    return sa.inspect(db.session.connection()).has_table("tips")
-
-
 class _Policy:
     """Which old messages a run keeps: SQL conditions over a messages alias."""
 
     def __init__(self, keep_pinned: bool, keep_tips: bool) -> None:
         self.keep_pinned = keep_pinned
-        self.keep_tips = keep_tips and _tips_exist()
+        self.keep_tips = keep_tips
 
     def pinned(self, m: Any) -> Any:
         return m.pinned_at.is_not(None) if self.keep_pinned else sa.false()
@@ -91,9 +85,7 @@ class _Policy:
     def tip(self, m: Any) -> Any:
         if not self.keep_tips:
             return sa.false()
-        return m.id.in_(
-            select(_TIPS.c.source_message_id).where(_TIPS.c.source_message_id.is_not(None))
-        )
+        return m.id.in_(select(Tip.source_message_id).where(Tip.source_message_id.is_not(None)))
 
     def kept(self, m: Any) -> Any:
         return sa.or_(self.pinned(m), self.tip(m))
