@@ -35,6 +35,21 @@ class Shown:
     thread_id: int | None
 
 
+def _shown(doc_type: str, row: Any) -> Shown:
+    """A result's display fields from a row of id, channel_id, name (the channel's),
+    username, display_name, created_at, body and thread_id."""
+    return Shown(
+        doc_type,
+        row.id,
+        row.channel_id,
+        row.name,
+        {"username": row.username, "display_name": row.display_name or row.username},
+        row.created_at,
+        row.body,
+        row.thread_id,
+    )
+
+
 class MessageSource:
     doc_type = "message"
     model = Message
@@ -119,19 +134,7 @@ class MessageSource:
                 Message.quarantined_at.is_(None),
             )
         )
-        return {
-            row.id: Shown(
-                "message",
-                row.id,
-                row.channel_id,
-                row.name,
-                {"username": row.username, "display_name": row.display_name or row.username},
-                row.created_at,
-                row.body,
-                row.thread_id,
-            )
-            for row in rows
-        }
+        return {row.id: _shown("message", row) for row in rows}
 
 
 def tip_document(
@@ -249,19 +252,7 @@ class TipSource:
             .join(User, User.id == Tip.owner_id)
             .where(Tip.id.in_(list(ids)), Tip.deleted_at.is_(None))
         )
-        return {
-            row.id: Shown(
-                "tip",
-                row.id,
-                row.channel_id,
-                row.name,
-                {"username": row.username, "display_name": row.display_name or row.username},
-                row.created_at,
-                row.body,
-                row.thread_id,
-            )
-            for row in rows
-        }
+        return {row.id: _shown("tip", row) for row in rows}
 
 
 SOURCES: dict[str, MessageSource | TipSource] = {"message": MessageSource(), "tip": TipSource()}
