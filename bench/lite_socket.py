@@ -18,11 +18,14 @@ import aiohttp
 
 
 class LiteSocket:
-    def __init__(self, url: str, token: str, *, cookie: str | None = None) -> None:
+    def __init__(
+        self, url: str, token: str, *, cookie: str | None = None, subscribe: bool = False
+    ) -> None:
         base = url.replace("http://", "ws://", 1).rstrip("/")
         self.ws_url = f"{base}/socket.io/?EIO=4&transport=websocket"
         self.token = token
         self.cookie = cookie
+        self.subscribe = subscribe  # presence only about named people (the web app's way)
         self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
@@ -64,8 +67,10 @@ class LiteSocket:
     def _packet(self, data: str) -> None:
         kind = data[:1]
         if kind == "0":  # Engine.IO open: now open the Socket.IO namespace
-            auth = json.dumps({"token": self.token}) if self.token else ""
-            self._send("40" + auth)
+            auth: dict[str, str] = {"token": self.token} if self.token else {}
+            if self.subscribe:
+                auth["presence"] = "subscribe"
+            self._send("40" + (json.dumps(auth) if auth else ""))
         elif kind == "2":  # ping
             self._send("3")
         elif kind == "4":
@@ -113,15 +118,28 @@ class LiteSocket:
 
 
 async def connect_many(
-    url: str, tokens: list[str], session: aiohttp.ClientSession, concurrency: int = 50
+    url: str,
+    tokens: list[str],
+    session: aiohttp.ClientSession,
+    concurrency: int = 50,
+    watch: list[list[str]] | None = None,
 ) -> list[LiteSocket]:
-    """Connect one socket per token, `concurrency` at a time; raise on the first refusal."""
-    sockets = [LiteSocket(url, token) for token in tokens]
+    """Connect one socket per token, `concurrency` at a time; raise on the first refusal.
+
+    With `watch` (one list of usernames per token) each socket behaves like the web app:
+    it connects hearing no presence, then subscribes to the people it would show.
+    Without, every socket hears everyone's presence (the API default).
+    """
+    sockets = [LiteSocket(url, token, subscribe=watch is not None) for token in tokens]
     gate = asyncio.Semaphore(concurrency)
 
-    async def one(sock: LiteSocket) -> None:
+    async def one(i: int, sock: LiteSocket) -> None:
         async with gate:
             await sock.connect(session)
+            if watch is not None:
+                ack = await sock.call("presence_subscribe", {"usernames": watch[i]})
+                if not ack.get("ok"):
+                    raise ConnectionRefusedError(f"presence_subscribe: {ack}")
 
-    await asyncio.gather(*(one(s) for s in sockets))
+    await asyncio.gather(*(one(i, s) for i, s in enumerate(sockets)))
     return sockets

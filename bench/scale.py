@@ -4,8 +4,11 @@ nginx with sticky sessions) on this machine.
     .venv/bin/python bench/scale.py                 # everything, ~6 min
     .venv/bin/python bench/scale.py --idle 2000     # fewer idle sockets, quicker
 
-1. idle: N idle sockets (default 5,000) on ONE gevent process; its RSS and threads. With
-   --gthread-idle M, the same for gunicorn's gthread worker (threading mode) at M sockets.
+1. idle: N idle sockets (default 5,000) on ONE gevent process; its RSS and threads, and how
+   long the connect storm took. Sockets behave like the web app: they connect with
+   auth={"presence": "subscribe"} and subscribe to 5 colleagues. With --everyone-idle K, K
+   sockets that keep the API default (everyone's presence: N^2 events) for comparison; with
+   --gthread-idle M, gunicorn's gthread worker (threading mode) at M sockets.
 2. delivery: 1,000 sockets in 20 channels of 50 members, 50 messages/s for --seconds,
    latency send -> every member's receipt; first on one process without Redis (the
    single-process delivery of this run), then 2 and 4 processes with Redis behind nginx.
@@ -202,12 +205,31 @@ http {{
         os.kill(pid, 15)
 
 
-async def idle_phase(url: str, tokens: list[str], count: int) -> tuple[float, int]:
-    """Connect `count` sockets, hold them for 30 s (a ping round); return (seconds, alive)."""
+WATCHED = 5  # colleagues a web page shows (direct-message partners): its presence subscription
+
+
+def watch_lists(users: list[tuple[str, str]], count: int) -> list[list[str]]:
+    """For socket i (person i % len(users)): the next WATCHED people, as the web app asks."""
+    n = len(users)
+    return [[users[(i + k) % n][0] for k in range(1, WATCHED + 1)] for i in range(count)]
+
+
+async def idle_phase(
+    url: str,
+    users: list[tuple[str, str]],
+    count: int,
+    subscribe: bool,
+    servers: list[ServerProcess],
+) -> tuple[float, int]:
+    """Connect `count` sockets and wait for the server to go quiet (the connect storm), then
+    hold them for 30 s (a ping round); return (storm seconds, sockets alive at the end)."""
+    tokens = [users[i % len(users)][1] for i in range(count)]
+    watch = watch_lists(users, count) if subscribe else None
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         started = time.monotonic()
-        socks = await connect_many(url, [tokens[i % len(tokens)] for i in range(count)], session)
+        socks = await connect_many(url, tokens, session, watch=watch)
+        await wait_quiet(servers, timeout=600)
         took = time.monotonic() - started
         await asyncio.sleep(30)
         alive = sum(1 for s in socks if not s.closed)
@@ -221,6 +243,7 @@ async def delivery_phase(
     rate: float,
     seconds: float,
     servers: list[ServerProcess],
+    subscribe: bool = True,
 ) -> dict[str, Any]:
     """1 socket per person; `rate` messages/s spread over the channels; latency per receipt."""
     latencies: list[float] = []
@@ -234,7 +257,8 @@ async def delivery_phase(
 
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
-        socks = await connect_many(url, [t for _, t in users], session)
+        watch = watch_lists(users, len(users)) if subscribe else None
+        socks = await connect_many(url, [t for _, t in users], session, watch=watch)
         for sock in socks:
             sock.on_event = on_event
         drained = await wait_quiet(servers)
@@ -263,12 +287,16 @@ async def delivery_phase(
 
 
 async def shift_change(url: str, users: list[tuple[str, str]], password: str) -> dict[str, Any]:
-    """Each person signs in through the form and opens a socket, spread over 60 s."""
+    """Each person signs in through the form and opens a socket (as the web app: presence of
+    5 colleagues), spread over 60 s; the sockets stay open until everyone is in."""
     signins: list[float] = []
     failures = 0
     socks: list[LiteSocket] = []
 
-    async def one(name: str, delay: float) -> None:
+    watch = watch_lists(users, len(users))
+    everyone_in = asyncio.Event()
+
+    async def one(i: int, name: str, delay: float) -> None:
         nonlocal failures
         await asyncio.sleep(delay)
         jar = aiohttp.CookieJar(unsafe=True)
@@ -283,14 +311,26 @@ async def shift_change(url: str, users: list[tuple[str, str]], password: str) ->
                         failures += 1
                         return
                 signins.append(time.perf_counter() - started)
-                sock = LiteSocket(url, "")  # the session cookie comes from the jar
+                sock = LiteSocket(url, "", subscribe=True)  # the session cookie is in the jar
                 await sock.connect(session)
+                ack = await sock.call("presence_subscribe", {"usernames": watch[i]})
+                if not ack.get("ok"):
+                    raise ConnectionRefusedError(str(ack))
                 socks.append(sock)
-                await sock.close()
             except Exception:
                 failures += 1
+                return
+            await everyone_in.wait()
+            await sock.close()
 
-    await asyncio.gather(*(one(name, i * 60 / len(users)) for i, (name, _) in enumerate(users)))
+    tasks = [
+        asyncio.ensure_future(one(i, name, i * 60 / len(users)))
+        for i, (name, _) in enumerate(users)
+    ]
+    while len(socks) + failures < len(users) and not all(t.done() for t in tasks):
+        await asyncio.sleep(0.5)
+    everyone_in.set()
+    await asyncio.gather(*tasks)
     return {"signed_in": len(signins), "failures": failures, **latency_summary(signins)}
 
 
@@ -308,7 +348,14 @@ def set_real_passwords(cluster: Cluster, names: list[str], password: str) -> Non
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--idle", type=int, default=5000, help="idle sockets on one process")
+    parser.add_argument("--everyone-idle", type=int, default=2000)
     parser.add_argument("--gthread-idle", type=int, default=1000)
+    parser.add_argument(
+        "--presence",
+        choices=("subscribe", "everyone"),
+        default="subscribe",
+        help="delivery clients: the web app's presence subscription, or the API default",
+    )
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=20.0)
@@ -321,19 +368,32 @@ def main() -> int:
         people = max(args.clients, args.signins, 200)
         cluster = Cluster(folder, people)
         users = cluster.users
-        tokens = [t for _, t in users]
         try:
             rows = []
-            for worker, count in (("gevent", args.idle), ("gthread", args.gthread_idle)):
+            phases = (
+                ("gevent", "subscribe", args.idle),
+                ("gevent", "everyone", args.everyone_idle),
+                ("gthread", "subscribe", args.gthread_idle),
+            )
+            for worker, presence, count in phases:
                 if not count:
                     continue
                 cluster.start(1, redis=True, worker=worker, threads=4 * count + 100)
                 base, _ = worker_stats(cluster.servers[0])
-                took, alive = asyncio.run(idle_phase(cluster.servers[0].url, tokens, count))
+                took, alive = asyncio.run(
+                    idle_phase(
+                        cluster.servers[0].url,
+                        users,
+                        count,
+                        presence == "subscribe",
+                        cluster.servers,
+                    )
+                )
                 rss, threads = worker_stats(cluster.servers[0])
                 rows.append(
                     [
                         worker,
+                        presence,
                         count,
                         alive,
                         round(took, 1),
@@ -348,9 +408,10 @@ def main() -> int:
                 format_table(
                     [
                         "worker",
+                        "presence",
                         "sockets",
                         "alive after 30 s",
-                        "connect s",
+                        "connect storm s",
                         "RSS before MiB",
                         "RSS MiB",
                         "KiB/socket",
@@ -364,10 +425,16 @@ def main() -> int:
 
             rows = []
             clients = users[: args.clients]
+            subscribe = args.presence == "subscribe"
             cluster.start(1, redis=False)
             single = asyncio.run(
                 delivery_phase(
-                    cluster.servers[0].url, clients, args.rate, args.seconds, cluster.servers
+                    cluster.servers[0].url,
+                    clients,
+                    args.rate,
+                    args.seconds,
+                    cluster.servers,
+                    subscribe,
                 )
             )
             cluster.stop_servers()
@@ -389,7 +456,9 @@ def main() -> int:
                 proxy = Nginx(folder, [s.port for s in cluster.servers])
                 try:
                     multi = asyncio.run(
-                        delivery_phase(proxy.url, clients, args.rate, args.seconds, cluster.servers)
+                        delivery_phase(
+                            proxy.url, clients, args.rate, args.seconds, cluster.servers, subscribe
+                        )
                     )
                     rss = [round(worker_stats(s)[0]) for s in cluster.servers]
                     if count == 2 and args.signins:

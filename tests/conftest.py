@@ -219,9 +219,11 @@ class ApiClient:
     def put(self, path: str, json: Any = None, **kwargs: Any) -> Any:
         return self.request("PUT", path, json=json, **kwargs)
 
-    def socket(self) -> Any:
+    def socket(self, auth: dict[str, Any] | None = None) -> Any:
         """A Flask-SocketIO test client sharing this session's cookie."""
-        return socketio.test_client(self.client.application, flask_test_client=self.client)
+        return socketio.test_client(
+            self.client.application, flask_test_client=self.client, auth=auth
+        )
 
 
 @pytest.fixture
@@ -384,7 +386,14 @@ def live_server_any(
 class Listener:
     """A python-socketio client over websocket that records what it receives."""
 
-    def __init__(self, url: str, *, token: str | None = None, cookie: str | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        cookie: str | None = None,
+        auth: dict[str, Any] | None = None,
+    ):
         self.events: list[tuple[str, Any]] = []
         self.lock = threading.Condition()
         self.client = socketio_client.Client(reconnection=False)
@@ -402,7 +411,7 @@ class Listener:
         headers = {"Cookie": cookie} if cookie else None
         self.client.connect(
             url,
-            auth={"token": token} if token else None,
+            auth={**(auth or {}), "token": token} if token else auth,
             headers=headers,
             transports=["websocket"],
             wait_timeout=10,

@@ -423,6 +423,37 @@ def test_screenshots(live_server: Any, new_page: Callable[..., Page]) -> None:
     page.screenshot(path=str(SCREENSHOTS / "channel.png"))
 
 
+def test_presence_dots_follow_the_people_on_screen_live(
+    live_server: Any, new_page: Callable[..., Page]
+) -> None:
+    """The page hears presence only about the people it shows (a direct-message partner,
+    an open member list): their dots still change live."""
+    for name in ("mokafor", "akim", "rpatel"):
+        live_server.factory.user(name)
+    live_server.factory.channel("ehr-tips", members=("mokafor", "akim", "rpatel"))
+    live_server.session("mokafor").post(f"{live_server.url}{API}/direct", json={"username": "akim"})
+    page = sign_in(new_page(), live_server, "mokafor")
+    partner_dot = page.locator("#dm-list .dot")
+    expect(partner_dot).to_have_class(re.compile("dot--offline"))
+
+    akim = sign_in(new_page(), live_server, "akim")
+    expect(partner_dot).to_have_class(re.compile("dot--online"))
+
+    page.locator("#members-btn").click()
+    rows = page.locator("#member-list .person")
+    expect(rows).to_have_count(3)
+    rpatel_dot = rows.filter(has_text="@rpatel").locator(".dot")
+    expect(rpatel_dot).to_have_class(re.compile("dot--offline"))
+    rpatel = sign_in(new_page(), live_server, "rpatel")
+    expect(rpatel_dot).to_have_class(re.compile("dot--online"))
+    rpatel.close()
+    expect(rpatel_dot).to_have_class(re.compile("dot--offline"))
+
+    akim.close()
+    expect(partner_dot).to_have_class(re.compile("dot--offline"))
+    expect(rows.filter(has_text="@akim").locator(".dot")).to_have_class(re.compile("dot--offline"))
+
+
 # Lets a test cut the live connection and hold it down: while window.__holdSockets is true,
 # new sockets go to a closed port, so Socket.IO keeps retrying until the test lets it in.
 SOCKET_SWITCH = """

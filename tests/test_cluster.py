@@ -88,22 +88,33 @@ def test_people_of_a_killed_process_go_offline(two_servers: Any) -> None:
     a, b = two_servers
     for name in ("alice", "carol"):
         a.factory.user(name)
+    a.factory.user("dave")
     alice = Listener(a.url, token=a.factory.token("alice"))
+    # dave's socket hears only about the people it names (the web app's way).
+    dave = Listener(a.url, token=a.factory.token("dave"), auth={"presence": "subscribe"})
     carol = Listener(b.url, token=b.factory.token("carol"))
     http = _api(a, "alice")
     try:
         wait_until(
-            lambda: http.get(a.url + "/api/v1/presence").json()["online"] == ["alice", "carol"],
+            lambda: (
+                http.get(a.url + "/api/v1/presence").json()["online"] == ["alice", "carol", "dave"]
+            ),
             10,
             "carol to be online",
         )
+        # Asked on process A, the answer covers carol's socket on process B.
+        watched = dave.call("presence_subscribe", {"usernames": ["carol", "alice", "zed"]})
+        assert watched == {"ok": True, "online": ["alice", "carol"]}
         b.process.kill()  # SIGKILL: no disconnect is ever sent for carol
         b.process.wait(10)
         offline = {"username": "carol", "status": "offline"}
         wait_until(lambda: offline in alice.of("presence"), 30, "carol to go offline")
-        assert http.get(a.url + "/api/v1/presence").json() == {"online": ["alice"]}
+        wait_until(lambda: offline in dave.of("presence"), 10, "dave to hear it")
+        assert http.get(a.url + "/api/v1/presence").json() == {"online": ["alice", "dave"]}
+        assert dave.of("presence") == [offline]  # nothing about anyone he did not name
     finally:
         alice.close()
+        dave.close()
         carol.client.disconnect()
 
 

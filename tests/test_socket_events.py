@@ -173,6 +173,60 @@ def test_presence_goes_online_with_the_first_socket_and_offline_with_the_last(pe
     assert received(carol_socket, "presence") == [{"username": "bob", "status": "offline"}]
 
 
+def test_a_subscribed_socket_hears_presence_only_about_the_people_it_named(people, factory, login):
+    factory.user("dave")
+    factory.user("erin")
+    watcher = login("carol").socket(auth={"presence": "subscribe"})
+    everyone = login("alice").socket()
+    drain(watcher, everyone)
+    login("bob").socket()
+    assert received(watcher, "presence") == []  # subscribed to nobody yet
+    assert received(everyone, "presence") == [{"username": "bob", "status": "online"}]
+
+    ack = watcher.emit("presence_subscribe", {"usernames": ["bob", "dave", "bob"]}, callback=True)
+    assert ack == {"ok": True, "online": ["bob"]}  # dave has no socket
+    dave = login("dave").socket()
+    assert received(watcher, "presence") == [{"username": "dave", "status": "online"}]
+    drain(everyone)
+    login("erin").socket()  # not named: the watcher does not hear it, the default socket does
+    assert received(watcher, "presence") == []
+    assert received(everyone, "presence") == [{"username": "erin", "status": "online"}]
+
+    # A new subscription replaces the old one.
+    ack = watcher.emit("presence_subscribe", {"usernames": ["erin"]}, callback=True)
+    assert ack == {"ok": True, "online": ["erin"]}
+    dave.disconnect()
+    assert received(watcher, "presence") == []
+    assert received(everyone, "presence") == [{"username": "dave", "status": "offline"}]
+
+
+def test_a_default_socket_that_subscribes_stops_hearing_everyone(people, login):
+    socket = login("carol").socket()
+    drain(socket)
+    assert socket.emit("presence_subscribe", {"usernames": []}, callback=True) == {
+        "ok": True,
+        "online": [],
+    }
+    login("bob").socket()
+    assert received(socket, "presence") == []
+
+
+@pytest.mark.parametrize(
+    "payload, code",
+    [
+        ({}, "invalid_usernames"),
+        ({"usernames": "bob"}, "invalid_usernames"),
+        ({"usernames": ["bob", 7]}, "invalid_usernames"),
+        ({"usernames": [f"doc{i}" for i in range(501)]}, "too_many_usernames"),
+    ],
+)
+def test_presence_subscribe_refuses_bad_lists_with_a_reason(people, login, payload, code):
+    socket = login("carol").socket()
+    ack = socket.emit("presence_subscribe", payload, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == code
+    assert ack["error"]["message"]
+
+
 def test_mention_goes_to_the_mentioned_persons_sockets_without_the_text(people, login):
     alice, bob, carol = login("alice"), login("bob"), login("carol")
     alice_socket, bob_socket, carol_socket = alice.socket(), bob.socket(), carol.socket()

@@ -3,6 +3,12 @@
 A person is online while they have a socket on any server process. With Redis, the
 processes share that in `physnet.realtime.cluster_presence`; a Redis hiccup only delays
 presence (the heartbeat repairs it), it never refuses a connection.
+
+Who hears a `presence` event: by default every socket (the SPEC's contract), which costs
+N x N events when N people connect at a shift change. A client that shows only some people
+(the web app: direct-message partners, an open member list, a page of the directory)
+connects with `auth={"presence": "subscribe"}` or sends `presence_subscribe`, and from then
+on hears only about the people it named.
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ import atexit
 import contextlib
 import logging
 import threading
+from typing import Any
 
-from physnet.errors import Unavailable
+from physnet.errors import Invalid, Unavailable
 from physnet.extensions import socketio
 from physnet.models import Channel, User
 from physnet.realtime import rooms
@@ -21,19 +28,24 @@ from physnet.realtime.control import bus
 
 log = logging.getLogger(__name__)
 EVERYONE = "presence"
+MAX_WATCHED = 500
 _heartbeat_lock = threading.Lock()
 _heartbeat_started = False
 
 
-def connected(user: User, sid: str, deadline: float | None = None) -> None:
-    """Record a socket; a person's first socket anywhere announces them online."""
+def connected(user: User, sid: str, deadline: float | None = None, everyone: bool = True) -> None:
+    """Record a socket; a person's first socket anywhere announces them online.
+
+    With `everyone` False the socket hears no presence until it subscribes to people.
+    """
     bus.ensure_listening()
     _ensure_heartbeat()
-    socketio.server.enter_room(sid, EVERYONE, namespace=rooms.NAMESPACE)
+    if everyone:
+        socketio.server.enter_room(sid, EVERYONE, namespace=rooms.NAMESPACE)
     if rooms.connections.add(user.id, user.username, sid, deadline) and _first_anywhere(
         user.username
     ):
-        rooms.emit("presence", {"username": user.username, "status": "online"}, EVERYONE)
+        _announce(user.username, "online")
 
 
 def disconnected(sid: str) -> None:
@@ -44,7 +56,55 @@ def disconnected(sid: str) -> None:
     """
     username = rooms.connections.remove(sid)
     if username is not None and _last_anywhere(username):
-        rooms.emit("presence", {"username": username, "status": "offline"}, EVERYONE)
+        _announce(username, "offline")
+
+
+def subscribe(sid: str, usernames: Any) -> list[str]:
+    """From now on this socket hears presence only about `usernames` (replacing what it
+    asked for before); return those of them who are online now, sorted."""
+    names = _usernames(usernames)
+    server = socketio.server
+    for room in server.rooms(sid, namespace=rooms.NAMESPACE):
+        if room == EVERYONE or room.startswith(rooms.watch_room("")):
+            server.leave_room(sid, room, namespace=rooms.NAMESPACE)
+    for name in names:
+        server.enter_room(sid, rooms.watch_room(name), namespace=rooms.NAMESPACE)
+    return sorted(_online_among(names))
+
+
+def _usernames(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Invalid("usernames is a list of usernames.", code="invalid_usernames")
+    names = sorted({v for v in value if v})
+    if len(names) > MAX_WATCHED:
+        raise Invalid(
+            f"Subscribe to at most {MAX_WATCHED} people at a time; ask for the ones on screen.",
+            code="too_many_usernames",
+        )
+    if any(len(v) > 255 for v in names):
+        raise Invalid("A username is at most 255 characters.", code="invalid_usernames")
+    return names
+
+
+def _online_among(names: list[str]) -> set[str]:
+    if not names:
+        return set()
+    if not cluster.enabled:
+        return set(names) & set(rooms.connections.online_usernames())
+    try:
+        return cluster.online_among(names)
+    except Exception:
+        log.warning("presence: Redis is not answering", exc_info=True)
+        raise Unavailable(
+            "Who is online is unknown while Redis is not answering; try again in a moment.",
+            code="presence_unavailable",
+        ) from None
+
+
+def _announce(username: str, status: str) -> None:
+    """Tell every socket that hears everyone, and every one watching this person."""
+    payload = {"username": username, "status": status}
+    rooms.emit("presence", payload, [EVERYONE, rooms.watch_room(username)])
 
 
 def typing(user: User, channel: Channel, sid: str) -> None:
@@ -115,7 +175,7 @@ def _heartbeat_forever() -> None:
             log.warning("presence heartbeat failed", exc_info=True)
             continue
         for username in gone:  # their process died; nobody else holds them
-            rooms.emit("presence", {"username": username, "status": "offline"}, EVERYONE)
+            _announce(username, "offline")
 
 
 def _withdraw() -> None:

@@ -90,6 +90,20 @@ class ClusterPresence:
             pipe.sismember(self._key("users", node), username)
         return any(pipe.execute())
 
+    def online_among(self, usernames: list[str]) -> set[str]:
+        """Which of `usernames` have a socket on a live node (one SMISMEMBER per node)."""
+        client = self._redis()
+        alive = self._alive_nodes(client)
+        if not alive:
+            return set()
+        pipe = client.pipeline()
+        for node in alive:
+            pipe.smismember(self._key("users", node), usernames)
+        found: set[str] = set()
+        for flags in pipe.execute():
+            found.update(name for name, flag in zip(usernames, flags, strict=True) if flag)
+        return found
+
     def online(self) -> set[str]:
         """Every username with a socket on a live node."""
         client = self._redis()

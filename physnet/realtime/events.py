@@ -83,7 +83,11 @@ def _error(code: str, message: str) -> Ack:
 
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> bool:
-    """Accept the session cookie or auth={"token": ...}; refuse anything else."""
+    """Accept the session cookie or auth={"token": ...}; refuse anything else.
+
+    auth={"presence": "subscribe"} (with or without a token) starts the socket hearing no
+    presence events until `presence_subscribe` names the people it shows.
+    """
     try:
         user: User | None = None
         deadline = None
@@ -108,7 +112,8 @@ def on_connect(auth: Any = None) -> bool:
         for channel_id in channel_ids:
             socketio.server.enter_room(sid, rooms.channel_room(channel_id), namespace="/")
         socketio.server.enter_room(sid, rooms.user_room(user.id), namespace="/")
-        presence.connected(user, sid, deadline)
+        everyone = not (isinstance(auth, dict) and auth.get("presence") == "subscribe")
+        presence.connected(user, sid, deadline, everyone=everyone)
         return True
     finally:
         db.session.remove()
@@ -147,6 +152,13 @@ def on_catch_up(user: User, data: dict[str, Any]) -> Ack:
         "messages": [message_json(m) for m in messages[:CATCH_UP_LIMIT]],
         "has_more": len(messages) > CATCH_UP_LIMIT,  # call again after the last id
     }
+
+
+@handler("presence_subscribe")
+def on_presence_subscribe(user: User, data: dict[str, Any]) -> Ack:
+    """Hear presence only about these people; the ack says which of them are online now."""
+    online = presence.subscribe(request.sid, data.get("usernames"))  # type: ignore[attr-defined]
+    return {"ok": True, "online": online}
 
 
 @handler("typing")

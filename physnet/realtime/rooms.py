@@ -22,6 +22,11 @@ def user_room(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def watch_room(username: str) -> str:
+    """The sockets that asked for this person's presence (`presence_subscribe`)."""
+    return f"presence:{username}"
+
+
 class Connections:
     """This process's sockets per user (rooms themselves cross processes through the queue)."""
 
@@ -80,7 +85,8 @@ class Connections:
 connections = Connections()
 
 
-def emit(event: str, payload: Any, room: str, skip_sid: str | None = None) -> None:
+def emit(event: str, payload: Any, room: str | list[str], skip_sid: str | None = None) -> None:
+    """Send to every socket in `room` (or in any of several rooms, once each), anywhere."""
     socketio.emit(event, payload, to=room, skip_sid=skip_sid, namespace=NAMESPACE)
 
 

@@ -8,6 +8,7 @@ import { initDirectory } from "./directory.js";
 import { setIconSprite } from "./dom.js";
 import { initMembers } from "./members.js";
 import { initPeople } from "./people_view.js";
+import { initPresence, showing, subscribe as subscribePresence } from "./presence.js";
 import { initNotifications } from "./notifications.js";
 import { closeNav, initSidebar } from "./sidebar.js";
 import { Live } from "./socket/live.js";
@@ -20,6 +21,7 @@ import { toast, toastError } from "./toast.js";
 const DEFAULT_CHANNEL = "ehr-tips";
 const boot = JSON.parse(document.getElementById("bootstrap").textContent);
 state.me = boot.me;
+state.online.add(boot.me.username); // this page is my socket
 state.urls = boot.urls;
 learnName(boot.me);
 configureApi(boot.urls);
@@ -98,6 +100,7 @@ const live = new Live({
     appEl.dataset.live = "connected"; // also lets browser tests wait for the socket
     clearTimeout(bannerTimer);
     banner.hidden = true;
+    subscribePresence();
     catchUpAll(first);
   },
   disconnected() {
@@ -122,6 +125,7 @@ const live = new Live({
 
 const threadView = new ThreadView({ live, apply, canModerate: () => channelView.canModerate() });
 const channelView = new ChannelView({ live, thread: threadView, apply });
+initPresence(live, () => channelView.refreshPresence());
 const people = initPeople({ navigate: (name) => navigate(name) });
 const searchRoutes = initSearchRoutes({ channelView, beforeRoute: closeNav });
 
@@ -158,6 +162,7 @@ async function loadPartner(name) {
     if (other) {
       learnName(other);
       state.partners.set(name, other);
+      showing("partners", [...state.partners.values()].map((p) => p.username));
       changed();
       if (name === state.open) channelView.refreshPresence();
     }
@@ -167,8 +172,7 @@ async function loadPartner(name) {
 }
 
 async function loadChannels() {
-  const [{ channels }, { online }] = await Promise.all([get("/channels"), get("/presence")]);
-  state.online = new Set(online);
+  const { channels } = await get("/channels");
   const listed = new Map(channels.map((c) => [c.name, c]));
   for (const name of [...state.channels.keys()]) {
     if (!listed.has(name)) removeChannel(name); // removed from a private channel meanwhile

@@ -5,6 +5,7 @@ import { confirmDialog, openDialog } from "./dialogs.js";
 import { h } from "./dom.js";
 import { initials, tone } from "./format.js";
 import { userPicker } from "./people.js";
+import { hidden, showing } from "./presence.js";
 import { channelRef, onChange, setChannel, state } from "./store.js";
 import { toast, toastError } from "./toast.js";
 
@@ -52,6 +53,7 @@ export function initMembers(view, { onLeft }) {
   const refresh = async () => {
     const { members } = await get(`/channels/${enc(view.channel.name)}/members`);
     view.members = members;
+    if (dialog.open) showing("members", members.map((m) => m.username));
     view.refreshPresence();
     render();
   };
@@ -85,6 +87,7 @@ export function initMembers(view, { onLeft }) {
     }
   });
 
+  dialog.addEventListener("close", () => hidden("members"));
   onChange(() => {
     if (dialog.open) render(); // presence dots stay live while the list is open
   });

@@ -3,7 +3,8 @@
 import { get } from "./api.js";
 import { h } from "./dom.js";
 import { initials, tone } from "./format.js";
-import { learnName, state } from "./store.js";
+import { hidden, showing } from "./presence.js";
+import { learnName, onChange, state } from "./store.js";
 import { toastError } from "./toast.js";
 
 const DEBOUNCE_MS = 180;
@@ -14,7 +15,10 @@ export function userPicker(input, listbox, { onPick, exclude = () => new Set() }
   let active = -1;
   let seq = 0;
 
+  const watchKey = `picker:${listbox.id}`;
   const render = () => {
+    if (users.length) showing(watchKey, users.map((u) => u.username));
+    else hidden(watchKey);
     listbox.replaceChildren(...users.map((user, i) => h("li", {
       class: "person", role: "option", id: `${listbox.id}-${i}`, "aria-selected": String(i === active),
       dataset: { index: i },
@@ -53,6 +57,9 @@ export function userPicker(input, listbox, { onPick, exclude = () => new Set() }
     }
   };
 
+  onChange(() => {
+    if (users.length) render(); // online dots follow presence while the list is open
+  });
   input.addEventListener("input", () => {
     clearTimeout(timer);
     timer = setTimeout(search, DEBOUNCE_MS);

@@ -15,7 +15,8 @@ export class Live {
   constructor(handlers) {
     this.handlers = handlers;
     this.everConnected = false;
-    this.socket = io({ transports: ["websocket"] });
+    // Presence only about the people on screen (presence.js names them), not everyone.
+    this.socket = io({ transports: ["websocket"], auth: { presence: "subscribe" } });
     for (const name of SERVER_EVENTS) {
       this.socket.on(name, (payload) => handlers[name]?.(payload));
     }
@@ -62,6 +63,11 @@ export class Live {
   /** Every message of `channel` after id `after`, replies included, oldest first. */
   async catchUp(channel, after) {
     return (await this.#call("catch_up", { channel, after })).messages;
+  }
+
+  /** Hear presence about these people only; resolves with those of them online now. */
+  async presenceSubscribe(usernames) {
+    return this.#call("presence_subscribe", { usernames });
   }
 
   typing(channel) {
