@@ -7,11 +7,13 @@ import gc
 from flask import Flask
 
 from physnet import checkpoint
+from physnet.actions import presence
 
 
 def prepare(app: Flask) -> None:
     """Tune the process for steady latency; call once, after the app is built."""
     checkpoint.start(app)
+    presence.start_node(app)  # with Redis: the heartbeat that reaps dead peers
     # A server holds a few hundred thousand long-lived objects (SQLAlchemy, Jinja, one thread
     # per socket); every full collection walks them all and stalled whole messages by
     # 50-140 ms (bench/messaging.py, p99). Freeze what start-up built, and collect the young

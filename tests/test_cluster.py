@@ -118,6 +118,50 @@ def test_people_of_a_killed_process_go_offline(two_servers: Any) -> None:
         carol.client.disconnect()
 
 
+def test_a_message_whose_process_died_before_announcing_it_still_reaches_others(
+    tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
+) -> None:
+    """Process A commits a message and is SIGKILLed before its broadcast (a failpoint makes
+    that moment certain). A socket on process B gets the message anyway, live, without a
+    catch-up: B reaps A in its heartbeat and announces what A still held."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    env = {"PHYSNET_REDIS_URL": redis_url}
+    a = LiveServer(
+        tmp_path / "a",
+        sqlite_template,
+        {**env, "PHYSNET_FAILPOINTS": "message.committed"},
+        database_url=fresh_pg_url,
+    )
+    b = LiveServer(tmp_path / "b", sqlite_template, env, database_url=fresh_pg_url)
+    alice = None
+    try:
+        for name in ("alice", "bob"):
+            a.factory.user(name)
+        a.factory.channel("order-sets", members=("alice", "bob"))
+        alice = Listener(b.url, token=b.factory.token("alice"))
+        body = "Downtime order set: print the paper MAR at the start of the window"
+        with pytest.raises(requests.ConnectionError):  # A dies before it can answer
+            _api(a, "bob").post(
+                a.url + "/api/v1/channels/order-sets/messages",
+                json={"body": body, "client_msg_id": "downtime-1"},
+            )
+        assert a.process.wait(10) == -9
+        stored = _api(b, "alice").get(b.url + "/api/v1/channels/order-sets/messages").json()
+        [message] = stored["messages"]  # committed before the kill
+        assert message["body"] == body
+        assert alice.of("message") == []  # A never published it
+
+        arrived = alice.wait_for("message", timeout=30)  # reap: <= expiry + one heartbeat
+        assert [m["id"] for m in arrived] == [message["id"]]
+        assert arrived[0]["body"] == body and arrived[0]["author"]["username"] == "bob"
+    finally:
+        if alice is not None:
+            alice.close()
+        a.stop()
+        b.stop()
+
+
 def test_sync_in_a_cli_process_disconnects_a_deactivated_user_on_a_server(
     tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
 ) -> None:

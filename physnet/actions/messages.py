@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from physnet import markdown
+from physnet import failpoints, markdown
 from physnet.access import access_channel, access_message, can_moderate, can_read, check_can_post
-from physnet.actions import notifications, validate
+from physnet.actions import notifications, redelivery, validate
 from physnet.actions.audit import actor_of, record_audit
 from physnet.actions.effects import after_commit, atomic
 from physnet.actions.phi import check_phi, store_with_override
@@ -119,6 +119,7 @@ def do_send_message(
         if parent is not None:
             parent.reply_count = Message.reply_count + 1
         db.session.flush()
+        redelivery.hold(message.id)  # if this process dies before the broadcast, a peer sends it
         mentioned = _record_mentions(message, skip=set())
         # The author has read their own message.
         db.session.execute(
@@ -131,12 +132,14 @@ def do_send_message(
             .values(last_read_id=message.id)
         )
         room = rooms.channel_room(channel.id)
+        after_commit(failpoints.reach, "message.committed")  # fault tests only
         after_commit(rooms.emit, "message", message_json(message), room)
         if parent is not None:
             db.session.refresh(parent)
             after_commit(rooms.emit, "message_updated", message_json(parent), room)
         _queue_mention_events(message, mentioned)
         notifications.queue_message_notifications(message, parent, mentioned)
+        after_commit(redelivery.release, message.id)  # last: every broadcast is out
     return message
 
 

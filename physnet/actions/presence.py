@@ -19,8 +19,11 @@ import logging
 import threading
 from typing import Any
 
+from flask import Flask, current_app
+
+from physnet.actions import redelivery
 from physnet.errors import Invalid, Unavailable
-from physnet.extensions import socketio
+from physnet.extensions import db, socketio
 from physnet.models import Channel, User
 from physnet.realtime import rooms
 from physnet.realtime.cluster_presence import HEARTBEAT_S, cluster
@@ -153,7 +156,19 @@ def _last_anywhere(username: str) -> bool:
         return True
 
 
-def _ensure_heartbeat() -> None:
+def start_node(app: Flask) -> None:
+    """A server process joins the heartbeat at start, sockets or not: it may commit messages
+    (through the API too) that a survivor must announce if it dies (`redelivery`)."""
+    redelivery.become_node()
+    if cluster.enabled:
+        try:
+            cluster.register()
+        except Exception:  # Redis not up yet: the first heartbeat registers
+            log.warning("presence: could not register this process in Redis", exc_info=True)
+    _ensure_heartbeat(app)
+
+
+def _ensure_heartbeat(app: Flask | None = None) -> None:
     """Start this process's presence heartbeat (once) when it begins to hold sockets."""
     global _heartbeat_started
     if not cluster.enabled or _heartbeat_started:
@@ -162,20 +177,33 @@ def _ensure_heartbeat() -> None:
         if _heartbeat_started:
             return
         _heartbeat_started = True
-    socketio.start_background_task(_heartbeat_forever)
+    target = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    socketio.start_background_task(_heartbeat_forever, target)
     atexit.register(_withdraw)
 
 
-def _heartbeat_forever() -> None:
+def _heartbeat_forever(app: Flask) -> None:
     while True:
         socketio.sleep(HEARTBEAT_S)
         try:
-            gone = cluster.heartbeat(rooms.connections.online_usernames())
+            reaped = cluster.heartbeat(rooms.connections.online_usernames())
         except Exception:  # Redis restarting: the next beat re-adds everyone
             log.warning("presence heartbeat failed", exc_info=True)
             continue
-        for username in gone:  # their process died; nobody else holds them
+        for username in reaped.offline:  # their process died; nobody else holds them
             _announce(username, "offline")
+        if reaped.message_ids:
+            _redeliver(app, reaped.message_ids)
+
+
+def _redeliver(app: Flask, message_ids: list[int]) -> None:
+    with app.app_context():
+        try:
+            redelivery.redeliver(message_ids)
+        except Exception:  # the database away too: those clients catch up on reconnect
+            log.warning("could not redeliver %s", message_ids, exc_info=True)
+        finally:
+            db.session.remove()
 
 
 def _withdraw() -> None:

@@ -6,18 +6,36 @@ refreshing; EXPIRY_S later a surviving process notices, removes the dead node an
 its people offline unless they are connected elsewhere. Every heartbeat also re-adds the
 node's own people, so a Redis restart (which forgets everything) heals within a beat.
 
+The same registry keeps each node's messages "in flight": stored in this transaction but
+perhaps not yet published to the other processes. A node notes a message id before its
+commit and forgets it once the broadcast is published; when a node dies, the survivor that
+reaps it takes its in-flight ids, so the messages it committed but never announced still
+reach every screen (`physnet.actions.messages.redeliver`).
+
 With no Redis there is one process, and `physnet.realtime.rooms.connections` is the truth.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 3.0
 EXPIRY_S = 10
+# A held id older than this was published long ago (or its transaction rolled back).
+INFLIGHT_FORGET_S = 60
+
+
+@dataclass
+class Reaped:
+    """What one heartbeat took over from dead nodes."""
+
+    offline: list[str] = field(default_factory=list)  # nobody else holds them: announce
+    message_ids: list[int] = field(default_factory=list)  # committed there, maybe unannounced
 
 
 class ClusterPresence:
@@ -112,33 +130,60 @@ class ClusterPresence:
             return set()
         return set(client.sunion([self._key("users", n) for n in alive]))
 
-    def heartbeat(self, local_usernames: list[str]) -> list[str]:
-        """Refresh this node, re-add its people, reap dead nodes; return the usernames that
-        went offline with them (reaped by this call only, so they are announced once)."""
+    def heartbeat(self, local_usernames: list[str]) -> Reaped:
+        """Refresh this node, re-add its people, reap dead nodes. Returns what this call
+        alone reaped (so each is handled once): the usernames that went offline with them
+        and the message ids they held in flight."""
         client = self._redis()
         pipe = client.pipeline()
         pipe.sadd(self._key("nodes"), self.node)
         if local_usernames:
             pipe.sadd(self._key("users", self.node), *local_usernames)
         pipe.set(self._key("alive", self.node), "1", ex=EXPIRY_S)
+        pipe.zremrangebyscore(self._key("inflight", self.node), 0, time.time() - INFLIGHT_FORGET_S)
         pipe.execute()
         nodes = client.smembers(self._key("nodes"))
         alive = set(self._alive_nodes(client))
         gone: set[str] = set()
+        held: set[int] = set()
         for node in nodes - alive:
             if client.srem(self._key("nodes"), node):  # only one reaper wins each node
                 gone |= set(client.smembers(self._key("users", node)))
-                client.delete(self._key("users", node))
-        if not gone:
-            return []
-        still = self.online()
-        return sorted(gone - still)
+                held |= {int(i) for i in client.zrange(self._key("inflight", node), 0, -1)}
+                client.delete(self._key("users", node), self._key("inflight", node))
+        reaped = Reaped(message_ids=sorted(held))
+        if gone:
+            reaped.offline = sorted(gone - self.online())
+        return reaped
+
+    def register(self) -> None:
+        """Announce this node now, not at its first heartbeat: it may die before that."""
+        pipe = self._redis().pipeline()
+        pipe.sadd(self._key("nodes"), self.node)
+        pipe.set(self._key("alive", self.node), "1", ex=EXPIRY_S)
+        pipe.execute()
+
+    def hold(self, message_id: int) -> None:
+        """Note a message about to be committed here and not yet published."""
+        key = self._key("inflight", self.node)
+        pipe = self._redis().pipeline()
+        pipe.zadd(key, {str(message_id): time.time()})
+        pipe.expire(key, INFLIGHT_FORGET_S * 2)  # a process that is not a node leaves no trace
+        pipe.execute()
+
+    def release(self, message_id: int) -> None:
+        """The message's broadcast is published: nobody needs to redeliver it."""
+        self._redis().zrem(self._key("inflight", self.node), str(message_id))
 
     def withdraw(self) -> None:
         """Remove this node at a clean shutdown (its people are announced by their sockets)."""
         client = self._redis()
         client.srem(self._key("nodes"), self.node)
-        client.delete(self._key("users", self.node), self._key("alive", self.node))
+        client.delete(
+            self._key("users", self.node),
+            self._key("alive", self.node),
+            self._key("inflight", self.node),
+        )
 
 
 cluster = ClusterPresence()

@@ -1,0 +1,20 @@
+"""Named places where a fault test makes this process die on purpose.
+
+`PHYSNET_FAILPOINTS=message.committed` (a comma-separated list) makes a server process kill
+itself with SIGKILL the first time it reaches that point: for `message.committed`, right
+after a message's transaction commits and before its broadcast. That is the one moment a
+real crash is hard to hit by timing, and the one the redelivery of messages
+(`physnet.actions.redelivery`) exists for. Unset in every deployment; read once at start.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+_ARMED = frozenset(p.strip() for p in os.environ.get("PHYSNET_FAILPOINTS", "").split(",") if p)
+
+
+def reach(name: str) -> None:
+    if name in _ARMED:
+        os.kill(os.getpid(), signal.SIGKILL)
