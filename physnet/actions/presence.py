@@ -67,10 +67,11 @@ def subscribe(sid: str, usernames: Any) -> list[str]:
     asked for before); return those of them who are online now, sorted."""
     names = _usernames(usernames)
     server = socketio.server
-    for room in server.rooms(sid, namespace=rooms.NAMESPACE):
-        if room == EVERYONE or room.startswith(rooms.watch_room("")):
-            server.leave_room(sid, room, namespace=rooms.NAMESPACE)
-    for name in names:
+    before = rooms.connections.watch(sid, set(names))
+    server.leave_room(sid, EVERYONE, namespace=rooms.NAMESPACE)
+    for name in before.difference(names):
+        server.leave_room(sid, rooms.watch_room(name), namespace=rooms.NAMESPACE)
+    for name in set(names).difference(before):
         server.enter_room(sid, rooms.watch_room(name), namespace=rooms.NAMESPACE)
     return sorted(_online_among(names))
 

@@ -36,6 +36,7 @@ class Connections:
         self._user_of: dict[str, int] = {}
         self._deadline: dict[str, float] = {}
         self._username: dict[int, str] = {}
+        self._watching: dict[str, set[str]] = {}  # sid -> usernames whose presence it hears
 
     def add(self, user_id: int, username: str, sid: str, deadline: float | None = None) -> bool:
         """Record a socket (usable until `deadline`, if given); True for the user's first."""
@@ -54,6 +55,7 @@ class Connections:
         with self._lock:
             user_id = self._user_of.pop(sid, None)
             self._deadline.pop(sid, None)
+            self._watching.pop(sid, None)
             if user_id is None:
                 return None
             sids = self._by_user.get(user_id, set())
@@ -68,6 +70,15 @@ class Connections:
         if now is not None and self._deadline.get(sid, now) < now:
             return None
         return self._user_of.get(sid)
+
+    def watch(self, sid: str, usernames: set[str]) -> set[str]:
+        """Record whose presence the socket hears now; return whom it heard before.
+        (Kept here because asking Socket.IO for a socket's rooms scans every room.)"""
+        with self._lock:
+            before = self._watching.get(sid, set())
+            if sid in self._user_of:
+                self._watching[sid] = usernames
+            return before
 
     def sids_of(self, user_id: int) -> list[str]:
         with self._lock:
