@@ -41,7 +41,7 @@ def configure(app: Flask, settings: Settings) -> None:
         PHYSNET=settings,
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url),
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings),
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -60,8 +60,8 @@ def configure(app: Flask, settings: Settings) -> None:
         )
 
 
-def engine_options(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite"):
+def engine_options(settings: Settings) -> dict[str, Any]:
+    if settings.database_url.startswith("sqlite"):
         # pysqlite opens a transaction only at the first write, and IMMEDIATE takes the write
         # lock right then, so concurrent posts queue on the busy timeout instead of failing
         # with "database is locked" when a read transaction tries to upgrade.
@@ -78,10 +78,12 @@ def engine_options(url: str) -> dict[str, Any]:
         }
     return {
         "pool_pre_ping": True,  # a connection that died with the server is replaced, not used
-        "pool_size": 10,
-        "max_overflow": 20,
+        # Under gevent thousands of sockets share these: size them with PostgreSQL's
+        # max_connections in mind (processes x 3 x db_pool_size, plus jobs).
+        "pool_size": settings.db_pool_size,
+        "max_overflow": 2 * settings.db_pool_size,
         "pool_recycle": 1800,
-        "pool_timeout": 10,
+        "pool_timeout": settings.db_pool_timeout,
         # An unreachable host fails in seconds (503), not after the kernel's TCP timeout.
         "connect_args": {"connect_timeout": 5},
     }

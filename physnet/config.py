@@ -41,6 +41,10 @@ class Settings:
     public_url: str | None = None
     search_indexer: bool = True  # off: never write the index (`physnet search serve` does)
     proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
+    # PostgreSQL connections per process: db_pool_size kept open, twice as many more in a surge;
+    # a request waits db_pool_timeout seconds for one, then answers 503 server_busy.
+    db_pool_size: int = 10
+    db_pool_timeout: float = 10.0
 
 
 # name in TOML -> (env variable, parser)
@@ -76,7 +80,7 @@ def _parse_positive_int(name: str, value: Any) -> int:
 
 
 def _parse_positive_number(name: str, value: Any) -> float:
-    """A positive number of minutes; fractions allowed (tests use seconds-long timeouts)."""
+    """A positive number (minutes, seconds); fractions allowed (tests use short timeouts)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -114,6 +118,8 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "public_url": ("PHYSNET_PUBLIC_URL", _parse_str),
     "search_indexer": ("PHYSNET_SEARCH_INDEXER", _parse_bool),
     "proxy_hops": ("PHYSNET_PROXY_HOPS", _parse_count),
+    "db_pool_size": ("PHYSNET_DB_POOL_SIZE", _parse_positive_int),
+    "db_pool_timeout": ("PHYSNET_DB_POOL_TIMEOUT", _parse_positive_number),
 }
 # Tables of settings: [audit] and [retention] (PHYSNET_AUDIT_SEARCH_QUERIES,
 # PHYSNET_RETENTION_DAYS override their main key).
@@ -278,6 +284,8 @@ def load_settings(
         **_compliance_settings(tables),
         search_indexer=values.get("search_indexer", True),
         proxy_hops=values.get("proxy_hops", 0),
+        db_pool_size=values.get("db_pool_size", 10),
+        db_pool_timeout=values.get("db_pool_timeout", 10.0),
     )
 
 

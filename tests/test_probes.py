@@ -77,6 +77,8 @@ def test_proxy_hops_take_the_client_address_from_nginx(tmp_path: Any, sqlite_tem
         ({"PHYSNET_PROXY_HOPS": "-1"}, "PHYSNET_PROXY_HOPS must be zero or more"),
         ({"PHYSNET_PROXY_HOPS": "one"}, "PHYSNET_PROXY_HOPS must be a whole number"),
         ({"PHYSNET_SEARCH_INDEXER": "maybe"}, "PHYSNET_SEARCH_INDEXER must be on or off"),
+        ({"PHYSNET_DB_POOL_SIZE": "0"}, "PHYSNET_DB_POOL_SIZE must be"),
+        ({"PHYSNET_DB_POOL_TIMEOUT": "soon"}, "PHYSNET_DB_POOL_TIMEOUT must be a number"),
     ],
 )
 def test_malformed_deployment_settings_name_themselves(
@@ -93,3 +95,42 @@ def test_search_indexer_off_keeps_the_server_from_indexing(tmp_path: Any) -> Non
     assert settings.search_indexer is False
     app = create_app(_settings(tmp_path, f"sqlite:///{tmp_path}/x.db", search_indexer=False))
     assert app.config["PHYSNET_SEARCH_INDEXER"] is False
+
+
+def test_an_exhausted_connection_pool_answers_503_server_busy(
+    tmp_path: Any, fresh_pg_url: str
+) -> None:
+    """A surge that keeps every pooled PostgreSQL connection busy gets a 503 with a reason
+    (HTTP and socket), not a 500; the pool serves again once a connection comes back."""
+    from physnet.extensions import db, socketio
+
+    from conftest import Factory
+
+    app = create_app(_settings(tmp_path, fresh_pg_url, db_pool_size=1, db_pool_timeout=0.3))
+    factory = Factory(app)
+    factory.user("akim")
+    factory.channel("downtime", members=("akim",))
+    token = factory.token("akim")
+    headers = {"Authorization": f"Bearer {token}"}
+    http = app.test_client()
+    socket = socketio.test_client(app, auth={"token": token})
+    assert socket.is_connected()
+    with app.app_context():
+        db.engine.dispose()
+        held = [db.engine.connect() for _ in range(3)]  # 1 + 2 overflow: all of them
+        try:
+            busy = http.get("/api/v1/channels", headers=headers)
+            assert busy.status_code == 503
+            assert busy.get_json()["error"]["code"] == "server_busy"
+            assert busy.get_json()["error"]["message"].endswith(".")
+            ack = socket.emit("catch_up", {"channel": "downtime", "after": 0}, callback=True)
+            assert ack["ok"] is False and ack["error"]["code"] == "server_busy"
+        finally:
+            for connection in held:
+                connection.close()
+    assert http.get("/api/v1/channels", headers=headers).status_code == 200
+    ack = socket.emit("catch_up", {"channel": "downtime", "after": 0}, callback=True)
+    assert ack == {"ok": True, "messages": [], "has_more": False}
+    socket.disconnect()
+    with app.app_context():
+        db.engine.dispose()

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from physnet.errors import PhysNetError, RateLimited
@@ -78,6 +79,14 @@ def register(app: Flask) -> None:
         return error_response(
             503, "database_unavailable", "The database is not answering; try again in a moment."
         )
+
+    @app.errorhandler(PoolTimeout)
+    def _pool_exhausted(exc: Exception) -> Any:
+        # Every pooled connection stayed busy for pool_timeout: a surge, not a fault.
+        log.warning("database pool exhausted on %s %s", request.method, request.path)
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+        return error_response(503, "server_busy", "The server is busy; try again in a moment.")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

@@ -12,6 +12,7 @@ from flask import current_app, request, session
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from physnet import ratelimit
 from physnet.access import access_channel, can_moderate
@@ -63,6 +64,10 @@ def handler(event: str) -> Callable[[Callable[..., Ack]], Callable[..., Ack]]:
                 return _error(
                     "database_unavailable", "The database is not answering; try again in a moment."
                 )
+            except PoolTimeout:
+                db.session.rollback()
+                log.warning("socket event %s: every database connection is busy", event)
+                return _error("server_busy", "The server is busy; try again in a moment.")
             except Exception:
                 db.session.rollback()
                 log.exception("socket event %s failed", event)
@@ -157,6 +162,7 @@ def on_catch_up(user: User, data: dict[str, Any]) -> Ack:
 @handler("presence_subscribe")
 def on_presence_subscribe(user: User, data: dict[str, Any]) -> Ack:
     """Hear presence only about these people; the ack says which of them are online now."""
+    db.session.remove()  # done with the database: keep no pooled connection over Redis calls
     online = presence.subscribe(request.sid, data.get("usernames"))  # type: ignore[attr-defined]
     return {"ok": True, "online": online}
 
