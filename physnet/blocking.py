@@ -28,3 +28,20 @@ def off_hub(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
     result: T = gevent.get_hub().threadpool.apply(fn, args, kwargs)
     return result
+
+
+def off_hub_released(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """off_hub, after giving the request's database connection back to the pool.
+
+    A directory bind or a password hash takes 50-100 ms, longer while a shift change queues
+    them; a request holding its pooled connection meanwhile starved every other socket of
+    the process (bench/scale.py: 503s at 500 sign-ins). Only between transactions: with a
+    write pending or an `atomic` block open, the connection stays.
+    """
+    from physnet.actions.effects import in_atomic
+    from physnet.extensions import db
+
+    session = db.session()
+    if not in_atomic() and not (session.new or session.dirty or session.deleted):
+        session.rollback()  # ends the read transaction; loaded rows reload when next used
+    return off_hub(fn, *args, **kwargs)

@@ -16,11 +16,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+import socketio as socketio_client
 from fault_support import (
     ROOT,
     Chatter,
@@ -156,109 +159,108 @@ def _stream(chatters: list[Chatter], per_client: int, on_count: dict[int, Any]) 
     return acked
 
 
-def test_sigkill_of_a_server_process_loses_no_acknowledged_message(
-    tmp_path: Path, fresh_pg_url: str
-) -> None:
+@dataclass
+class Pair:
+    """Two gunicorn processes sharing a database and a private Redis a test may stop."""
+
+    redis: PrivateRedis
+    env: dict[str, str]
+    a: GunicornServer
+    b: GunicornServer
+    app: Any
+    chatters: list[Chatter] = field(default_factory=list)  # closed at teardown
+
+
+@pytest.fixture
+def pair(tmp_path: Path, fresh_pg_url: str) -> Iterator[Pair]:
     redis = PrivateRedis().start()
     env = physnet_env(tmp_path, fresh_pg_url, PHYSNET_REDIS_URL=redis.url)
     a = GunicornServer("a", tmp_path, env).start()
     b = GunicornServer("b", tmp_path, env).start()
-    app = create_app(_settings(tmp_path, fresh_pg_url))
-    chatters: list[Chatter] = []
+    setup = Pair(redis, env, a, b, create_app(_settings(tmp_path, fresh_pg_url)))
     try:
-        tokens = _people(Factory(app), 20)
-        # The proxy kept all 20 on process A; when it dies they go to B, the survivor.
-        chatters = [Chatter([a.url, b.url], token, CHANNEL) for token in tokens]
-        acked = _stream(chatters, 50, {300: a.kill})
-
-        assert len(acked) == 1000
-        assert _stored(app) == acked  # every acknowledged message, once, with its id
-        every_id = sorted(acked.values())
-        for chatter in chatters:
-            assert chatter.reconnects >= 1 and chatter.url == b.url
-            _assert_caught_up(chatter, every_id)
-
-        # The survivor took over the index (A may have been the writer) and caught up.
-        info = wait_until(lambda: _index_agrees(env), 60, "the index to catch up")
-        assert info["documents"] >= 1000
-        http = _session()
-        http.headers["Authorization"] = f"Bearer {tokens[0]}"
-        found = http.get(b.url + "/api/v1/search", params={"q": "census"}).json()
-        assert found["total"] == 1000
-        for cmid in random.sample(sorted(acked), 10):
-            ref = "ref" + cmid[6:8] + cmid[9:12]
-            hits = http.get(b.url + "/api/v1/search", params={"q": ref}).json()["results"]
-            assert [h["id"] for h in hits] == [acked[cmid]]
+        yield setup
     finally:
-        for chatter in chatters:
+        for chatter in setup.chatters:
             chatter.close()
         a.stop()
         b.stop()
         redis.stop()
-        with app.app_context():
+        with setup.app.app_context():
             db.engine.dispose()
 
 
-def test_redis_restart_mid_stream_loses_nothing_and_processes_reconnect(
-    tmp_path: Path, fresh_pg_url: str
-) -> None:
-    redis = PrivateRedis().start()
-    env = physnet_env(tmp_path, fresh_pg_url, PHYSNET_REDIS_URL=redis.url)
-    a = GunicornServer("a", tmp_path, env).start()
-    b = GunicornServer("b", tmp_path, env).start()
-    app = create_app(_settings(tmp_path, fresh_pg_url))
-    chatters: list[Chatter] = []
-    try:
-        tokens = _people(Factory(app), 10)
-        chatters = [
-            Chatter([(a.url, b.url)[i % 2]], token, CHANNEL) for i, token in enumerate(tokens)
-        ]
-        resume: dict[int, int] = {}
+def test_sigkill_of_a_server_process_loses_no_acknowledged_message(pair: Pair) -> None:
+    a, b, app, env = pair.a, pair.b, pair.app, pair.env
+    tokens = _people(Factory(app), 20)
+    # The proxy kept all 20 on process A; when it dies they go to B, the survivor.
+    chatters = pair.chatters = [Chatter([a.url, b.url], token, CHANNEL) for token in tokens]
+    acked = _stream(chatters, 50, {300: a.kill})
 
-        def outage() -> None:
-            for i, chatter in enumerate(chatters):
-                resume[i] = chatter.last_id()
-            redis.stop()
-            time.sleep(1.5)
-            redis.start()
+    assert len(acked) == 1000
+    assert _stored(app) == acked  # every acknowledged message, once, with its id
+    every_id = sorted(acked.values())
+    for chatter in chatters:
+        assert chatter.reconnects >= 1 and chatter.url == b.url
+        _assert_caught_up(chatter, every_id)
 
-        acked = _stream(chatters, 20, {80: outage})
-        assert len(acked) == 200
-        assert _stored(app) == acked  # posted while Redis was down too
+    # The survivor took over the index (A may have been the writer) and caught up.
+    info = wait_until(lambda: _index_agrees(env), 60, "the index to catch up")
+    assert info["documents"] >= 1000
+    http = _session()
+    http.headers["Authorization"] = f"Bearer {tokens[0]}"
+    found = http.get(b.url + "/api/v1/search", params={"q": "census"}).json()
+    assert found["total"] == 1000
+    for cmid in random.sample(sorted(acked), 10):
+        ref = "ref" + cmid[6:8] + cmid[9:12]
+        hits = http.get(b.url + "/api/v1/search", params={"q": ref}).json()["results"]
+        assert [h["id"] for h in hits] == [acked[cmid]]
 
-        # Both processes are back on the queue: a post through B reaches a socket on A.
-        on_a, on_b = chatters[0], chatters[1]
 
-        def crosses() -> bool:
-            mid = on_b.send("Redis is back: SmartPhrase sync resumes", f"after-{time.time_ns()}")
-            deadline = time.monotonic() + 2
-            while time.monotonic() < deadline:
-                if mid in on_a.received():
-                    return True
-                time.sleep(0.05)
-            return False
+def test_redis_restart_mid_stream_loses_nothing_and_processes_reconnect(pair: Pair) -> None:
+    a, b, app, redis = pair.a, pair.b, pair.app, pair.redis
+    tokens = _people(Factory(app), 10)
+    chatters = pair.chatters = [
+        Chatter([(a.url, b.url)[i % 2]], token, CHANNEL) for i, token in enumerate(tokens)
+    ]
+    resume: dict[int, int] = {}
 
-        wait_until(crosses, 30, "a message from B to reach a socket on A")
-        every_id = sorted(_stored(app).values())
+    def outage() -> None:
         for i, chatter in enumerate(chatters):
-            chatter.catch_up(resume[i])  # what the browser does after the gap
-            _assert_caught_up(chatter, every_id)
-        # Presence came back in the restarted Redis from the processes' heartbeats.
-        http = _session()
-        http.headers["Authorization"] = f"Bearer {tokens[0]}"
-        wait_until(
-            lambda: len(http.get(a.url + "/api/v1/presence").json().get("online", [])) == 10,
-            20,
-            "presence to be rebuilt in Redis",
-        )
-    finally:
-        for chatter in chatters:
-            chatter.close()
-        a.stop()
-        b.stop()
+            resume[i] = chatter.last_id()
         redis.stop()
-        with app.app_context():
-            db.engine.dispose()
+        time.sleep(1.5)
+        redis.start()
+
+    acked = _stream(chatters, 20, {80: outage})
+    assert len(acked) == 200
+    assert _stored(app) == acked  # posted while Redis was down too
+
+    # Both processes are back on the queue: a post through B reaches a socket on A.
+    on_a, on_b = chatters[0], chatters[1]
+
+    def crosses() -> bool:
+        mid = on_b.send("Redis is back: SmartPhrase sync resumes", f"after-{time.time_ns()}")
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            if mid in on_a.received():
+                return True
+            time.sleep(0.05)
+        return False
+
+    wait_until(crosses, 30, "a message from B to reach a socket on A")
+    every_id = sorted(_stored(app).values())
+    for i, chatter in enumerate(chatters):
+        chatter.catch_up(resume[i])  # what the browser does after the gap
+        _assert_caught_up(chatter, every_id)
+    # Presence came back in the restarted Redis from the processes' heartbeats.
+    http = _session()
+    http.headers["Authorization"] = f"Bearer {tokens[0]}"
+    wait_until(
+        lambda: len(http.get(a.url + "/api/v1/presence").json().get("online", [])) == 10,
+        20,
+        "presence to be rebuilt in Redis",
+    )
 
 
 def test_postgresql_restart_answers_503_then_recovers_without_a_restart(
@@ -305,6 +307,17 @@ def test_postgresql_restart_answers_503_then_recovers_without_a_restart(
             timeout=15,
         )
         assert ack["ok"] is False and ack["error"]["code"] == "database_unavailable"
+        # A new socket is refused with a reason the browser retries on ("session ended"
+        # would send it to the sign-in page).
+        refusals: list[Any] = []
+        newcomer = socketio_client.Client(reconnection=False)
+        newcomer.on("connect_error", refusals.append)
+        with pytest.raises(socketio_client.exceptions.ConnectionError):
+            newcomer.connect(
+                server.url, auth={"token": token}, transports=["websocket"], wait_timeout=15
+            )
+        assert refusals[0]["data"] == {"code": "database_unavailable"}
+        assert refusals[0]["message"].startswith("The database is not answering")
 
         pg.start()  # the same PhysNet process, never restarted
         wait_until(

@@ -106,7 +106,9 @@ def test_an_exhausted_connection_pool_answers_503_server_busy(
 
     from conftest import Factory
 
-    app = create_app(_settings(tmp_path, fresh_pg_url, db_pool_size=1, db_pool_timeout=0.3))
+    # No indexer thread: it would compete for the one pooled connection.
+    settings = _settings(tmp_path, fresh_pg_url, db_pool_size=1, db_pool_timeout=0.3)
+    app = create_app({**settings, "search_indexer": False})
     factory = Factory(app)
     factory.user("akim")
     factory.channel("downtime", members=("akim",))
@@ -125,12 +127,49 @@ def test_an_exhausted_connection_pool_answers_503_server_busy(
             assert busy.get_json()["error"]["message"].endswith(".")
             ack = socket.emit("catch_up", {"channel": "downtime", "after": 0}, callback=True)
             assert ack["ok"] is False and ack["error"]["code"] == "server_busy"
+            late = socketio.test_client(app, auth={"token": token})
+            assert not late.is_connected()  # refused (test_faults checks the reason it gives)
         finally:
             for connection in held:
                 connection.close()
     assert http.get("/api/v1/channels", headers=headers).status_code == 200
     ack = socket.emit("catch_up", {"channel": "downtime", "after": 0}, callback=True)
     assert ack == {"ok": True, "messages": [], "has_more": False}
+    again = socketio.test_client(app, auth={"token": token})
+    assert again.is_connected()
+    again.disconnect()
     socket.disconnect()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_password_check_holds_no_database_connection(
+    tmp_path: Any, fresh_pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sign-in gives its pooled connection back before the slow Argon2 check, so a shift
+    change of sign-ins cannot starve the sockets sharing the pool."""
+    from argon2 import PasswordHasher
+
+    from physnet.actions import users
+    from physnet.extensions import db
+
+    from conftest import PASSWORD, Factory, csrf_token
+
+    app = create_app(_settings(tmp_path, fresh_pg_url, search_indexer=False))
+    Factory(app).user("akim")
+    held_during_check: list[bool] = []
+
+    class ObservedHasher(PasswordHasher):  # the real Argon2 check, with a look at the session
+        def verify(self, hash: Any, password: Any) -> bool:
+            # (runs in the request's thread: no gevent here) a transaction holds a connection
+            held_during_check.append(db.session().in_transaction())
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(users, "_hasher", ObservedHasher())
+    client = app.test_client()
+    form = {"username": "akim", "password": PASSWORD, "csrf_token": csrf_token(client)}
+    answer = client.post("/login", data=form)
+    assert answer.status_code == 302  # signed in: the user was read again after the check
+    assert held_during_check == [False]
     with app.app_context():
         db.engine.dispose()

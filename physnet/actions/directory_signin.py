@@ -16,7 +16,7 @@ from physnet.actions.directory import (
 )
 from physnet.actions.effects import atomic
 from physnet.actions.users import authenticate_local
-from physnet.blocking import off_hub
+from physnet.blocking import off_hub_released
 from physnet.directory import signin
 from physnet.directory.connection import DirectoryError
 from physnet.directory.entries import USERNAME, Person
@@ -70,7 +70,7 @@ def _lookup(username: str, password: str | None) -> Person | None:
     settings = directory_settings()
     assert settings is not None
     try:
-        return off_hub(signin.lookup, settings, username, password)
+        return off_hub_released(signin.lookup, settings, username, password)
     except DirectoryError as exc:
         log.error("directory sign-in for %r failed: %s", username, exc)
         raise Unavailable(DIRECTORY_DOWN, code="directory_unavailable") from None

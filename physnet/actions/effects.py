@@ -46,6 +46,11 @@ def _run_ready(session: Session) -> None:
             log.exception("side effect %s failed after commit", getattr(fn, "__name__", fn))
 
 
+def in_atomic() -> bool:
+    """True inside an `atomic` block (its transaction must not be ended early)."""
+    return bool(db.session().info.get(_DEPTH, 0))
+
+
 @contextmanager
 def atomic() -> Iterator[None]:
     """Commit at the end of the outermost `atomic` block; roll back on any error.

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from physnet.actions import validate
 from physnet.actions.effects import after_commit, atomic
-from physnet.blocking import off_hub
+from physnet.blocking import off_hub_released
 from physnet.errors import Conflict, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import ROLES, ApiToken, User, utcnow
@@ -59,7 +59,7 @@ def authenticate_local(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == username))
     stored = user.password_hash if user is not None and user.source == "local" else None
     try:
-        off_hub(_hasher.verify, stored or _DUMMY_HASH, password)
+        off_hub_released(_hasher.verify, stored or _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
     if stored is None or user is None or not user.active:

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app, request, session
 from flask_login import current_user
+from socketio.exceptions import ConnectionRefusedError as Refused
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -91,37 +92,56 @@ def on_connect(auth: Any = None) -> bool:
     """Accept the session cookie or auth={"token": ...}; refuse anything else.
 
     auth={"presence": "subscribe"} (with or without a token) starts the socket hearing no
-    presence events until `presence_subscribe` names the people it shows.
+    presence events until `presence_subscribe` names the people it shows. A busy or
+    unreachable database refuses with a code (server_busy, database_unavailable): the client
+    tries again later, unlike a refusal for want of a session.
     """
     try:
-        user: User | None = None
-        deadline = None
-        sid = request.sid  # type: ignore[attr-defined]
-        if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-            user = user_for_token(auth["token"])
-        elif current_user.is_authenticated and not session_expired():
-            user = current_user._get_current_object()
-            deadline = session_deadline()
-        if user is None or not user.active:
-            return False
-        if deadline is not None:  # a cookie session: the socket ends with it, idle or not
-            idle = current_app.config["PHYSNET"].session_idle_minutes * 60
-            session_id = str(session.get("sid", ""))
-            expiry.watch(sid, session_id, idle, session_idle_deadline(), deadline)
-        channel_ids = db.session.scalars(
-            select(Membership.channel_id).join(Channel).where(Membership.user_id == user.id)
-        ).all()
-        # Give the connection back before the room and presence work (Redis round trips):
-        # under gevent a connect storm otherwise holds every pooled connection meanwhile.
-        db.session.remove()
-        for channel_id in channel_ids:
-            socketio.server.enter_room(sid, rooms.channel_room(channel_id), namespace="/")
-        socketio.server.enter_room(sid, rooms.user_room(user.id), namespace="/")
-        everyone = not (isinstance(auth, dict) and auth.get("presence") == "subscribe")
-        presence.connected(user, sid, deadline, everyone=everyone)
-        return True
+        return _connect(auth)
+    except PoolTimeout:
+        log.warning("socket connect: every database connection is busy")
+        raise _refused("server_busy", "The server is busy; try again in a moment.") from None
+    except (OperationalError, InterfaceError):
+        log.warning("socket connect: the database is not answering")
+        raise _refused(
+            "database_unavailable", "The database is not answering; try again in a moment."
+        ) from None
     finally:
         db.session.remove()
+
+
+def _refused(code: str, message: str) -> Refused:
+    # The client's connect_error carries {message, data: {code}} (socket.io-client: err.data).
+    return Refused(message, {"code": code})
+
+
+def _connect(auth: Any) -> bool:
+    user: User | None = None
+    deadline = None
+    sid = request.sid  # type: ignore[attr-defined]
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+        user = user_for_token(auth["token"])
+    elif current_user.is_authenticated and not session_expired():
+        user = current_user._get_current_object()
+        deadline = session_deadline()
+    if user is None or not user.active:
+        return False
+    if deadline is not None:  # a cookie session: the socket ends with it, idle or not
+        idle = current_app.config["PHYSNET"].session_idle_minutes * 60
+        session_id = str(session.get("sid", ""))
+        expiry.watch(sid, session_id, idle, session_idle_deadline(), deadline)
+    channel_ids = db.session.scalars(
+        select(Membership.channel_id).join(Channel).where(Membership.user_id == user.id)
+    ).all()
+    # Give the connection back before the room and presence work (Redis round trips):
+    # under gevent a connect storm otherwise holds every pooled connection meanwhile.
+    db.session.remove()
+    for channel_id in channel_ids:
+        socketio.server.enter_room(sid, rooms.channel_room(channel_id), namespace="/")
+    socketio.server.enter_room(sid, rooms.user_room(user.id), namespace="/")
+    everyone = not (isinstance(auth, dict) and auth.get("presence") == "subscribe")
+    presence.connected(user, sid, deadline, everyone=everyone)
+    return True
 
 
 @socketio.on("disconnect")

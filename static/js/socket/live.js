@@ -9,6 +9,7 @@ const SERVER_EVENTS = ["message", "message_updated", "message_deleted", "reactio
   "presence", "mention", "channel_joined", "channel_left", "message_quarantined",
   "tip_review"];
 const ACK_TIMEOUT_MS = 15000;
+const RETRY_LATER = new Set(["server_busy", "database_unavailable"]);
 
 export class Live {
   /** handlers: one function per server event, plus connected(first), disconnected(), refused() */
@@ -26,7 +27,15 @@ export class Live {
       handlers.connected?.(first);
     });
     this.socket.on("disconnect", () => handlers.disconnected?.());
-    this.socket.on("connect_error", () => {
+    this.socket.on("connect_error", (err) => {
+      // Refused for a passing reason (the server busy, its database away): try again soon,
+      // at a random moment so a whole ward does not come back in the same second.
+      if (RETRY_LATER.has(err?.data?.code)) {
+        handlers.disconnected?.();
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.socket.connect(), 1000 + Math.random() * 4000);
+        return;
+      }
       // `active` is false when the server refused us (session over), not when it is down.
       if (this.socket.active) handlers.disconnected?.();
       else handlers.refused?.();
