@@ -127,7 +127,7 @@ class BulkWriter(SegmentWriter):
             if field.vector or (field.indexed and field.separate_spelling()):
                 raise ValueError(f"BulkWriter does not write vectors or spellings ({name})")
         self.pool = TermPool(self.schema)
-        # Fields whose terms and positions come from ClinicalAnalyzer.positions() directly
+        # Fields whose terms and positions come from ClinicalAnalyzer.bitmaps() directly
         # (what ClinicalPositions.word_values does for a string, less the bytes per term).
         self._fast = {
             name
@@ -194,16 +194,13 @@ class BulkWriter(SegmentWriter):
         fmt = field.format
         field_boost = fmt.field_boost
         length = 0
-        for text, poslist in field.analyzer.positions(value).items():
-            count = len(poslist)
-            bits = 0
-            for pos in poslist:
-                bits |= 1 << pos
+        for text, bits in field.analyzer.bitmaps(value).items():
+            count = bits.bit_count()
             term = terms.get(text)
             if term is None:
                 term = terms[text] = _Term()
-            if bits >> _SLOT_BITS or bits.bit_count() != count:
-                term.overflow[len(term.ids)] = fmt.encode(poslist)
+            if bits >> _SLOT_BITS:
+                term.overflow[len(term.ids)] = fmt.encode_bitmap(bits, count)
                 bits &= (1 << _SLOT_BITS) - 1
             # _Term.add() inlined (the hot loop of a reindex). The weight as Whoosh computes
             # it: word_values' count * field boost, then add_document's boost.
