@@ -120,12 +120,12 @@ class BulkWriter(SegmentWriter):
     """A SegmentWriter that only adds documents, and writes whole terms at commit."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
-        super().__init__(ix, **kwargs)
-        for name, field in self.schema.items():
+        for name, field in ix.schema.items():  # checked before the index is locked
             if field.indexed and not columnar(field.format):
                 raise ValueError(f"BulkWriter writes columnar postings only, not {name}'s")
             if field.vector or (field.indexed and field.separate_spelling()):
                 raise ValueError(f"BulkWriter does not write vectors or spellings ({name})")
+        super().__init__(ix, **kwargs)
         self.pool = TermPool(self.schema)
         # Fields whose terms and positions come from ClinicalAnalyzer.bitmaps() directly
         # (what ClinicalPositions.word_values does for a string, less the bytes per term).
@@ -173,7 +173,7 @@ class BulkWriter(SegmentWriter):
 
     def _index(self, fieldname: str, field: Any, value: Any, docnum: int, boost: float) -> int:
         """Add one field's postings; return its length (the sum of the frequencies)."""
-        tokens = _plain_tokens(field, value)
+        tokens = None if fieldname in self._fast else _plain_tokens(field, value)
         if fieldname in self._fast and isinstance(value, str):
             length = self._index_positions(fieldname, field, value, docnum, boost)
         elif tokens is not None:
@@ -189,7 +189,7 @@ class BulkWriter(SegmentWriter):
         self, fieldname: str, field: Any, value: str, docnum: int, boost: float
     ) -> int:
         """ClinicalPositions postings of a string: the positions bitmap goes into its slot
-        as is; a value that does not fit a slot is also kept whole (as encode_positions)."""
+        as is; one with positions past the slot is also kept whole (as encode_positions)."""
         terms = self.pool.terms(fieldname)
         fmt = field.format
         field_boost = fmt.field_boost
@@ -275,7 +275,7 @@ def _plain_tokens(field: Any, value: Any) -> list[str] | None:
     """The tokens of a string in an ID or keyword field (Whoosh's IDTokenizer, or its
     RegexTokenizer without filters, and the Existence or Frequency format), exactly as
     its analyzer yields them; None for any other field."""
-    analyzer = field.analyzer
+    analyzer: Any = getattr(field, "analyzer", None)
     if not isinstance(value, str) or type(field.format) not in (Existence, Frequency):
         return None
     if type(analyzer) is IDTokenizer:
@@ -317,7 +317,7 @@ class _BulkTask(SubWriterTask):
     def run(self) -> None:
         # SubWriterTask.run() creates its writer by the module-level name SegmentWriter;
         # this runs in the worker process, so the name changes there and nowhere else.
-        multiproc.SegmentWriter = BulkWriter  # type: ignore[misc]
+        multiproc.SegmentWriter = BulkWriter
         super().run()
 
 
