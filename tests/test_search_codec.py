@@ -212,5 +212,6 @@ def test_the_parallel_reindex_writer_indexes_every_document_the_same(tmp_path: P
     for doc in docs:
         writer.add_document(**doc)
     writer.commit(merge=False)
-    assert len(ix._segments()) == 2
+    assert 1 <= len(ix._segments()) <= 2  # one per process that got documents
+    assert ix.doc_count() == len(docs)
     assert _postings_by_key(ix) == _postings_by_key(whoosh)
