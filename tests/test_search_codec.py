@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from whoosh import index
 
 from physnet.search.analysis import ANALYZER
+from physnet.search.bulk import BulkMpWriter, BulkWriter
 from physnet.search.codec import CODEC, ColumnarCodec, FastW3Codec
 from physnet.search.engine import ColumnCache
 from physnet.search.evaluate import Leaf, Plan, evaluate
 from physnet.search.schema import make_schema
+from physnet.search.sources import tip_document
 
 READABLE = bytearray([0, 1, 1])  # channels 1 and 2; channel 0 is not readable
 BODIES = [
@@ -142,3 +145,73 @@ def test_phrases_past_the_128th_word(tmp_path: Path) -> None:
     assert sorted(keys) == ["message:0", "message:1", "message:2"] and total == 3
     assert _find(ix, _phrase("gamma", "alpha", "beta"))[0] == ["message:1"]
     assert _find(ix, _phrase("beta", "alpha"))[0] == ["message:4"]
+
+
+def _varied_docs() -> list[dict[str, Any]]:
+    """Short and long messages (positions past 128), clinical tokens, a boosted and an
+    empty one, and tips (titles, tags, boosts)."""
+    filler = " ".join(f"w{i}x" for i in range(140))
+    bodies = [*BODIES, f"{filler} sepsis COVID-19 q6h alpha", "HbA1c I50.9 best-practice Sjögren"]
+    docs = [_doc(i, body, chan=1 + i % 2) for i, body in enumerate(bodies)]
+    docs.append({**_doc(50, "sepsis order set"), "_boost": 2.0})
+    docs.append(_doc(51, ""))
+    when = datetime(2026, 1, 31, tzinfo=UTC)
+    for i, body in enumerate(bodies[:4]):
+        docs.insert(
+            2 * i,
+            tip_document(
+                i, 2, 3, f"Tip {i}: {body[:20]}", body, "", when, i % 2 == 0, ["ehr-tips"]
+            ),
+        )
+    return docs
+
+
+def _segment_files(folder: Path) -> dict[str, bytes]:
+    """A one-segment index's files by their extension (the segment's name is random)."""
+    return {
+        path.name.split(".", 1)[1]: path.read_bytes()
+        for path in folder.iterdir()
+        if path.name.startswith("MAIN_") and "." in path.name
+    }
+
+
+def test_a_reindex_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
+    docs = _varied_docs()
+    for name, make in [("whoosh", None), ("bulk", BulkWriter)]:
+        (tmp_path / name).mkdir()
+        ix = index.create_in(str(tmp_path / name), make_schema())
+        writer = (
+            make(ix, codec=CODEC, compound=False)
+            if make
+            else ix.writer(codec=CODEC, compound=False)
+        )
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    whoosh, bulk = _segment_files(tmp_path / "whoosh"), _segment_files(tmp_path / "bulk")
+    assert {"pst", "trm", "_body_len.col", "_title_len.col"} <= set(whoosh)
+    assert bulk == whoosh
+
+
+def _postings_by_key(ix: Any) -> dict[tuple[str, bytes], list[tuple[str, float, Any]]]:
+    """Every posting, with documents named by their key (segments may come in any order)."""
+    with ix.searcher() as searcher:
+        keys = {docnum: fields["key"] for docnum, fields in searcher.iter_docs()}
+        return {
+            term: sorted((keys[docnum], weight, value) for docnum, weight, value in postings)
+            for term, postings in _postings(ix).items()
+        }
+
+
+def test_the_parallel_reindex_writer_indexes_every_document_the_same(tmp_path: Path) -> None:
+    docs = _varied_docs()
+    whoosh = _index(tmp_path / "whoosh", [(CODEC, docs)])
+    (tmp_path / "bulk").mkdir()
+    ix = index.create_in(str(tmp_path / "bulk"), make_schema())
+    writer = BulkMpWriter(ix, procs=2, batchsize=3, codec=CODEC, compound=False)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit(merge=False)
+    assert 1 <= len(ix._segments()) <= 2  # one per process that got documents
+    assert ix.doc_count() == len(docs)
+    assert _postings_by_key(ix) == _postings_by_key(whoosh)

@@ -123,9 +123,12 @@ class ClinicalAnalyzer(Analyzer):
             found, pos = self._compound(raw, match.start(), pos, index, removestops)
             yield from found
 
-    def positions(self, text: str) -> dict[str, list[int]]:
-        """Index-time terms of `text` with their positions (the fast path for indexing)."""
-        poses: dict[str, list[int]] = {}
+    def bitmaps(self, text: str) -> dict[str, int]:
+        """Index-time terms of `text` with their positions as a bitmap (bit p: the term is
+        at position p); the fast path for indexing. A term is never twice at one position
+        (a kept-whole token's parts that repeat a word are at its position), so a bitmap's
+        bit count is the term's frequency."""
+        bitmaps: dict[str, int] = {}
         pos = 0
         stems = self._stems
         for raw in TOKEN.findall(text):
@@ -134,23 +137,15 @@ class ClinicalAnalyzer(Analyzer):
                 if word in STOP_WORDS:
                     continue
                 term = stems.get(word) or self.stem(word)
-                found = poses.get(term)
-                if found is None:
-                    poses[term] = [pos]
-                else:
-                    found.append(pos)
+                bitmaps[term] = bitmaps.get(term, 0) | 1 << pos
                 pos += 1
                 continue
             if len(raw) > 3 * MAX_TOKEN:
                 continue
             terms, pos = self._compound(raw, 0, pos, True, True)
             for term, at, _, _ in terms:
-                found = poses.get(term)
-                if found is None:
-                    poses[term] = [at]
-                elif found[-1] != at:
-                    found.append(at)
-        return poses
+                bitmaps[term] = bitmaps.get(term, 0) | 1 << at
+        return bitmaps
 
     def terms(self, text: str) -> list[str]:
         """The query-time terms of `text`, in order."""
@@ -199,15 +194,19 @@ class ClinicalPositions(Positions):
             yield from super().word_values(value, analyzer, **kwargs)
             return
         boost = self.field_boost
-        encode = self.encode
-        for term, poslist in analyzer.positions(value).items():
-            yield term, len(poslist), len(poslist) * boost, encode(poslist)
+        for term, bits in analyzer.bitmaps(value).items():
+            count = bits.bit_count()
+            yield term, count, count * boost, self.encode_bitmap(bits, count)
 
     def encode(self, poslist: list[int]) -> bytes:
         bits = 0
         for pos in poslist:
             bits |= 1 << pos
-        return pack_uint(len(poslist)) + bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+        return self.encode_bitmap(bits, len(poslist))
+
+    @staticmethod
+    def encode_bitmap(bits: int, count: int) -> bytes:
+        return pack_uint(count) + bits.to_bytes((bits.bit_length() + 7) // 8, "little")
 
     @staticmethod
     def bitmap(valuestring: bytes) -> int:

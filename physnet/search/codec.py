@@ -94,37 +94,66 @@ def decode_position(slot: bytes) -> bytes:
     return pack_uint(bits.bit_count()) + bits.to_bytes((bits.bit_length() + 7) // 8, "little")
 
 
+def positions_tail(slots: bytes, overflow: dict[int, bytes]) -> bytes:
+    """The values part of a ClinicalPositions record: the slots, then the overflow."""
+    extra = pickle.dumps(overflow, 4) if overflow else b""
+    return slots + struct.pack("<I", len(extra)) + extra
+
+
 class ColumnarPostingsWriter(W3PostingsWriter):
     """Buffers a whole term (no block limit) and writes it as one flat record."""
+
+    _encoded: tuple[int, bytes] | None = None  # (flags, values part) given by add_term()
 
     def __init__(self, postfile: Any) -> None:
         super().__init__(postfile, blocklimit=2**31 - 1, compression=0, inlinelimit=1)
 
-    def _write_block(self, last: bool = False) -> None:
-        self._terminfo.add_block(self)
-        ids, weights, values = self._ids, self._weights, self._values
-        n = len(ids)
-        flags, tail = 0, b""
+    def add_term(
+        self,
+        ids: array[int],
+        weights: array[float],
+        maxweight: float,
+        lengths: tuple[int | None, int],
+        encoded: tuple[int, bytes],
+    ) -> None:
+        """A whole term's postings at once, values already encoded (a reindex's writer,
+        physnet/search/bulk.py): the record is the one add_posting() for each posting
+        would write, without a Python call per posting."""
+        self._ids, self._weights, self._maxweight = ids, weights, maxweight
+        self._minlength, self._maxlength = lengths
+        self._encoded = encoded
+
+    def _new_block(self) -> None:
+        super()._new_block()
+        self._encoded = None
+
+    def _values_part(self) -> tuple[int, bytes]:
+        """The flags and values part of the record for the postings buffered one by one."""
+        values, n = self._values, len(self._ids)
         if isinstance(self._format, ClinicalPositions):
             if len(values) != n:
                 raise ValueError("every position posting needs a value")
-            slots, overflow = encode_positions(values)
-            extra = pickle.dumps(overflow, 4) if overflow else b""
-            flags, tail = POSITIONAL, slots + struct.pack("<I", len(extra)) + extra
-        elif self._format.fixed_value_size():
-            size = self._format.fixed_value_size()
+            return POSITIONAL, positions_tail(*encode_positions(values))
+        size = self._format.fixed_value_size()
+        if size:
             if len(values) != n or any(len(v) != size for v in values):
                 raise ValueError("fixed-size values of another size")
-            flags, tail = FIXED, b"".join(values)
+            return FIXED, b"".join(values)
+        return 0, b""
+
+    def _write_block(self, last: bool = False) -> None:
+        self._terminfo.add_block(self)
+        flags, tail = self._encoded or self._values_part()
         head = HEADER.pack(
             MAGIC,
-            n,
+            len(self._ids),
             flags,
             self._maxweight,
             length_to_byte(self._minlength),
             length_to_byte(self._maxlength),
         )
-        self._postfile.write(head + _le(array("I", ids)) + _le(weights) + tail)
+        ids = self._ids if isinstance(self._ids, array) else array("I", self._ids)
+        self._postfile.write(head + _le(ids) + _le(self._weights) + tail)
         self._blockcount += 1
         self._new_block()
 
@@ -243,6 +272,20 @@ class _ColumnarFieldWriter(_FieldWriter):
         super().start_field(fieldname, fieldobj)
         if columnar(fieldobj.format):
             self._postwriter = ColumnarPostingsWriter(self._postfile)
+
+    def add_whole_term(
+        self,
+        btext: bytes,
+        ids: array[int],
+        weights: array[float],
+        maxweight: float,
+        lengths: tuple[int | None, int],
+        encoded: tuple[int, bytes],
+    ) -> None:
+        """A term and all its postings (see ColumnarPostingsWriter.add_term)."""
+        self.start_term(btext)
+        self._postwriter.add_term(ids, weights, maxweight, lengths, encoded)
+        self.finish_term()
 
 
 class FastW3Codec(W3Codec):

@@ -20,16 +20,15 @@ from sqlalchemy import and_, delete, or_, select
 from physnet.actions.effects import atomic
 from physnet.extensions import db
 from physnet.models import SearchOutbox, utcnow
+from physnet.search.bulk import BulkMpWriter, BulkWriter
 from physnet.search.codec import CODEC
 from physnet.search.sources import SOURCES
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
-# Whoosh sorts a segment's postings in memory up to LIMIT_MB (its own estimate; about half
-# of it is really used) and spills to disk beyond, which is several times slower. A
-# segment of SEGMENT_DOCS messages fits: about 1 GB of memory per writing process.
+# One segment per SEGMENT_DOCS messages and writing process: searches read 10 segments at
+# a million messages. The writers keep a segment's postings in memory (bulk.py).
 SEGMENT_DOCS = 100_000
-LIMIT_MB = 2048
 PARALLEL_ABOVE = 50_000
 
 
@@ -63,10 +62,8 @@ def _delete_ranges(ranges: list[tuple[int, int]]) -> None:
 
 def _writer(ix: Any, procs: int) -> Any:
     if procs > 1:
-        return ix.writer(
-            procs=procs, multisegment=True, limitmb=LIMIT_MB, codec=CODEC, compound=False
-        )
-    return ix.writer(limitmb=LIMIT_MB, codec=CODEC, compound=False)
+        return BulkMpWriter(ix, procs=procs, codec=CODEC, compound=False)
+    return BulkWriter(ix, codec=CODEC, compound=False)
 
 
 def rebuild(service: Any, progress: Progress | None = None, parallel: bool = False) -> int:
