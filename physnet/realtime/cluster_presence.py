@@ -10,7 +10,7 @@ The same registry keeps each node's messages "in flight": stored in this transac
 perhaps not yet published to the other processes. A node notes a message id before its
 commit and forgets it once the broadcast is published; when a node dies, the survivor that
 reaps it takes its in-flight ids, so the messages it committed but never announced still
-reach every screen (`physnet.actions.messages.redeliver`).
+reach every screen (`physnet.actions.redelivery`).
 
 With no Redis there is one process, and `physnet.realtime.rooms.connections` is the truth.
 """
