@@ -13,8 +13,11 @@ nginx with sticky sessions) on this machine.
    latency send -> every member's receipt; first on one process without Redis (the
    single-process delivery of this run), then 2 and 4 processes with Redis behind nginx.
    The Redis hop is the ratio of their latencies.
-3. shift change: 500 people sign in through nginx (the sign-in form, real Argon2 cost)
-   within 60 s and open their socket; sign-in latency and failures.
+3. shift change: 500 people sign in through nginx (the sign-in form) within 60 s and open
+   their socket; sign-in latency and failures. By default they are hospital accounts in a
+   real slapd (bind as the person, groups, profile refresh), synced the day before; with
+   --shift-change local, local accounts with PhysNet's real Argon2 cost (~0.22 s of CPU
+   per check here, so 500 of them need most of this 2-core machine for the minute).
 
 Everything runs on 127.0.0.1: a throwaway PostgreSQL database on the local server, a
 private redis-server and a private nginx on free ports. The machine has few cores, so read
@@ -359,6 +362,35 @@ async def shift_change(url: str, users: list[tuple[str, str]], password: str) ->
     }
 
 
+def start_directory(folder: Path, people: int) -> tuple[Any, Path, list[str], str]:
+    """A real slapd holding `people` physicians (bench/ldap_sync.py's tree, 10 groups) and a
+    physnet.toml whose [ldap] points at it; return (slapd, config, uids, their password)."""
+    import ldap_sync as tree  # bench/ldap_sync.py (puts tests/ on sys.path for the fixtures)
+
+    ldif = folder / "directory.ldif"
+    tree.write_ldif(ldif, people, 10)
+    slapd_dir = folder / "slapd"
+    slapd_dir.mkdir()
+    tree.BenchSlapd.TMPDIR = str(slapd_dir)
+    tree.BenchSlapd.openldap_schema_files = (
+        *tree.PhysNetSlapd.openldap_schema_files[:-1],
+        tree._msuser_schema(str(slapd_dir)),
+    )
+    tree.BenchSlapd.data_ldif = str(ldif)
+    slapd = tree.BenchSlapd()
+    slapd.start()
+    conf = tree.ldap_settings(slapd.ldap_uri, 10)
+    lines = ["[ldap]"]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in conf.items() if not isinstance(v, dict)]
+    for key in ("groups", "channels", "sync"):  # TOML sub-tables (JSON values are TOML too)
+        lines += [f"[ldap.{key}]"] + [
+            f"{json.dumps(k)} = {json.dumps(v)}" for k, v in conf[key].items()
+        ]
+    config = folder / "physnet.toml"
+    config.write_text("\n".join(lines) + "\n")
+    return slapd, config, [tree.uid_of(i) for i in range(people)], tree.PASSWORD
+
+
 def set_real_passwords(cluster: Cluster, names: list[str], password: str) -> None:
     """Give these people one real-cost Argon2 hash (hashing 500 would take a minute)."""
     from argon2 import PasswordHasher
@@ -386,6 +418,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--processes", default="2,4")
     parser.add_argument("--signins", type=int, default=500)
+    parser.add_argument(
+        "--shift-change",
+        choices=("directory", "local"),
+        default="directory",
+        help="sign in through a real slapd (hospital accounts) or with local Argon2 passwords",
+    )
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE)[1:] * 2)
     results: dict[str, Any] = {"version": source_version(), "machine": machine_note()}
@@ -393,7 +431,13 @@ def main() -> int:
         people = max(args.clients, args.signins, 200)
         cluster = Cluster(folder, people)
         users = cluster.users
+        slapd = None
         try:
+            if args.signins and args.shift_change == "directory":
+                slapd, config, uids, directory_password = start_directory(folder, args.signins)
+                cluster.instance.env["PHYSNET_CONFIG"] = str(config)  # every server from now
+                # Yesterday's sync made the accounts: the shift change is returning people.
+                cluster.instance.physnet("ldap", "sync")
             rows = []
             phases = (
                 ("gevent", "subscribe", args.idle),
@@ -490,12 +534,18 @@ def main() -> int:
                     )
                     rss = [round(worker_stats(s)[0]) for s in cluster.servers]
                     if count == 2 and args.signins:
-                        names = [n for n, _ in users[: args.signins]]
-                        set_real_passwords(cluster, names, "shift-change-password")
+                        if args.shift_change == "directory":
+                            arriving = [(uid, "") for uid in uids]
+                            password = directory_password
+                        else:
+                            arriving, password = users[: args.signins], "shift-change-password"
+                            names = [n for n, _ in arriving]
+                            set_real_passwords(cluster, names, password)
                         asyncio.run(wait_quiet(cluster.servers))
                         results["shift_change"] = asyncio.run(
-                            shift_change(proxy.url, users[: args.signins], "shift-change-password")
+                            shift_change(proxy.url, arriving, password)
                         )
+                        results["shift_change"]["kind"] = args.shift_change
                 finally:
                     proxy.stop()
                     cluster.stop_servers()
@@ -542,6 +592,7 @@ def main() -> int:
             if "shift_change" in results:
                 s = results["shift_change"]
                 print()
+                print(f"shift change ({s['kind']} sign-in):")
                 print(
                     format_table(
                         [
@@ -573,6 +624,8 @@ def main() -> int:
             print(json.dumps(results, default=str))
         finally:
             cluster.close()
+            if slapd is not None:
+                slapd.stop()
     return 0
 
 

@@ -38,8 +38,20 @@ const apply = (message) => {
   channelView.pins.update(message);
 };
 
+// Live message ids already handled: a server process that died mid-broadcast has its
+// messages announced again by a survivor, and a repeat must not count as unread twice.
+const recent = { ids: new Set(), order: [] };
+function firstTime(id) {
+  if (recent.ids.has(id)) return false;
+  recent.ids.add(id);
+  recent.order.push(id);
+  if (recent.order.length > 1000) recent.ids.delete(recent.order.shift());
+  return true;
+}
+
 const live = new Live({
   message(msg) {
+    if (!firstTime(msg.id)) return;
     channelView.onMessage(msg);
     if (msg.channel === state.open) {
       threadView.onMessage(msg);
