@@ -32,6 +32,7 @@ class LiteSocket:
         self.refused: str | None = None
         self.closed = False
         self.on_event: Callable[[str, Any, float], None] | None = None
+        self.events_in = 0  # server events received (presence in a connect storm)
         self._acks: dict[int, asyncio.Future[Any]] = {}
         self._next_ack = 0
         self._sending: set[asyncio.Future[None]] = set()
@@ -85,6 +86,7 @@ class LiteSocket:
             self.connected.set()
         elif kind == "2":
             event, *args = json.loads(data[1:])
+            self.events_in += 1
             if self.on_event is not None:
                 self.on_event(event, args[0] if args else None, time.perf_counter())
         elif kind == "3":

@@ -224,9 +224,10 @@ async def idle_phase(
     count: int,
     subscribe: bool,
     servers: list[ServerProcess],
-) -> tuple[float, int]:
+) -> tuple[float, int, int]:
     """Connect `count` sockets and wait for the server to go quiet (the connect storm), then
-    hold them for 30 s (a ping round); return (storm seconds, sockets alive at the end)."""
+    hold them for 30 s (a ping round); return (storm seconds, sockets alive at the end,
+    server events the sockets received)."""
     tokens = [users[i % len(users)][1] for i in range(count)]
     watch = watch_lists(users, count) if subscribe else None
     connector = aiohttp.TCPConnector(limit=0)
@@ -237,8 +238,9 @@ async def idle_phase(
         took = time.monotonic() - started
         await asyncio.sleep(30)
         alive = sum(1 for s in socks if not s.closed)
+        events = sum(s.events_in for s in socks)
         await asyncio.gather(*(s.close() for s in socks))
-    return took, alive
+    return took, alive, events
 
 
 async def delivery_phase(
@@ -428,7 +430,8 @@ def main() -> int:
     resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE)[1:] * 2)
     results: dict[str, Any] = {"version": source_version(), "machine": machine_note()}
     with temp_folder("physnet-scale-") as folder:
-        people = max(args.clients, args.signins, 200)
+        # One person per idle socket too: N people connecting is what makes presence N².
+        people = max(args.clients, args.signins, args.idle, args.everyone_idle, 200)
         cluster = Cluster(folder, people)
         users = cluster.users
         slapd = None
@@ -449,7 +452,7 @@ def main() -> int:
                     continue
                 cluster.start(1, redis=True, worker=worker, threads=4 * count + 100)
                 base, _ = worker_stats(cluster.servers[0])
-                took, alive = asyncio.run(
+                took, alive, events = asyncio.run(
                     idle_phase(
                         cluster.servers[0].url,
                         users,
@@ -466,6 +469,7 @@ def main() -> int:
                         count,
                         alive,
                         round(took, 1),
+                        events,
                         base,
                         rss,
                         (rss - base) * 1024 / count,
@@ -481,6 +485,7 @@ def main() -> int:
                         "sockets",
                         "alive after 30 s",
                         "connect storm s",
+                        "events received",
                         "RSS before MiB",
                         "RSS MiB",
                         "KiB/socket",
