@@ -226,8 +226,8 @@ async def idle_phase(
     servers: list[ServerProcess],
 ) -> tuple[float, int, int]:
     """Connect `count` sockets and wait for the server to go quiet (the connect storm), then
-    hold them for 30 s (a ping round); return (storm seconds, sockets alive at the end,
-    server events the sockets received)."""
+    hold them for 30 s (a ping round), then close them all; return (connect storm seconds,
+    sockets alive at the end, server events the sockets received, disconnect storm seconds)."""
     tokens = [users[i % len(users)][1] for i in range(count)]
     watch = watch_lists(users, count) if subscribe else None
     connector = aiohttp.TCPConnector(limit=0)
@@ -239,8 +239,12 @@ async def idle_phase(
         await asyncio.sleep(30)
         alive = sum(1 for s in socks if not s.closed)
         events = sum(s.events_in for s in socks)
+        closing = time.monotonic()
         await asyncio.gather(*(s.close() for s in socks))
-    return took, alive, events
+        # The disconnect storm: until the worker is idle again after every socket left.
+        await wait_quiet(servers, timeout=600)
+        left = time.monotonic() - closing
+    return took, alive, events, left
 
 
 async def delivery_phase(
@@ -452,7 +456,7 @@ def main() -> int:
                     continue
                 cluster.start(1, redis=True, worker=worker, threads=4 * count + 100)
                 base, _ = worker_stats(cluster.servers[0])
-                took, alive, events = asyncio.run(
+                took, alive, events, left = asyncio.run(
                     idle_phase(
                         cluster.servers[0].url,
                         users,
@@ -469,6 +473,7 @@ def main() -> int:
                         count,
                         alive,
                         round(took, 1),
+                        round(left, 1),
                         events,
                         base,
                         rss,
@@ -485,6 +490,7 @@ def main() -> int:
                         "sockets",
                         "alive after 30 s",
                         "connect storm s",
+                        "disconnect storm s",
                         "events received",
                         "RSS before MiB",
                         "RSS MiB",

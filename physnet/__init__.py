@@ -106,6 +106,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from physnet.realtime import (
         control,
         events,  # noqa: F401  (handlers must exist before init_app)
+        room_index,
     )
     from physnet.realtime.cluster_presence import cluster
     from physnet.realtime.nodelay import NoDelayMiddleware
@@ -116,13 +117,17 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     login_manager.init_app(app)
     auth.init_app(app)
     ratelimit.init_app(app)
-    # init_app keeps the previous app's queue when given none; start from a clean slate.
-    socketio.server_options.pop("client_manager", None)
+    # init_app keeps the previous app's options; start from a clean slate.
+    for option in ("client_manager", "message_queue", "channel"):
+        socketio.server_options.pop(option, None)
     socketio.init_app(
         app,
         async_mode=async_mode(),
-        message_queue=settings.redis_url,
-        channel=pubsub_channel(settings.redis_url),
+        # Redis when configured; either way a manager that indexes each socket's rooms, so a
+        # mass disconnect does not scan every room of the process per socket.
+        client_manager=room_index.client_manager(
+            settings.redis_url, pubsub_channel(settings.redis_url)
+        ),
         # Browsers send Origin: a cross-site page cannot ride the session cookie into a socket.
         # Same host by default; only the public address when one is configured.
         cors_allowed_origins=[settings.public_url] if settings.public_url else None,
