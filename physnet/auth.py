@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from physnet import ratelimit
@@ -28,7 +30,7 @@ from physnet.actions.directory_signin import sign_in, sign_in_from_proxy
 from physnet.actions.users import user_for_token
 from physnet.errors import RateLimited, Unauthorized, Unavailable
 from physnet.extensions import csrf, db, login_manager
-from physnet.models import User
+from physnet.models import EndedSession, User
 from physnet.realtime.expiry import expiry
 
 bp = Blueprint("auth", __name__)
@@ -50,8 +52,16 @@ def _load_user(user_id: str) -> User | None:
         uid, generation = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, uid)
-    if user is None or not user.active or user.session_generation != generation:
+    session_id = session.get("sid")
+    if not isinstance(session_id, str) or not 0 < len(session_id) <= 64:
+        return None  # every session gets an id at sign-in; without one it can't be ended
+    # One query: the user, and whether this session was signed out (a copied cookie).
+    ended = select(EndedSession.sid).where(EndedSession.sid == session_id).exists()
+    row = db.session.execute(select(User, ended).where(User.id == uid)).first()
+    if row is None:
+        return None
+    user, signed_out = row
+    if signed_out or not user.active or user.session_generation != generation:
         return None
     return user
 
@@ -112,11 +122,15 @@ def _check_request() -> None:
         reason = expiry_reason(now)
         if reason is not None:
             user_id = str(session.get("_user_id", "")).split(":")[0]
+            session_id = str(session.get("sid", ""))[:64]
+            ends = datetime.fromtimestamp(session_deadline(), UTC)
             logout_user()
             session.clear()
             g.session_expired = True
             if user_id.isdecimal() and len(user_id) < 11:
-                trail.do_record_session_expired(int(user_id), reason, request.remote_addr)
+                trail.do_record_session_expired(
+                    int(user_id), reason, request.remote_addr, session_id, ends
+                )
         elif now - session.get("seen", now) > 30:  # refresh the idle clock now and then
             session["seen"] = now
             if "sid" in session:  # this session's sockets here are not idle either
@@ -194,7 +208,12 @@ def _start_session(user: User, next_url: str | None) -> Response:
 @bp.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
-        trail.do_record_signout(current_user._get_current_object(), request.remote_addr)
+        trail.do_sign_out(
+            current_user._get_current_object(),
+            str(session.get("sid", "")),
+            datetime.fromtimestamp(session_deadline(), UTC),
+            request.remote_addr,
+        )
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

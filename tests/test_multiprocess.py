@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import threading
 from pathlib import Path
 
@@ -21,8 +20,7 @@ pytestmark = pytest.mark.live
 
 
 @pytest.fixture
-def two_servers(tmp_path: Path, sqlite_template: Path, fresh_pg_url: str):
-    redis_url = f"redis://127.0.0.1:6379/{random.randint(1, 15)}"
+def two_servers(tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str):
     env = {"PHYSNET_REDIS_URL": redis_url}
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -76,3 +74,20 @@ def test_signing_out_everywhere_closes_sockets_in_other_processes(two_servers, t
         do_end_sessions(user)
         db.engine.dispose()
     assert closed.wait(10), "the socket on process A stayed open"
+
+
+def test_signing_out_on_one_process_ends_that_session_on_the_others(two_servers):
+    a, b, _ = two_servers
+    a.factory.user("alice")
+    browser = b.session("alice")  # signed in through process B
+    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+    alice = Listener(a.url, cookie=cookie)  # its socket landed on process A
+    closed = threading.Event()
+    alice.client.on("disconnect", lambda *args: closed.set())
+    assert requests.get(a.url + "/api/v1/me", headers={"Cookie": cookie}).status_code == 200
+
+    assert browser.post(b.url + "/logout", allow_redirects=False).status_code == 302
+
+    assert closed.wait(10), "the session's socket on process A stayed open"
+    # The same cookie, replayed against the other process, is refused there too.
+    assert requests.get(a.url + "/api/v1/me", headers={"Cookie": cookie}).status_code == 401

@@ -7,6 +7,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,8 +15,8 @@ import socketio as socketio_client
 from sqlalchemy import select
 
 from physnet import create_app
-from physnet.extensions import db
-from physnet.models import AuditEvent
+from physnet.extensions import db, socketio
+from physnet.models import AuditEvent, EndedSession, utcnow
 from physnet.realtime import rooms
 
 from conftest import PASSWORD, Factory, Listener, LiveServer, _settings, csrf_token
@@ -131,6 +132,67 @@ def test_a_session_cookie_from_before_sign_in_is_not_signed_in_afterwards(app, f
     )
     assert forged.status_code == 400
     assert forged.json["error"]["code"] == "csrf_failed"
+
+
+# --- sign-out ends the session itself, not just this browser's cookie ----------------------
+
+
+def _sign_out(client: Any) -> None:
+    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 302
+
+
+def test_a_copied_cookie_stops_working_when_its_owner_signs_out(app, factory, login):
+    factory.user("alice")
+    factory.channel("town", members=("alice",))
+    alice = login("alice")
+    copy = app.test_client()
+    copy.set_cookie(COOKIE, _cookie(alice.client))
+    assert signed_in(copy)
+    copied_socket = alice.socket()  # a socket opened with the same session
+    other = login("alice")  # another device: a session of its own
+    other_socket = other.socket()
+    assert copied_socket.is_connected() and other_socket.is_connected()
+
+    _sign_out(alice.client)
+
+    assert not signed_in(alice.client)
+    assert not signed_in(copy), "a copy of a signed-out cookie still worked"
+    assert copy.get("/c/town").status_code == 302  # pages send it to sign in
+    assert not socketio.test_client(app, flask_test_client=copy).is_connected()
+    assert not copied_socket.is_connected(), "the session's socket stayed open"
+    assert signed_in(other.client) and other_socket.is_connected()
+    assert audit_actions(app, "auth.signout") == [("user:alice", "auth.signout", "user:alice")]
+    assert signed_in(login("alice").client)  # signed out, not locked out
+
+
+def test_ended_sessions_are_forgotten_once_they_would_have_expired(app, factory, login):
+    factory.user("alice")
+    first = login("alice")
+    _sign_out(first.client)
+    with app.app_context():
+        ended = db.session.scalars(select(EndedSession)).all()
+        assert len(ended) == 1
+        lifetime = app.config["PHYSNET"].session_lifetime_hours
+        assert ended[0].expires_at - ended[0].ended_at <= timedelta(hours=lifetime)
+        ended[0].expires_at = utcnow() - timedelta(seconds=1)  # as if the lifetime passed
+        db.session.commit()
+    _sign_out(login("alice").client)
+    with app.app_context():
+        assert len(db.session.scalars(select(EndedSession)).all()) == 1  # the new one only
+
+
+def test_a_session_found_idle_is_ended_for_every_copy(app, factory, login):
+    """The owner's browser went idle; a copy someone kept busy elsewhere ends with it."""
+    factory.user("alice")
+    alice = login("alice")
+    copy = app.test_client()
+    copy.set_cookie(COOKIE, _cookie(alice.client))
+    with alice.client.session_transaction() as browser_session:
+        browser_session["seen"] = time.time() - 3 * 3600  # the owner walked away
+    assert not signed_in(alice.client)
+    assert not signed_in(copy), "a busy copy outlived its idle session"
+    assert [a for _, a, _ in audit_actions(app, "auth.session_expired")] == ["auth.session_expired"]
 
 
 @pytest.fixture

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from physnet.actions import validate
 from physnet.actions.audit import actor_of, record_audit
-from physnet.actions.effects import atomic
+from physnet.actions.effects import after_commit, atomic
 from physnet.actions.users import do_end_sessions, do_revoke_token
 from physnet.errors import Forbidden, NotFound
 from physnet.extensions import db
-from physnet.models import MAX_ID, ApiToken, User
+from physnet.models import MAX_ID, ApiToken, EndedSession, User, utcnow
+from physnet.realtime import rooms
 
 
 def do_record_signin(user: User, address: str | None, method: str) -> None:
@@ -30,17 +32,51 @@ def do_record_signin_failed(username: str, address: str | None, reason: str) -> 
         record_audit("anonymous", "auth.signin_failed", f"user:{name}", ip=address, reason=reason)
 
 
-def do_record_signout(user: User, address: str | None) -> None:
+def do_sign_out(
+    user: User, session_id: str, expires_at: datetime | None, address: str | None
+) -> None:
+    """End one cookie session: its id is refused from now on (a copied cookie too), its
+    sockets close in every process, and the sign-out is audited.
+
+    `expires_at` is when the session would have ended anyway; its row can go after that.
+    A session without an id (`""`) is only audited: there is nothing to remember it by.
+    """
     with atomic():
+        _end_session(user, session_id, expires_at)
         record_audit(actor_of(user), "auth.signout", f"user:{user.username}", ip=address)
 
 
-def do_record_session_expired(user_id: int, reason: str, address: str | None) -> None:
-    """Audit a cookie session found idle or too old (`reason`: "idle" or "lifetime")."""
+def _end_session(user: User, session_id: str, expires_at: datetime | None) -> None:
+    now = utcnow()
+    # Forget sessions that have expired anyway: the table holds only live risks.
+    db.session.execute(delete(EndedSession).where(EndedSession.expires_at < now))
+    if session_id and db.session.get(EndedSession, session_id) is None:
+        db.session.add(
+            EndedSession(
+                sid=session_id, user_id=user.id, ended_at=now, expires_at=expires_at or now
+            )
+        )
+        after_commit(rooms.disconnect_session, session_id)
+
+
+def do_record_session_expired(
+    user_id: int,
+    reason: str,
+    address: str | None,
+    session_id: str = "",
+    expires_at: datetime | None = None,
+) -> None:
+    """Audit a cookie session found idle or too old (`reason`: "idle" or "lifetime").
+
+    An idle session is also ended like a sign-out: a copy of its cookie that someone kept
+    busy elsewhere stops working once the owner's own copy has gone idle.
+    """
     user = db.session.get(User, user_id)
     if user is None:
         return
     with atomic():
+        if reason == "idle":
+            _end_session(user, session_id, expires_at)
         record_audit(
             "system", "auth.session_expired", f"user:{user.username}", reason=reason, ip=address
         )

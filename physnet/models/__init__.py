@@ -27,7 +27,7 @@ from physnet.models.tips import (
     TipReminder,
 )
 from physnet.models.types import MAX_ID, UTCDateTime, utcnow
-from physnet.models.users import ROLES, ApiToken, User
+from physnet.models.users import ROLES, ApiToken, EndedSession, User
 
 __all__ = [
     "CHANNEL_NAME_PATTERN",
@@ -49,6 +49,7 @@ __all__ = [
     "AuditEvent",
     "Channel",
     "DirectorySyncRun",
+    "EndedSession",
     "Membership",
     "Mention",
     "Message",

@@ -94,3 +94,18 @@ class ApiToken(db.Model):  # type: ignore[name-defined]
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class EndedSession(db.Model):  # type: ignore[name-defined]
+    """A cookie session its owner signed out of: a copy of that cookie is refused too.
+
+    Sessions are signed cookies, so the server remembers the ones that ended early; a row
+    can go once the session would have reached its lifetime anyway (`expires_at`).
+    """
+
+    __tablename__ = "ended_sessions"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -67,6 +67,11 @@ class SocketExpiry:
                 if clock.idle_deadline >= seen:  # an expired clock is not revived
                     clock.idle_deadline = max(clock.idle_deadline, seen + clock.idle_seconds)
 
+    def sockets_of(self, session_id: str) -> list[str]:
+        """This process's sockets opened with that cookie session."""
+        with self._lock:
+            return list(self._by_session.get(session_id, ()))
+
     def forget(self, sid: str) -> None:
         with self._lock:
             clock = self._clocks.pop(sid, None)

@@ -10,6 +10,7 @@ from typing import Any
 
 from physnet.extensions import socketio
 from physnet.realtime.control import bus
+from physnet.realtime.expiry import expiry
 
 NAMESPACE = "/"
 
@@ -115,6 +116,11 @@ def disconnect_user(user_id: int) -> None:
     bus.publish("disconnect", user_id=user_id)
 
 
+def disconnect_session(session_id: str) -> None:
+    """Close every socket opened with one cookie session, in any process."""
+    bus.publish("disconnect_session", session_id=session_id)
+
+
 @bus.handler("enter")
 def _enter_here(user_id: int, channel_id: int) -> None:
     for sid in connections.sids_of(user_id):
@@ -130,4 +136,10 @@ def _leave_here(user_id: int, channel_id: int) -> None:
 @bus.handler("disconnect")
 def _disconnect_here(user_id: int) -> None:
     for sid in connections.sids_of(user_id):
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+
+@bus.handler("disconnect_session")
+def _disconnect_session_here(session_id: str) -> None:
+    for sid in expiry.sockets_of(session_id):
         socketio.server.disconnect(sid, namespace=NAMESPACE)
