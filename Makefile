@@ -51,8 +51,11 @@ run: setup
 	$(BIN)/physnet demo load
 	$(BIN)/physnet run --host $(HOST) --port $(PORT)
 
+# One pytest-xdist worker per core (0: one process); a module marked xdist_group stays on one.
+PYTEST_WORKERS ?= auto
+
 test: setup-test services
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
 
 lint: setup
 	$(BIN)/ruff format --check physnet tests bench wsgi.py
@@ -70,6 +73,7 @@ bench: setup services
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/people.py
 	$(BIN)/python bench/phi.py
 	$(call apt_install,$(BENCH_DEBS))
+	$(BIN)/python bench/rooms.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/scale.py
 
 clean:

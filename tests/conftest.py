@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import threading
 import time
@@ -244,6 +245,17 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> Any:
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The shared Redis on a database number of its own (its pub/sub channel is named after
+    it). Under pytest-xdist each worker draws from its own numbers, so two tests running at
+    once never hear each other's events."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    numbers = [n for n in range(1, 16) if n % workers == worker % workers]
+    return f"redis://127.0.0.1:6379/{random.choice(numbers)}"
 
 
 def free_port() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,11 +13,6 @@ from fault_support import physnet_cli, physnet_env, toml_table, wait_until
 from conftest import Listener, LiveServer
 
 pytestmark = pytest.mark.live
-
-
-@pytest.fixture
-def redis_url() -> str:
-    return f"redis://127.0.0.1:6379/{random.randint(1, 15)}"
 
 
 @pytest.fixture

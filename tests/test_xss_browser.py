@@ -23,7 +23,8 @@ from xss_corpus import DOM_CHECK, DOM_FORBIDDEN, HOOK, PAYLOADS, SAFE_SCHEMES, u
 
 from conftest import PASSWORD, LiveServer
 
-pytestmark = [pytest.mark.browser, pytest.mark.live]
+# One planted site serves every surface: under pytest-xdist the module stays on one worker.
+pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.xdist_group("xss")]
 
 
 class Site:
@@ -81,6 +82,13 @@ def plant(server: LiveServer) -> Site:
     # Edited and deleted messages put the payloads in the audit log (before and after).
     edited = [site.post("alice", "xss-edits", f"draft {i}") for i in range(len(PAYLOADS))]
     site.messages["edits"] = edited
+    # Edited at planting time, so the edit history has the payloads whatever ran before.
+    f.channel("xss-history", members=("alice", "bob"))
+    history = [site.post("alice", "xss-history", f"first {i}") for i in range(len(PAYLOADS))]
+    for mid, (_, text) in zip(history, PAYLOADS, strict=True):
+        site.api("alice", "PATCH", f"/messages/{mid}", json={"body": text})
+        site.api("alice", "PATCH", f"/messages/{mid}", json={"body": text + " (v2)"})
+    site.messages["history"] = history
     for mid in site.messages["body"][:5]:
         site.api("alice", "DELETE", f"/messages/{mid}")
         site.messages["body"].remove(mid)
@@ -161,7 +169,7 @@ def show_live_edits(site: Site, page: Page) -> str:
 
 
 def show_edit_history(site: Site, page: Page) -> str:
-    page.goto(site.url + "/c/xss-edits")
+    page.goto(site.url + "/c/xss-history")
     live_ready(page)
     for row in page.locator("#message-list .msg[data-id]").all()[:12]:
         row.hover()
