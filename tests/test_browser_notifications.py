@@ -46,7 +46,7 @@ def test_badge_updates_live_and_the_view_lists_and_clears(team, new_page: Callab
     root = post(team.session("bob"), team, "order-sets", "Which order set for chest pain?")
     post(alice, team, "order-sets", "@bob the troponin defaults changed")
     expect(badge).to_have_text("1")
-    post(alice, team, "order-sets", "@bob and the ECG timing too")
+    post(alice, team, "order-sets", "@bob and the **ECG** timing:\n\n- too")
     expect(badge).to_have_text("2")
     post(alice, team, "order-sets", "Use the ED version", thread_id=root["id"])
 
@@ -59,6 +59,10 @@ def test_badge_updates_live_and_the_view_lists_and_clears(team, new_page: Callab
     expect(items.nth(0)).to_contain_text("Dr. Alice replied in a thread")
     expect(items.nth(0)).to_contain_text("Use the ED version")
     expect(items.nth(1)).to_contain_text("Dr. Alice mentioned you")
+    # The preview is the words, not the Markdown: no asterisks, list items on one line.
+    expect(items.nth(1).locator(".mention-text")).to_have_text(
+        re.compile(r"^@\S+ and the ECG timing: too$")
+    )
     expect(view.locator(".mention-item--unread")).to_have_count(3)  # as they were when opened
     expect(badge).to_be_hidden()
     expect(sidebar_link(bob, "order-sets").locator(".badge--mention")).to_have_count(0)

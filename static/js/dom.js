@@ -1,6 +1,16 @@
 // Tiny DOM helpers. Everything user-provided goes in as text; only the server's sanitized
 // message HTML is ever assigned to innerHTML (in messages/render.js).
 
+const BLOCKS = "p, li, br, pre, blockquote, h1, h2, h3, h4, h5, h6, tr, td, th";
+
+/** The words of a message's (sanitized) HTML, for a one-line preview: no Markdown marks.
+ * DOMParser's document is inert: nothing in it runs or loads. */
+export function plainText(html) {
+  const doc = new DOMParser().parseFromString(html ?? "", "text/html");
+  for (const block of doc.body.querySelectorAll(BLOCKS)) block.append(" ");
+  return doc.body.textContent.replace(/\s+/g, " ").trim();
+}
+
 let sprite = "/static/img/icons.svg";
 
 export function setIconSprite(url) {

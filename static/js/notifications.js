@@ -4,7 +4,7 @@
 
 import { get, post } from "./api.js";
 import { openDialog } from "./dialogs.js";
-import { h } from "./dom.js";
+import { h, plainText } from "./dom.js";
 import { fullTime, shortTime } from "./format.js";
 import { changed, channelLabel, onChange, state } from "./store.js";
 import { toast, toastError } from "./toast.js";
@@ -210,7 +210,7 @@ function render(hasMore) {
         h("span", {}, item.unread ? h("span", { class: "visually-hidden", text: "Unread: " }) : null,
           h("span", { class: "mention-who", text: message.author.display_name }),
           item.kind === "mention" ? " mentioned you" : " replied in a thread"),
-        h("span", { class: "mention-text", text: message.body })));
+        h("span", { class: "mention-text", text: plainText(message.html) })));
   }));
   $("mentions-more").hidden = !hasMore;
   $("mentions-status").textContent = items.length ? "" :
