@@ -3,9 +3,11 @@ nginx with sticky sessions) on this machine.
 
     .venv/bin/python bench/scale.py                 # everything, ~6 min
     .venv/bin/python bench/scale.py --idle 2000     # fewer idle sockets, quicker
+    .venv/bin/python bench/scale.py --clients 0 --signins 0   # the idle phases alone
 
 1. idle: N idle sockets (default 5,000) on ONE gevent process; its RSS and threads, and how
-   long the connect storm took. Sockets behave like the web app: they connect with
+   long the connect storm took, and, once they all close, the disconnect storm (until the
+   worker is idle again). Sockets behave like the web app: they connect with
    auth={"presence": "subscribe"} and subscribe to 5 colleagues. With --everyone-idle K, K
    sockets that keep the API default (everyone's presence: N^2 events) for comparison; with
    --gthread-idle M, gunicorn's gthread worker (threading mode) at M sockets.
@@ -502,6 +504,9 @@ def main() -> int:
                 )
             )
             results["idle"] = rows
+            if not args.clients:  # --clients 0: the idle phases alone
+                print(json.dumps(results, default=str))
+                return 0
 
             rows = []
             clients = users[: args.clients]
