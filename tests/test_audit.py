@@ -101,6 +101,20 @@ def test_the_database_refuses_to_change_or_remove_events(app, statement):
     assert len(events(app)) == 2
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite has no TRUNCATE
+def test_postgresql_refuses_to_truncate_the_log(app):
+    append(app, 2)
+    for statement in ("TRUNCATE audit_events", "TRUNCATE audit_events, users CASCADE"):
+        with (
+            app.app_context(),
+            pytest.raises(DBAPIError, match="append-only"),
+            db.engine.begin() as conn,
+        ):
+            conn.execute(text(statement))
+    assert len(events(app)) == 2
+    assert verify(app).exit_code == 0
+
+
 def test_verify_finds_an_edited_event(app):
     append(app, 5)
     victim = events(app)[2]
