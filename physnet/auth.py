@@ -109,6 +109,11 @@ def session_idle_deadline() -> float:
     return float(session.get("seen", time.time())) + settings.session_idle_minutes * 60
 
 
+def session_started() -> datetime:
+    """When the current cookie session signed in."""
+    return datetime.fromtimestamp(float(session.get("started", time.time())), UTC)
+
+
 def session_deadline() -> float:
     """When the current cookie session reaches its absolute lifetime (epoch seconds)."""
     settings = current_app.config["PHYSNET"]
@@ -123,13 +128,13 @@ def _check_request() -> None:
         if reason is not None:
             user_id = str(session.get("_user_id", "")).split(":")[0]
             session_id = str(session.get("sid", ""))[:64]
-            ends = datetime.fromtimestamp(session_deadline(), UTC)
+            started = session_started()
             logout_user()
             session.clear()
             g.session_expired = True
             if user_id.isdecimal() and len(user_id) < 11:
                 trail.do_record_session_expired(
-                    int(user_id), reason, request.remote_addr, session_id, ends
+                    int(user_id), reason, request.remote_addr, session_id, started
                 )
         elif now - session.get("seen", now) > 30:  # refresh the idle clock now and then
             session["seen"] = now
@@ -207,11 +212,12 @@ def _start_session(user: User, next_url: str | None) -> Response:
 
 @bp.post("/logout")
 def logout() -> Response:
-    if current_user.is_authenticated:
+    # A Bearer token's user is not this cookie's: only a cookie session signs out here.
+    if current_user.is_authenticated and bearer_token() is None:
         trail.do_sign_out(
             current_user._get_current_object(),
             str(session.get("sid", "")),
-            datetime.fromtimestamp(session_deadline(), UTC),
+            session_started(),
             request.remote_addr,
         )
     logout_user()

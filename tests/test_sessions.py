@@ -15,9 +15,11 @@ import socketio as socketio_client
 from sqlalchemy import select
 
 from physnet import create_app
+from physnet.actions.sessions import do_sign_out
 from physnet.extensions import db, socketio
-from physnet.models import AuditEvent, EndedSession, utcnow
+from physnet.models import AuditEvent, EndedSession, User, utcnow
 from physnet.realtime import rooms
+from physnet.realtime.expiry import expiry
 
 from conftest import PASSWORD, Factory, Listener, LiveServer, _settings, csrf_token
 
@@ -166,20 +168,86 @@ def test_a_copied_cookie_stops_working_when_its_owner_signs_out(app, factory, lo
     assert signed_in(login("alice").client)  # signed out, not locked out
 
 
-def test_ended_sessions_are_forgotten_once_they_would_have_expired(app, factory, login):
+def test_ended_sessions_are_forgotten_once_past_their_lifetime_only(app, factory, login):
     factory.user("alice")
-    first = login("alice")
-    _sign_out(first.client)
+    old, recent = login("alice"), login("alice")
+    recent_copy = app.test_client()
+    recent_copy.set_cookie(COOKIE, _cookie(recent.client))
+    _sign_out(old.client)
+    _sign_out(recent.client)
+    lifetime = timedelta(hours=app.config["PHYSNET"].session_lifetime_hours)
     with app.app_context():
-        ended = db.session.scalars(select(EndedSession)).all()
-        assert len(ended) == 1
-        lifetime = app.config["PHYSNET"].session_lifetime_hours
-        assert ended[0].expires_at - ended[0].ended_at <= timedelta(hours=lifetime)
-        ended[0].expires_at = utcnow() - timedelta(seconds=1)  # as if the lifetime passed
+        rows = db.session.scalars(select(EndedSession).order_by(EndedSession.ended_at)).all()
+        assert len(rows) == 2
+        assert all(abs(r.started_at - r.ended_at) < timedelta(seconds=30) for r in rows)
+        # The first session signed in longer ago than the lifetime: its cookie is dead anyway.
+        rows[0].started_at = utcnow() - lifetime - timedelta(seconds=1)
         db.session.commit()
-    _sign_out(login("alice").client)
+        kept = rows[1].sid
+    _sign_out(login("alice").client)  # any sign-out prunes
     with app.app_context():
-        assert len(db.session.scalars(select(EndedSession)).all()) == 1  # the new one only
+        sids = {r.sid for r in db.session.scalars(select(EndedSession))}
+    assert len(sids) == 2 and kept in sids  # the live risk stays, with the new one
+    assert not signed_in(recent_copy)
+
+
+def test_signing_out_twice_with_one_cookie_is_one_ended_session(app, factory, login):
+    """A double-click, or two tabs of one session signing out at once."""
+    factory.user("alice")
+    alice = login("alice")
+    twin = app.test_client()
+    twin.set_cookie(COOKIE, _cookie(alice.client))
+    csrf = csrf_token(twin, "/")
+    _sign_out(alice.client)
+    # The twin's page was loaded before: its sign-out reaches an already ended session.
+    response = twin.post("/logout", data={"csrf_token": csrf})
+    assert response.status_code == 302
+    with app.app_context():
+        assert len(db.session.scalars(select(EndedSession)).all()) == 1
+        user = db.session.scalar(select(User).where(User.username == "alice"))
+        sid = db.session.scalar(select(EndedSession.sid))
+        do_sign_out(user, sid, utcnow(), None)  # the same session ended again: no conflict
+        assert len(db.session.scalars(select(EndedSession)).all()) == 1
+
+
+def test_a_bearer_request_to_logout_ends_no_cookie_session(app, factory, login):
+    factory.user("alice")
+    factory.user("bob")
+    alice = login("alice")
+    token = factory.token("bob")
+    response = alice.client.post(
+        "/logout",
+        data={"csrf_token": alice.csrf},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(EndedSession)).all() == []
+    assert audit_actions(app, "auth.signout") == []
+    bob = app.test_client()
+    assert bob.get(f"{API}/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_a_socket_whose_close_was_missed_is_refused_and_then_closed(app, factory, login):
+    """If the close of a signed-out session's socket never arrived (it was still connecting,
+    or the control message was lost), its events are refused and the watcher closes it."""
+    factory.user("alice")
+    factory.channel("town", members=("alice",))
+    alice = login("alice")
+    sock = alice.socket()
+    sid = socketio.server.manager.sid_from_eio_sid(sock.eio_sid, "/")
+    session_id = expiry.session_of(sid)
+    assert session_id
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "alice"))
+        db.session.add(
+            EndedSession(sid=session_id, user_id=user.id, ended_at=utcnow(), started_at=utcnow())
+        )
+        db.session.commit()
+    ack = sock.emit("typing", {"channel": "town"}, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == "session_ended"
+    assert expiry.end_session(session_id) == [sid]
+    assert sid in expiry.expired(time.time())  # the watcher closes it on its next round
 
 
 def test_a_session_found_idle_is_ended_for_every_copy(app, factory, login):

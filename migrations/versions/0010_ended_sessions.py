@@ -23,7 +23,7 @@ def upgrade():
         sa.Column("sid", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -34,11 +34,11 @@ def upgrade():
     )
     op.create_index(op.f("ix_ended_sessions_user_id"), "ended_sessions", ["user_id"], unique=False)
     op.create_index(
-        op.f("ix_ended_sessions_expires_at"), "ended_sessions", ["expires_at"], unique=False
+        op.f("ix_ended_sessions_started_at"), "ended_sessions", ["started_at"], unique=False
     )
 
 
 def downgrade():
-    op.drop_index(op.f("ix_ended_sessions_expires_at"), table_name="ended_sessions")
+    op.drop_index(op.f("ix_ended_sessions_started_at"), table_name="ended_sessions")
     op.drop_index(op.f("ix_ended_sessions_user_id"), table_name="ended_sessions")
     op.drop_table("ended_sessions")

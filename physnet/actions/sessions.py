@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from physnet.actions import validate
 from physnet.actions.audit import actor_of, record_audit
@@ -32,51 +35,52 @@ def do_record_signin_failed(username: str, address: str | None, reason: str) -> 
         record_audit("anonymous", "auth.signin_failed", f"user:{name}", ip=address, reason=reason)
 
 
-def do_sign_out(
-    user: User, session_id: str, expires_at: datetime | None, address: str | None
-) -> None:
+def do_sign_out(user: User, session_id: str, started_at: datetime, address: str | None) -> None:
     """End one cookie session: its id is refused from now on (a copied cookie too), its
     sockets close in every process, and the sign-out is audited.
 
-    `expires_at` is when the session would have ended anyway; its row can go after that.
-    A session without an id (`""`) is only audited: there is nothing to remember it by.
+    `started_at` is when the session signed in: its row can go once the session would have
+    reached its lifetime anyway. A session without an id (`""`) is only audited.
     """
     with atomic():
-        _end_session(user, session_id, expires_at)
+        _end_session(user, session_id, started_at)
         record_audit(actor_of(user), "auth.signout", f"user:{user.username}", ip=address)
 
 
-def _end_session(user: User, session_id: str, expires_at: datetime | None) -> None:
+def _end_session(user: User, session_id: str, started_at: datetime) -> None:
     now = utcnow()
-    # Forget sessions that have expired anyway: the table holds only live risks.
-    db.session.execute(delete(EndedSession).where(EndedSession.expires_at < now))
-    if session_id and db.session.get(EndedSession, session_id) is None:
-        db.session.add(
-            EndedSession(
-                sid=session_id, user_id=user.id, ended_at=now, expires_at=expires_at or now
-            )
-        )
-        after_commit(rooms.disconnect_session, session_id)
+    # Forget sessions past their lifetime anyway: the table holds only live risks. The
+    # lifetime in force now decides, so raising the setting brings no ended session back.
+    lifetime = timedelta(hours=current_app.config["PHYSNET"].session_lifetime_hours)
+    db.session.execute(delete(EndedSession).where(EndedSession.started_at < now - lifetime))
+    if not session_id:
+        return
+    row = {"sid": session_id, "user_id": user.id, "ended_at": now, "started_at": started_at}
+    # Two requests with one cookie (a double-click, an idle tab's parallel calls) may end it
+    # at once: the second insert is a no-op, not an IntegrityError.
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(EndedSession).values(row).on_conflict_do_nothing())
+    after_commit(rooms.disconnect_session, session_id)
 
 
 def do_record_session_expired(
     user_id: int,
     reason: str,
     address: str | None,
-    session_id: str = "",
-    expires_at: datetime | None = None,
+    session_id: str,
+    started_at: datetime,
 ) -> None:
     """Audit a cookie session found idle or too old (`reason`: "idle" or "lifetime").
 
-    An idle session is also ended like a sign-out: a copy of its cookie that someone kept
-    busy elsewhere stops working once the owner's own copy has gone idle.
+    An idle session is also ended like a sign-out: once a copy of its cookie is seen idle
+    (the owner's, typically), every copy stops working, even one kept busy elsewhere.
     """
     user = db.session.get(User, user_id)
     if user is None:
         return
     with atomic():
         if reason == "idle":
-            _end_session(user, session_id, expires_at)
+            _end_session(user, session_id, started_at)
         record_audit(
             "system", "auth.session_expired", f"user:{user.username}", reason=reason, ip=address
         )

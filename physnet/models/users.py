@@ -100,7 +100,8 @@ class EndedSession(db.Model):  # type: ignore[name-defined]
     """A cookie session its owner signed out of: a copy of that cookie is refused too.
 
     Sessions are signed cookies, so the server remembers the ones that ended early; a row
-    can go once the session would have reached its lifetime anyway (`expires_at`).
+    can go once the session would have reached its lifetime anyway (`started_at` plus the
+    lifetime setting in force).
     """
 
     __tablename__ = "ended_sessions"
@@ -108,4 +109,4 @@ class EndedSession(db.Model):  # type: ignore[name-defined]
     sid: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -24,7 +24,7 @@ from physnet.actions.validate import require_int, require_str
 from physnet.auth import session_deadline, session_expired, session_idle_deadline
 from physnet.errors import PhysNetError, Unauthorized
 from physnet.extensions import db, socketio
-from physnet.models import Channel, Membership, User
+from physnet.models import Channel, EndedSession, Membership, User
 from physnet.queries import catch_up
 from physnet.realtime import rooms
 from physnet.realtime.expiry import expiry
@@ -37,9 +37,17 @@ CATCH_UP_LIMIT = 500
 
 def _socket_user() -> User:
     """The user behind this socket, re-checked on every event (deactivation ends access)."""
-    user_id = rooms.connections.user_of(request.sid, time.time())  # type: ignore[attr-defined]
-    user = db.session.get(User, user_id) if user_id is not None else None
-    if user is None or not user.active:
+    sid = request.sid  # type: ignore[attr-defined]
+    user_id = rooms.connections.user_of(sid, time.time())
+    session_id = expiry.session_of(sid)
+    user, ended = None, False
+    if user_id is not None and session_id is None:  # an API token's socket
+        user = db.session.get(User, user_id)
+    elif user_id is not None:  # a cookie's: its session may have been signed out since
+        signed_out = select(EndedSession.sid).where(EndedSession.sid == session_id).exists()
+        row = db.session.execute(select(User, signed_out).where(User.id == user_id)).first()
+        user, ended = row if row is not None else (None, False)
+    if user is None or ended or not user.active:
         raise Unauthorized("Your session has ended; sign in again.", code="session_ended")
     return user
 

@@ -67,10 +67,20 @@ class SocketExpiry:
                 if clock.idle_deadline >= seen:  # an expired clock is not revived
                     clock.idle_deadline = max(clock.idle_deadline, seen + clock.idle_seconds)
 
-    def sockets_of(self, session_id: str) -> list[str]:
-        """This process's sockets opened with that cookie session."""
+    def end_session(self, session_id: str) -> list[str]:
+        """That cookie session was ended: return its sockets here, and mark their clocks
+        over, so the watcher closes any that a direct close missed (one still connecting)."""
         with self._lock:
-            return list(self._by_session.get(session_id, ()))
+            sids = list(self._by_session.get(session_id, ()))
+            for sid in sids:
+                self._clocks[sid].idle_deadline = self._clocks[sid].lifetime_deadline = 0
+            return sids
+
+    def session_of(self, sid: str) -> str | None:
+        """The cookie session a socket was opened with (None for an API token)."""
+        with self._lock:
+            clock = self._clocks.get(sid)
+            return clock.session_id if clock is not None else None
 
     def forget(self, sid: str) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from socket to rooms beside the library's own table, so leaving is O(the socket'
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import socketio
@@ -32,36 +33,43 @@ class RoomIndex:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sid_rooms: dict[Key, set[Any]] = {}
+        # Threading mode (`physnet run`) changes rooms from several threads: the library's
+        # table and the index change together or not at all.
+        self._index_lock = threading.RLock()
 
     def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: Any = None) -> None:
-        super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)  # type: ignore[misc]
-        self.sid_rooms.setdefault((namespace, sid), set()).add(room)
+        with self._index_lock:
+            super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)  # type: ignore[misc]
+            self.sid_rooms.setdefault((namespace, sid), set()).add(room)
 
     def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:
-        super().basic_leave_room(sid, namespace, room)  # type: ignore[misc]
-        joined = self.sid_rooms.get((namespace, sid))
-        if joined is not None:
-            joined.discard(room)
-            if not joined:
-                del self.sid_rooms[(namespace, sid)]
+        with self._index_lock:
+            super().basic_leave_room(sid, namespace, room)  # type: ignore[misc]
+            joined = self.sid_rooms.get((namespace, sid))
+            if joined is not None:
+                joined.discard(room)
+                if not joined:
+                    self.sid_rooms.pop((namespace, sid), None)
 
     def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
         # The library's version, with the scan of every room replaced by the index.
-        if namespace not in self.rooms:
-            return
-        for room in list(self.sid_rooms.get((namespace, sid), ())):
-            self.basic_leave_room(sid, namespace, room)
-        self.sid_rooms.pop((namespace, sid), None)
-        self.callbacks.pop(sid, None)
-        for pending in (self.pending_connect, self.pending_disconnect):
-            sids = pending.get(namespace)
-            if sids is not None and sid in sids:
-                sids.remove(sid)
-                if not sids:
-                    del pending[namespace]
+        with self._index_lock:
+            if namespace not in self.rooms:
+                return
+            for room in list(self.sid_rooms.get((namespace, sid), ())):
+                self.basic_leave_room(sid, namespace, room)
+            self.sid_rooms.pop((namespace, sid), None)
+            self.callbacks.pop(sid, None)
+            for pending in (self.pending_connect, self.pending_disconnect):
+                sids = pending.get(namespace)
+                if sids is not None and sid in sids:
+                    sids.remove(sid)
+                    if not sids:
+                        del pending[namespace]
 
     def get_rooms(self, sid: str, namespace: str) -> list[Any]:
-        return [room for room in self.sid_rooms.get((namespace, sid), ()) if room is not None]
+        with self._index_lock:
+            return [room for room in self.sid_rooms.get((namespace, sid), ()) if room is not None]
 
 
 class IndexedManager(RoomIndex, socketio.Manager):

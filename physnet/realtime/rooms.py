@@ -141,5 +141,5 @@ def _disconnect_here(user_id: int) -> None:
 
 @bus.handler("disconnect_session")
 def _disconnect_session_here(session_id: str) -> None:
-    for sid in expiry.sockets_of(session_id):
+    for sid in expiry.end_session(session_id):
         socketio.server.disconnect(sid, namespace=NAMESPACE)

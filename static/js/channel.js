@@ -2,7 +2,7 @@
 
 import { enc, get, post } from "./api.js";
 import { Composer } from "./composer.js";
-import { h, icon } from "./dom.js";
+import { h, icon, plainText } from "./dom.js";
 import { handleAction } from "./messages/actions.js";
 import { MessageList } from "./messages/list.js";
 import { PinsPanel } from "./pins.js";
@@ -244,7 +244,7 @@ export class ChannelView {
     this.typing.clear(msg.author.username);
     const isNew = this.list.upsert(msg);
     if (msg.author.username !== this.me.username) {
-      if (isNew && !quiet) announce(`${msg.author.display_name}: ${msg.body}`);
+      if (isNew && !quiet) announce(`${msg.author.display_name}: ${plainText(msg.html)}`);
       this.scheduleRead();
     }
   }
