@@ -256,8 +256,15 @@ def redis_url() -> str:
     once never hear each other's events."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
-    numbers = [n for n in range(1, 16) if n % workers == worker % workers]
-    return f"redis://127.0.0.1:6379/{random.choice(numbers)}"
+    numbers = [n for n in range(1, 16) if n % workers == worker % workers] or [1 + worker % 15]
+    url = f"redis://127.0.0.1:6379/{random.choice(numbers)}"
+    # Start clean: an earlier test's stopped servers leave presence and in-flight keys that
+    # this test's servers would otherwise reap and announce.
+    import redis
+
+    with redis.Redis.from_url(url) as client:
+        client.flushdb()
+    return url
 
 
 def free_port() -> int:
@@ -322,7 +329,7 @@ class LiveServer:
         self.app = create_app(_settings(folder, database_url))
         self.factory = Factory(self.app)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return
