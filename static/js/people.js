@@ -57,8 +57,20 @@ export function userPicker(input, listbox, { onPick, exclude = () => new Set() }
     }
   };
 
+  // Online dots follow presence while the list is open. The options are updated in place,
+  // not rebuilt: a node replaced between mouse-down and mouse-up would swallow the click.
+  const refreshDots = () => {
+    for (const option of listbox.querySelectorAll("[data-index]")) {
+      const user = users[Number(option.dataset.index)];
+      const name = option.querySelector(".person-name");
+      const dot = name?.querySelector(".dot--online");
+      const online = user !== undefined && state.online.has(user.username);
+      if (online && !dot) name.append(h("span", { class: "dot dot--online", title: "Online" }));
+      else if (!online && dot) dot.remove();
+    }
+  };
   onChange(() => {
-    if (users.length) render(); // online dots follow presence while the list is open
+    if (users.length) refreshDots();
   });
   input.addEventListener("input", () => {
     clearTimeout(timer);
