@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import lazyload
 
 from physnet.actions.validate import USERNAME
@@ -70,16 +70,61 @@ def access_message(user: User, message_id: int) -> tuple[Message, Membership | N
     valid = isinstance(message_id, int) and 0 < message_id <= MAX_ID
     message = db.session.get(Message, message_id) if valid else None
     membership = membership_of(user, message.channel) if message is not None else None
-    hidden = message is not None and (
-        not can_read(user, message.channel, membership)
-        # A reported message is quarantined: only those who review it can see it.
-        or (message.quarantined_at is not None and not can_moderate(user, membership))
-    )
-    if message is None or hidden:
+    if message is None or not can_see(user, message, membership):
         raise NotFound(
             f"There is no message {message_id} that you can see.", code="unknown_message"
         )
     return message, membership
+
+
+# What a person may see of messages: written once, here, for every read path and broadcast.
+# - the channel is readable (`can_read`, `readable_channel_ids`);
+# - a reported (quarantined) message is hidden from everyone but those who moderate its
+#   channel, who see it marked (`"quarantined": true`);
+# - a deleted message is a tombstone with no text; lists of content (search, mentions, pins,
+#   tips) leave it out altogether.
+# Nothing outside this block and the quarantine's own action reads `quarantined_at`.
+
+
+def is_hidden(message: Message) -> bool:
+    """True while a report keeps `message` from the channel's ordinary readers: it is in no
+    broadcast, no index document, no tip."""
+    return message.quarantined_at is not None
+
+
+def can_see(user: User, message: Message, membership: Membership | None) -> bool:
+    """The rule for one loaded message (`membership`: `user`'s in its channel)."""
+    if not can_read(user, message.channel, membership):
+        return False
+    return not is_hidden(message) or can_moderate(user, membership)
+
+
+def shown_to_readers() -> ColumnElement[bool]:
+    """The messages every reader of their channel sees: not hidden by a report (what the
+    search index, redelivery, unread counts and tips draw from)."""
+    return Message.quarantined_at.is_(None)
+
+
+def visible_in_channel(user: User, membership: Membership | None) -> ColumnElement[bool]:
+    """The messages of one channel `user` already reads (see `access_channel`) that they may
+    see: moderators of it see hidden ones too."""
+    return true() if can_moderate(user, membership) else shown_to_readers()
+
+
+def visible_messages(user: User, *, tombstones: bool = False) -> ColumnElement[bool]:
+    """The messages, across channels, `user` may see (a WHERE clause on Message): readable
+    channels, hidden ones only where `user` moderates, tombstones only if asked for."""
+    if not user.active:
+        return false()
+    clauses = [Message.channel_id.in_(readable_channel_ids(user))]
+    if not user.is_staff:
+        moderated = select(Membership.channel_id).where(
+            Membership.user_id == user.id, Membership.role == "moderator"
+        )
+        clauses.append(or_(shown_to_readers(), Message.channel_id.in_(moderated)))
+    if not tombstones:
+        clauses.append(Message.deleted_at.is_(None))
+    return and_(*clauses)
 
 
 def access_tip(user: User, tip_id: int) -> tuple[Tip, Membership | None]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select, union
 
-from physnet.access import readable_channel_ids
+from physnet.access import shown_to_readers, visible_messages
 from physnet.extensions import db
 from physnet.models import Membership, Mention, Message, RepliesReadMarker, User
 from physnet.serialize import message_json
@@ -23,7 +23,7 @@ def mentions_page(
     user: User, *, before: int | None = None, limit: int = 30
 ) -> tuple[list[dict[str, Any]], bool]:
     """Newest first: messages mentioning `user` and others' replies in threads `user` started
-    or took part in, from channels `user` may read now. Each item says whether it is unread:
+    or took part in, that `user` may see now. Each item says whether it is unread:
     a mention until cleared; a reply until the channel's or this view's read marker passes it.
     """
     limit = max(1, min(limit, MAX_PAGE))
@@ -51,9 +51,8 @@ def mentions_page(
             and_(Membership.channel_id == Message.channel_id, Membership.user_id == user.id),
         )
         .where(
-            Message.channel_id.in_(readable_channel_ids(user)),
+            visible_messages(user),
             Message.author_id != user.id,
-            Message.deleted_at.is_(None),
             Message.id.in_(union(mentioned, replies)),
         )
     )
@@ -88,7 +87,8 @@ def unread_mention_count(user: User) -> int:
             .where(
                 Mention.user_id == user.id,
                 Mention.read_at.is_(None),
-                Message.channel_id.in_(readable_channel_ids(user)),
+                visible_messages(user),
+                shown_to_readers(),  # a reported message notifies no one
             )
         )
         or 0

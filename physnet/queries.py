@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 
-from physnet.access import readable_channel_ids
+from physnet.access import readable_channel_ids, shown_to_readers, visible_in_channel
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Mention, Message, User
 from physnet.serialize import author_json, channel_json
@@ -34,7 +34,7 @@ def channel_listing(user: User) -> list[dict[str, Any]]:
                 Message.id > Membership.last_read_id,
                 Message.author_id != user.id,
                 Message.deleted_at.is_(None),
-                Message.quarantined_at.is_(None),
+                shown_to_readers(),
             )
             .group_by(Message.channel_id)
         )
@@ -48,7 +48,7 @@ def channel_listing(user: User) -> list[dict[str, Any]]:
             .where(
                 Mention.user_id == user.id,
                 Mention.read_at.is_(None),
-                Message.quarantined_at.is_(None),  # a quarantined message notifies no one
+                shown_to_readers(),  # a reported message notifies no one
             )
             .group_by(Message.channel_id)
         )
@@ -96,16 +96,30 @@ def _direct_partners(user: User, channel_ids: list[int]) -> dict[int, dict[str, 
     return {m.channel_id: author_json(m.user) for m in rows}
 
 
+def _channel_messages(user: User, channel: Channel, membership: Membership | None) -> Any:
+    """The messages of `channel` (which `user` reads) that `user` may see, tombstones too."""
+    return select(Message).where(
+        Message.channel_id == channel.id, visible_in_channel(user, membership)
+    )
+
+
+def _in_thread(query: Any, thread_id: int | None) -> Any:
+    if thread_id is None:  # top level only: replies are counted on their parent
+        return query.where(Message.thread_id.is_(None))
+    return query.where((Message.thread_id == thread_id) | (Message.id == thread_id))
+
+
 def history(
+    user: User,
     channel: Channel,
+    membership: Membership | None,
     *,
     after: int | None = None,
     before: int | None = None,
     limit: int = 50,
     thread_id: int | None = None,
-    include_quarantined: bool = False,
 ) -> tuple[list[Message], bool]:
-    """A page of messages, oldest first, and whether more lie beyond it.
+    """A page of the messages `user` may see, oldest first, and whether more lie beyond it.
 
     Without a thread, only top-level messages (replies are counted on their parent); with
     `thread_id`, the thread's root and its replies. With `after`, the page starts just after
@@ -113,13 +127,7 @@ def history(
     `has_more` looks back.
     """
     limit = max(1, min(limit, MAX_PAGE))
-    query = select(Message).where(Message.channel_id == channel.id)
-    if not include_quarantined:  # a reported message waits for its moderators
-        query = query.where(Message.quarantined_at.is_(None))
-    if thread_id is None:
-        query = query.where(Message.thread_id.is_(None))
-    else:
-        query = query.where((Message.thread_id == thread_id) | (Message.id == thread_id))
+    query = _in_thread(_channel_messages(user, channel, membership), thread_id)
     if before is not None:
         query = query.where(Message.id < before)
     if after is not None:
@@ -132,23 +140,18 @@ def history(
 
 
 def history_around(
+    user: User,
     channel: Channel,
+    membership: Membership | None,
     around: int,
     *,
     limit: int = 50,
     thread_id: int | None = None,
-    include_quarantined: bool = False,
 ) -> tuple[list[Message], bool, bool]:
     """A page of messages centred on id `around` (which need not exist), oldest first, with
     whether older and whether newer messages lie beyond it (the same filters as `history`)."""
     limit = max(1, min(limit, MAX_PAGE))
-    query = select(Message).where(Message.channel_id == channel.id)
-    if thread_id is None:
-        query = query.where(Message.thread_id.is_(None))
-    else:
-        query = query.where((Message.thread_id == thread_id) | (Message.id == thread_id))
-    if not include_quarantined:  # a reported message waits for its moderators
-        query = query.where(Message.quarantined_at.is_(None))
+    query = _in_thread(_channel_messages(user, channel, membership), thread_id)
     older = db.session.scalars(
         query.where(Message.id < around).order_by(Message.id.desc()).limit(limit + 1)
     ).all()
@@ -164,12 +167,11 @@ def history_around(
 
 
 def catch_up(
-    channel: Channel, after: int, limit: int = 500, include_quarantined: bool = False
+    user: User, channel: Channel, membership: Membership | None, after: int, limit: int = 500
 ) -> list[Message]:
-    """Every message (replies included) with an id above `after`, oldest first."""
-    query = select(Message).where(Message.channel_id == channel.id, Message.id > after)
-    if not include_quarantined:
-        query = query.where(Message.quarantined_at.is_(None))
+    """Every message (replies included) `user` may see with an id above `after`, oldest
+    first."""
+    query = _channel_messages(user, channel, membership).where(Message.id > after)
     return list(db.session.scalars(query.order_by(Message.id).limit(limit)).all())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from physnet.access import is_hidden
 from physnet.models import Channel, Membership, Message, User
 
 
@@ -79,7 +80,7 @@ def message_json(message: Message) -> dict[str, Any]:
         "reply_count": message.reply_count,
         "reactions": [] if deleted else reactions_json(message),
         "client_msg_id": message.client_msg_id,
-        "quarantined": message.quarantined_at is not None,
+        "quarantined": is_hidden(message),
         "pinned_at": iso(message.pinned_at),
         "pinned_by": author_json(message.pinned_by) if message.pinned_by else None,
     }

@@ -50,9 +50,10 @@ def _fill(app, factory, messages: int) -> None:
 
 def _history_queries(app) -> int:
     with app.app_context():
-        channel, _ = access_channel(_user("carol"), "ehr-tips")
+        reader = _user("carol")
+        channel, membership = access_channel(reader, "ehr-tips")
         with count_queries() as statements:
-            page, _ = history(channel, limit=50)
+            page, _ = history(reader, channel, membership, limit=50)
             [message_json(m) for m in page]
         return len(statements)
 

@@ -8,9 +8,17 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from physnet import failpoints, markdown
-from physnet.access import access_channel, access_message, can_moderate, can_read, check_can_post
+from physnet.access import (
+    access_channel,
+    access_message,
+    can_moderate,
+    can_read,
+    can_see,
+    check_can_post,
+)
 from physnet.actions import notifications, redelivery, validate
 from physnet.actions.audit import actor_of, record_audit
+from physnet.actions.broadcast import queue_message_event
 from physnet.actions.effects import after_commit, atomic
 from physnet.actions.phi import check_phi, store_with_override
 from physnet.errors import BadRequest, Conflict, Forbidden, Invalid
@@ -26,7 +34,7 @@ from physnet.models import (
     utcnow,
 )
 from physnet.realtime import rooms
-from physnet.serialize import author_json, message_json, reactions_json
+from physnet.serialize import author_json, reactions_json
 
 MAX_EMOJI = 32
 
@@ -49,15 +57,20 @@ def check_send_message(
     if cid is not None:
         existing = _by_client_id(user, cid)
         if existing is not None:
-            return _same_send(existing, channel), False
+            return _same_send(user, existing, channel, membership), False
     check_can_post(user, channel, membership)
     parent = None
     if parent_id is not None:
         parent = db.session.get(Message, parent_id)
-        if parent is None or parent.channel_id != channel.id or parent.deleted_at is not None:
+        if parent is not None and parent.thread_id is not None:  # a reply to a reply joins
+            parent = db.session.get(Message, parent.thread_id)  # the same thread
+        if (
+            parent is None
+            or parent.channel_id != channel.id
+            or parent.deleted_at is not None
+            or not can_see(user, parent, membership)
+        ):
             raise Invalid("That thread does not exist in this channel.", code="unknown_thread")
-        if parent.thread_id is not None:  # a reply to a reply joins the same thread
-            parent = db.session.get(Message, parent.thread_id)
     override = check_phi(user, channel, text, phi_override_reason, action="message.send")
     try:
         send = lambda: do_send_message(user, channel, text, cid, parent)  # noqa: E731
@@ -67,17 +80,25 @@ def check_send_message(
         existing = _by_client_id(user, cid) if cid else None
         if existing is None:
             raise
-        return _same_send(existing, channel), False
+        return _same_send(user, existing, channel, membership), False
 
 
-def _same_send(existing: Message, channel: Channel) -> Message:
+def _same_send(
+    user: User, existing: Message, channel: Channel, membership: Membership | None
+) -> Message:
     """A repeated client_msg_id is the same send only in the same channel; anywhere else it
-    is a client error (and must not reveal where the first message went)."""
+    is a client error (and must not reveal where the first message went). A first message
+    that a report has hidden since is not handed back, not even to its author."""
     if existing.channel_id != channel.id:
         raise Conflict(
             "This client_msg_id was already used for another message; generate a "
             "new one for each message.",
             code="client_msg_id_reused",
+        )
+    if not can_see(user, existing, membership):
+        raise Conflict(
+            "That message was reported and is hidden until a moderator reviews it.",
+            code="message_hidden",
         )
     return existing
 
@@ -131,12 +152,11 @@ def do_send_message(
             )
             .values(last_read_id=message.id)
         )
-        room = rooms.channel_room(channel.id)
         after_commit(failpoints.reach, "message.committed")  # fault tests only
-        after_commit(rooms.emit, "message", message_json(message), room)
+        queue_message_event("message", message)
         if parent is not None:
             db.session.refresh(parent)
-            after_commit(rooms.emit, "message_updated", message_json(parent), room)
+            queue_message_event("message_updated", parent)  # its new reply count
         _queue_mention_events(message, mentioned)
         notifications.queue_message_notifications(message, parent, mentioned)
         after_commit(redelivery.release, message.id)  # last: every broadcast is out
@@ -214,12 +234,7 @@ def do_edit_message(user: User, message: Message, body: str) -> Message:
         _queue_mention_events(message, added)
         notifications.queue_mention_notifications(message, added)
         db.session.flush()
-        after_commit(
-            rooms.emit,
-            "message_updated",
-            message_json(message),
-            rooms.channel_room(message.channel_id),
-        )
+        queue_message_event("message_updated", message)
     return message
 
 
@@ -259,12 +274,7 @@ def do_delete_message(message: Message, actor: User | None = None) -> None:
                 parent.reply_count = Message.reply_count - 1
                 db.session.flush()
                 db.session.refresh(parent)
-                after_commit(
-                    rooms.emit,
-                    "message_updated",
-                    message_json(parent),
-                    rooms.channel_room(message.channel_id),
-                )
+                queue_message_event("message_updated", parent)
         after_commit(
             rooms.emit,
             "message_deleted",
@@ -301,9 +311,9 @@ def do_toggle_reaction(user: User, message: Message, emoji: str) -> bool:
         else:
             message.reactions.append(Reaction(user_id=user.id, emoji=emoji, user=user))
         db.session.flush()
-        after_commit(
-            rooms.emit,
+        queue_message_event(
             "reaction",
+            message,
             {
                 "message_id": message.id,
                 "channel": message.channel.name,
@@ -312,7 +322,6 @@ def do_toggle_reaction(user: User, message: Message, emoji: str) -> bool:
                 "added": existing is None,
                 "reactions": reactions_json(message),
             },
-            rooms.channel_room(message.channel_id),
         )
     return existing is None
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from physnet.access import access_message, can_moderate, can_read
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
+from physnet.actions.broadcast import queue_message_event
 from physnet.actions.effects import after_commit, atomic
 from physnet.actions.messages import do_delete_message
 from physnet.errors import BadRequest, Conflict, Invalid, NotFound
@@ -182,9 +183,7 @@ def do_resolve_report(user: User, message: Message, outcome: str) -> None:
             do_delete_message(message)
         else:
             db.session.flush()
-            after_commit(
-                rooms.emit, "message", message_json(message), rooms.channel_room(message.channel_id)
-            )
+            queue_message_event("message", message)  # visible again: back on every screen
         record_audit(
             user.username,
             "message.report_" + ("delete" if outcome == "deleted" else "release"),

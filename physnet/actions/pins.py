@@ -6,14 +6,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from physnet.access import access_message, check_can_post
+from physnet.access import access_message, check_can_post, visible_in_channel
 from physnet.actions.audit import record_audit
-from physnet.actions.effects import after_commit, atomic
+from physnet.actions.broadcast import queue_message_event
+from physnet.actions.effects import atomic
 from physnet.errors import Invalid
 from physnet.extensions import db
-from physnet.models import Channel, Message, User, utcnow
-from physnet.realtime import rooms
-from physnet.serialize import message_json
+from physnet.models import Channel, Membership, Message, User, utcnow
 
 MAX_PINS_LISTED = 200
 
@@ -46,17 +45,14 @@ def do_set_pinned(user: User, message: Message, pinned: bool) -> Message:
             channel=message.channel.name,
         )
         db.session.flush()
-        after_commit(
-            rooms.emit,
-            "message_updated",
-            message_json(message),
-            rooms.channel_room(message.channel_id),
-        )
+        queue_message_event("message_updated", message)
     return message
 
 
-def pinned_messages(channel: Channel, limit: int = MAX_PINS_LISTED) -> list[Message]:
-    """The channel's live pinned messages, most recently pinned first."""
+def pinned_messages(
+    user: User, channel: Channel, membership: Membership | None, limit: int = MAX_PINS_LISTED
+) -> list[Message]:
+    """The channel's live pinned messages that `user` may see, most recently pinned first."""
     return list(
         db.session.scalars(
             select(Message)
@@ -64,6 +60,7 @@ def pinned_messages(channel: Channel, limit: int = MAX_PINS_LISTED) -> list[Mess
                 Message.channel_id == channel.id,
                 Message.pinned_at.is_not(None),
                 Message.deleted_at.is_(None),
+                visible_in_channel(user, membership),
             )
             .order_by(Message.pinned_at.desc(), Message.id.desc())
             .limit(limit)

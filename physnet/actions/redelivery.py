@@ -19,11 +19,11 @@ import logging
 
 from sqlalchemy import select
 
+from physnet.access import shown_to_readers
+from physnet.actions.broadcast import emit_message_event
 from physnet.extensions import db
 from physnet.models import Message
-from physnet.realtime import rooms
 from physnet.realtime.cluster_presence import cluster
-from physnet.serialize import message_json
 
 log = logging.getLogger(__name__)
 _node = False
@@ -61,18 +61,14 @@ def redeliver(message_ids: list[int]) -> int:
         return 0
     messages = db.session.scalars(
         select(Message)
-        .where(
-            Message.id.in_(message_ids),
-            Message.deleted_at.is_(None),
-            Message.quarantined_at.is_(None),
-        )
+        .where(Message.id.in_(message_ids), Message.deleted_at.is_(None), shown_to_readers())
         .order_by(Message.id)
     ).all()
     parents = {m.thread_id for m in messages if m.thread_id is not None}
     for message in messages:
-        rooms.emit("message", message_json(message), rooms.channel_room(message.channel_id))
+        emit_message_event("message", message)
     for parent in db.session.scalars(select(Message).where(Message.id.in_(parents))):
-        rooms.emit("message_updated", message_json(parent), rooms.channel_room(parent.channel_id))
+        emit_message_event("message_updated", parent)  # skipped while a report hides it
     if messages:
         log.warning(
             "redelivered %d message(s) a dead server process had not announced", len(messages)

@@ -9,14 +9,21 @@ from typing import Any
 from sqlalchemy import select
 
 from physnet import markdown
-from physnet.access import access_channel, access_message, access_tip, can_moderate
+from physnet.access import (
+    access_channel,
+    access_message,
+    access_tip,
+    can_moderate,
+    is_hidden,
+    shown_to_readers,
+)
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
 from physnet.actions.effects import after_commit, atomic
 from physnet.actions.phi import check_phi, store_with_override
 from physnet.actions.tip_input import flag, review_date, tip_tags, validate_tip_text
 from physnet.actions.tip_store import broadcast_tip, insert_ignoring_duplicates
-from physnet.errors import Forbidden, Invalid
+from physnet.errors import Conflict, Forbidden, Invalid
 from physnet.extensions import db
 from physnet.models import MAX_BODY, Channel, Membership, Message, Tag, Tip, TipEdit, User, utcnow
 from physnet.realtime import rooms
@@ -99,6 +106,11 @@ def check_promote_message(
     message, membership = access_message(user, mid)
     if message.deleted_at is not None:
         raise Invalid("A deleted message cannot become a tip.", code="message_deleted")
+    if is_hidden(message):  # a moderator sees it, but a tip is for everyone
+        raise Conflict(
+            "A reported message cannot become a tip until a moderator releases it.",
+            code="message_hidden",
+        )
     check_can_add_tip(user, message.channel, membership)
     root_id = message.thread_id or message.id
     if body is None:
@@ -134,6 +146,7 @@ def _thread_messages(root_id: int) -> list[Message]:
             .where(
                 (Message.id == root_id) | (Message.thread_id == root_id),
                 Message.deleted_at.is_(None),
+                shown_to_readers(),  # a reported message is copied into no tip
             )
             .order_by(Message.id)
         )

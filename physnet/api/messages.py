@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import select
 
 from physnet import ratelimit
-from physnet.access import access_channel, access_message, can_moderate
+from physnet.access import access_channel, access_message
 from physnet.actions import messages as actions
 from physnet.actions.validate import require_int
 from physnet.api import bp, int_arg, json_body, me
 from physnet.errors import BadRequest, Invalid
 from physnet.extensions import db
-from physnet.models import Channel, Message, MessageEdit
+from physnet.models import Channel, Membership, Message, MessageEdit
 from physnet.queries import history, history_around
 from physnet.serialize import iso, message_json
 
@@ -24,22 +24,26 @@ def list_messages(name: str) -> Any:
     limit = int_arg("limit") or 50
     thread_id = int_arg("thread_id")
     around = int_arg("around")
-    moderator = can_moderate(me(), membership)
     if around is not None:
-        return _page_around(channel, around, limit, thread_id, moderator)
+        return _page_around(channel, membership, around, limit, thread_id)
     messages, has_more = history(
+        me(),
         channel,
+        membership,
         after=int_arg("after"),
         before=int_arg("before"),
         limit=limit,
         thread_id=thread_id,
-        include_quarantined=moderator,
     )
     return {"messages": [message_json(m) for m in messages], "has_more": has_more}
 
 
 def _page_around(
-    channel: Channel, around: int, limit: int, thread_id: int | None, moderator: bool
+    channel: Channel,
+    membership: Membership | None,
+    around: int,
+    limit: int,
+    thread_id: int | None,
 ) -> Any:
     """`around=ID`: the page holding that message (to open a search result in place)."""
     if int_arg("after") is not None or int_arg("before") is not None:
@@ -47,7 +51,7 @@ def _page_around(
             "Use around on its own, without after or before.", code="invalid_parameter"
         )
     messages, has_more, has_newer = history_around(
-        channel, around, limit=limit, thread_id=thread_id, include_quarantined=moderator
+        me(), channel, membership, around, limit=limit, thread_id=thread_id
     )
     return {
         "messages": [message_json(m) for m in messages],

@@ -22,5 +22,6 @@ def unpin_message(message_id: int) -> Any:
 
 @bp.get("/channels/<name>/pins")
 def list_pins(name: str) -> Any:
-    channel, _ = access_channel(me(), name)
-    return {"messages": [message_json(m) for m in actions.pinned_messages(channel)]}
+    channel, membership = access_channel(me(), name)
+    pins = actions.pinned_messages(me(), channel, membership)
+    return {"messages": [message_json(m) for m in pins]}

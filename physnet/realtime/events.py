@@ -16,7 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from physnet import ratelimit
-from physnet.access import access_channel, can_moderate
+from physnet.access import access_channel
 from physnet.actions import messages as actions
 from physnet.actions import presence
 from physnet.actions.users import user_for_token
@@ -177,9 +177,7 @@ def send_message(user: User, data: dict[str, Any]) -> Ack:
 def on_catch_up(user: User, data: dict[str, Any]) -> Ack:
     channel, membership = access_channel(user, require_str(data.get("channel"), "channel") or "")
     after = require_int(data.get("after"), "after") or 0
-    messages = catch_up(
-        channel, after, CATCH_UP_LIMIT + 1, include_quarantined=can_moderate(user, membership)
-    )
+    messages = catch_up(user, channel, membership, after, CATCH_UP_LIMIT + 1)
     return {
         "ok": True,
         "messages": [message_json(m) for m in messages[:CATCH_UP_LIMIT]],

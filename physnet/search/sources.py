@@ -13,12 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
+from physnet.access import shown_to_readers
 from physnet.extensions import db
 from physnet.models import Channel, Message, Tag, Tip, User
 from physnet.models.tips import tip_tags
 from physnet.search.schema import TIP_BOOST, key_of, message_document, month_tag, substance
+
+
+def _live() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The messages in the index: not deleted, not hidden by a report (the access rule)."""
+    return Message.deleted_at.is_(None), shown_to_readers()
 
 
 @dataclass(frozen=True)
@@ -76,8 +82,7 @@ class MessageSource:
         rows = db.session.execute(
             select(*self._columns).where(
                 Message.id.in_(wanted),
-                Message.deleted_at.is_(None),
-                Message.quarantined_at.is_(None),
+                *_live(),
             )
         )
         for row in rows:
@@ -85,14 +90,7 @@ class MessageSource:
         return found
 
     def count(self) -> int:
-        return (
-            db.session.scalar(
-                select(func.count())
-                .select_from(Message)
-                .where(Message.deleted_at.is_(None), Message.quarantined_at.is_(None))
-            )
-            or 0
-        )
+        return db.session.scalar(select(func.count()).select_from(Message).where(*_live())) or 0
 
     def batches(self, size: int = 2000) -> Iterator[list[dict[str, object]]]:
         """Every live message as documents, in id order, `size` at a time."""
@@ -102,8 +100,7 @@ class MessageSource:
                 select(*self._columns)
                 .where(
                     Message.id > last,
-                    Message.deleted_at.is_(None),
-                    Message.quarantined_at.is_(None),
+                    *_live(),
                 )
                 .order_by(Message.id)
                 .limit(size)
@@ -130,8 +127,7 @@ class MessageSource:
             .join(User, User.id == Message.author_id)
             .where(
                 Message.id.in_(list(ids)),
-                Message.deleted_at.is_(None),
-                Message.quarantined_at.is_(None),
+                *_live(),
             )
         )
         return {row.id: _shown("message", row) for row in rows}
