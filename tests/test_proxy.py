@@ -8,6 +8,7 @@ process arrive. Sticky routing: one route cookie, one process; and both processe
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import uuid
@@ -25,7 +26,7 @@ from proxy_support import ADJUSTABLE, SHIPPED, Nginx, changed_lines
 from physnet import create_app
 from physnet.extensions import db
 
-from conftest import PASSWORD, Factory, _settings, free_port
+from conftest import PASSWORD, Factory, LiveServer, _settings, free_port
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("proxy")]
 
@@ -223,3 +224,75 @@ def test_a_socket_from_another_origin_is_refused_through_nginx(site: Site) -> No
     ).json()
     assert check["accepted"] is False
     assert check["accepted_origins"] == [site.url]
+
+
+# --- misconfiguration explains itself --------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_browser_says_the_origin_rule_refused_it_and_the_log_says_why(
+    tmp_path: Path, sqlite_template: Path, new_page: Any
+) -> None:
+    """public_url names another address than the one the page is served from (a proxy that
+    rewrites Host, or a forgotten public_url): the banner explains instead of retrying."""
+    from playwright.sync_api import expect
+
+    public = "https://physnet.example-health.org"
+    server = LiveServer(tmp_path, sqlite_template, {"PHYSNET_PUBLIC_URL": public})
+    try:
+        server.factory.user("alice")
+        page = new_page()
+        sockets: list[Any] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))
+        page.goto(server.url + "/")
+        page.get_by_label("Username").fill("alice")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+
+        app = page.locator("#app")
+        expect(app).to_have_attribute("data-live", "origin-refused", timeout=20_000)
+        banner = page.locator("#conn-banner")
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text("refused the live connection: its origin rule")
+        expect(banner).to_contain_text(f"({server.url})")
+        expect(banner).to_contain_text(f"it expects {public}")
+        expect(banner).to_contain_text("public_url")
+        expect(banner).to_contain_text("X-Forwarded-Proto")
+        expect(banner).not_to_contain_text("Reconnecting")
+
+        # It stopped retrying: no new websocket for longer than Socket.IO's longest backoff.
+        tried = len(sockets)
+        page.wait_for_timeout(6_000)
+        assert len(sockets) == tried
+        expect(app).to_have_attribute("data-live", "origin-refused")
+
+        log = (tmp_path / "server.log").read_text()
+        assert (
+            f"socket refused by the origin rule: Origin '{server.url}', expected '{public}'" in log
+        )
+        assert "public_url https://physnet.example-health.org" in log
+    finally:
+        server.stop()
+
+
+def test_a_refusal_is_logged_once_a_minute_per_origin_not_per_attempt(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from physnet.realtime.origins import OriginRule
+
+    # Alembic's fileConfig (migrations run earlier in this process) disables existing loggers.
+    monkeypatch.setattr(logging.getLogger("physnet.realtime.origins"), "disabled", False)
+    rule = OriginRule(None)
+    environ = {"HTTP_HOST": "physnet.example-health.org:8443", "wsgi.url_scheme": "https"}
+    with caplog.at_level("WARNING", logger="physnet.realtime.origins"):
+        assert rule("https://physnet.example-health.org:8443", environ) is True
+        for _ in range(5):
+            assert rule("https://physnet.example-health.org", environ) is False
+        assert rule("https://evil.example", environ) is False
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2
+    assert (
+        "Origin 'https://physnet.example-health.org', "
+        "expected 'https://physnet.example-health.org:8443'"
+    ) in lines[0]
+    assert "Host $http_host" in lines[0]
