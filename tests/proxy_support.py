@@ -43,7 +43,7 @@ def self_signed_cert(folder: Path) -> tuple[Path, Path]:
             "-subj",
             "/CN=127.0.0.1",
             "-addext",
-            "subjectAltName=IP:127.0.0.1",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
             "-keyout",
             str(key),
             "-out",

@@ -21,6 +21,8 @@ from urllib.parse import parse_qs
 log = logging.getLogger("physnet.realtime.origins")
 
 CHECK_PATH = "/socket.io/origin-check"
+# The same answer outside /socket.io/: a proxy's other locations (`physnet doctor` asks both).
+PAGE_CHECK_PATH = "/healthz/proxy"
 FIX = (
     "Set public_url (PHYSNET_PUBLIC_URL) to the address people type, and have the proxy send "
     "Host $http_host, X-Forwarded-Host $http_host and X-Forwarded-Proto $scheme in every "
@@ -99,15 +101,16 @@ class OriginRule:
 
 
 class OriginCheck:
-    """WSGI middleware answering GET CHECK_PATH?origin=O with whether a socket from O would
-    be accepted, what is expected, and what the app saw of the proxy's headers."""
+    """WSGI middleware answering GET CHECK_PATH?origin=O (and PAGE_CHECK_PATH) with whether a
+    socket from O would be accepted, what is expected, and what the app saw of the proxy's
+    headers."""
 
     def __init__(self, app: WSGIApp, public_url: str | None) -> None:
         self.app = app
         self.public_url = public_url
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("PATH_INFO") != CHECK_PATH:
+        if environ.get("PATH_INFO") not in (CHECK_PATH, PAGE_CHECK_PATH):
             return self.app(environ, start_response)
         query = parse_qs(environ.get("QUERY_STRING", ""))
         origin = (query.get("origin") or [environ.get("HTTP_ORIGIN") or ""])[0][:300] or None
