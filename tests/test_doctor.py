@@ -141,3 +141,15 @@ def test_doctor_reports_a_configuration_that_does_not_load(tmp_path: Path) -> No
     assert result.returncode == 1
     assert said(result).startswith(f"✗ configuration Configuration file {tmp_path / 'none.toml'}")
     assert "fix: " in result.stdout
+
+
+def test_the_env_example_sets_public_url_names_no_missing_file_and_its_key_is_refused() -> None:
+    example = Path(__file__).resolve().parent.parent / "deploy" / "physnet.env.example"
+    settings = dict(
+        line.split("=", 1)
+        for line in example.read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert settings["PHYSNET_PUBLIC_URL"].startswith("https://")
+    assert "PHYSNET_CONFIG" not in settings  # commented out until the file is created
+    assert settings["PHYSNET_SECRET_KEY"] == EXAMPLE_SECRET  # the doctor knows the placeholder
