@@ -265,6 +265,7 @@ def test_the_browser_says_the_origin_rule_refused_it_and_the_log_says_why(
         page.wait_for_timeout(6_000)
         assert len(sockets) == tried
         expect(app).to_have_attribute("data-live", "origin-refused")
+        expect(banner).to_contain_text("origin rule")
 
         log = (tmp_path / "server.log").read_text()
         assert (

@@ -14,6 +14,7 @@ const RETRY_LATER = new Set(["server_busy", "database_unavailable"]);
 // any network error. After this many failures in a row, ask the server whether it accepts
 // this page's origin at all (origin-check goes through the same proxy location as the socket).
 const ORIGIN_CHECK_AFTER = 2;
+const ORIGIN_CHECK_EVERY = 10; // and again now and then, in case the server was down at first
 const ORIGIN_CHECK_URL = "/socket.io/origin-check";
 
 export class Live {
@@ -51,7 +52,8 @@ export class Live {
       }
       handlers.disconnected?.();
       this.failures += 1;
-      if (this.failures === ORIGIN_CHECK_AFTER) this.#checkOrigin();
+      const since = this.failures - ORIGIN_CHECK_AFTER;
+      if (since >= 0 && since % ORIGIN_CHECK_EVERY === 0) this.#checkOrigin();
     });
   }
 
