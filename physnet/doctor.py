@@ -316,13 +316,19 @@ def _proxy_problem(
             "use one env file for every unit and restart the servers after changing it",
         )
     if host != parts.netloc:
-        dropped = parts.port and host == parts.hostname
-        found = (
-            f"the proxy dropped the port: the app saw Host {host!r} in location {where}, "
-            f"public_url is {public} (nginx `proxy_set_header Host $host`)"
-            if dropped
-            else f"the app saw Host {host!r} in location {where}, public_url is {public}"
-        )
+        if parts.port and host == parts.hostname:
+            found = (
+                f"the proxy dropped the port: the app saw Host {host!r} in location {where}, "
+                f"public_url is {public} (nginx `proxy_set_header Host $host`)"
+            )
+        elif not seen.get("seen", {}).get("x_forwarded_host"):
+            found = (
+                f"location {where} sends no proxy headers: the app saw Host {host!r} and no "
+                "X-Forwarded-Host (a location that sets a proxy_set_header of its own drops "
+                f"every server-level one); public_url is {public}"
+            )
+        else:
+            found = f"the app saw Host {host!r} in location {where}, public_url is {public}"
         return Check("public_url", False, found, HEADERS_FIX)
     if scheme != parts.scheme:
         hops = seen.get("seen", {}).get("proxy_fix")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fault_support import GunicornServer, physnet_cli, physnet_env
-from proxy_support import SNIPPET, Nginx
+from proxy_support import SHIPPED, SNIPPET, Nginx
 
 from physnet.doctor import EXAMPLE_SECRET
 
@@ -36,7 +36,9 @@ class Install:
         )
 
 
-def _install(tmp_path: Path, pg_url: str, redis_url: str, snippet: str | None) -> Iterator[Install]:
+def _install(
+    tmp_path: Path, pg_url: str, redis_url: str, snippet: str | None, source: str | None = None
+) -> Iterator[Install]:
     https_port = free_port()
     env = physnet_env(
         tmp_path,
@@ -51,7 +53,7 @@ def _install(tmp_path: Path, pg_url: str, redis_url: str, snippet: str | None) -
     nginx = None
     try:
         nginx = Nginx(
-            tmp_path / "nginx", [server.port], https_port, free_port(), snippet=snippet
+            tmp_path / "nginx", [server.port], https_port, free_port(), source, snippet
         ).start()
         yield Install(env, nginx)
     finally:
@@ -73,6 +75,24 @@ def install_with_host_dropping_port(
     snippet = SNIPPET.read_text().replace("Host $http_host", "Host $host")
     assert snippet.count("Host $host;") == 2
     yield from _install(tmp_path, fresh_pg_url, redis_url, snippet=snippet)
+
+
+@pytest.fixture
+def install_whose_socket_location_sets_its_own_headers(
+    tmp_path: Path, fresh_pg_url: str, redis_url: str
+) -> Iterator[Install]:
+    """The socket location sets only Upgrade and Connection, as deploy/nginx.conf did before
+    issue 21: nginx then sends it none of the other proxy headers."""
+    source = SHIPPED.read_text()
+    own = (
+        "        proxy_set_header Upgrade $http_upgrade;\n"
+        "        proxy_set_header Connection $connection_upgrade;\n"
+    )
+    include = "        include snippets/physnet-proxy-headers.conf;\n"
+    socket_block = source.index("location /socket.io/")
+    at = source.index(include, socket_block)
+    source = source[:at] + own + source[at + len(include) :]
+    yield from _install(tmp_path, fresh_pg_url, redis_url, snippet=None, source=source)
 
 
 def test_doctor_passes_on_a_good_installation(install: Install) -> None:
@@ -102,6 +122,19 @@ def test_doctor_names_the_port_the_proxy_drops_and_the_nginx_fix(
     assert "fix: include snippets/physnet-proxy-headers.conf" in out
     assert "Host $http_host" in out
     assert result.stderr.strip().splitlines()[-1] == "Error: 1 check(s) failed: public_url."
+
+
+def test_doctor_names_a_location_that_lost_the_proxy_headers(
+    install_whose_socket_location_sets_its_own_headers: Install,
+) -> None:
+    result = install_whose_socket_location_sets_its_own_headers.doctor()
+    assert result.returncode == 1
+    out = said(result)
+    assert (
+        "✗ public_url location /socket.io/ sends no proxy headers: the app saw Host 'physnet' "
+        "and no X-Forwarded-Host"
+    ) in out
+    assert "fix: include snippets/physnet-proxy-headers.conf" in out
 
 
 def test_doctor_names_a_public_url_nothing_listens_on_and_the_servers_other_setting(
