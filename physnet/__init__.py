@@ -106,6 +106,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from physnet.realtime import (
         control,
         events,  # noqa: F401  (handlers must exist before init_app)
+        origins,
         room_index,
     )
     from physnet.realtime.cluster_presence import cluster
@@ -129,12 +130,15 @@ def register_extensions(app: Flask, settings: Settings) -> None:
             settings.redis_url, pubsub_channel(settings.redis_url)
         ),
         # Browsers send Origin: a cross-site page cannot ride the session cookie into a socket.
-        # Same host by default; only the public address when one is configured.
-        cors_allowed_origins=[settings.public_url] if settings.public_url else None,
+        # Same host by default; only the public address when one is configured. A refusal
+        # is logged with the origin expected (origins.py).
+        cors_allowed_origins=origins.OriginRule(settings.public_url),
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
         ping_timeout=20,
     )
+    # Inside ProxyFix: it sees the Host and scheme the socket's origin rule sees.
+    app.wsgi_app = origins.OriginCheck(app.wsgi_app, settings.public_url)  # type: ignore[method-assign]
     app.wsgi_app = NoDelayMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     if settings.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix

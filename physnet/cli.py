@@ -34,6 +34,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(tips_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(retention_group)
+    app.cli.add_command(doctor_command)
 
 
 @click.command("run")
@@ -127,6 +128,26 @@ def tokens_create(name: str, label: str) -> None:
     click.echo(token)
 
 
+@click.command("doctor")
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CA certificate that signed public_url's certificate (a private or self-signed one).",
+)
+@click.option("--timeout", default=5.0, show_default=True, help="Seconds per network check.")
+def doctor_command(ca_file: str | None, timeout: float) -> None:
+    """Check the installation: config, database, Redis, index, directory, secret, proxy, clock."""
+    from physnet.doctor import failed, render, run_checks
+
+    checks = run_checks(ca_file=ca_file, timeout=timeout)
+    for line in render(checks):
+        click.echo(line)
+    bad = failed(checks)
+    if bad:
+        _fail(f"{len(bad)} check(s) failed: {', '.join(c.name for c in bad)}.")
+    click.echo("Every check passed.")
+
+
 def _create_app(*args: Any) -> Flask:
     from physnet import create_app
 
@@ -139,6 +160,8 @@ cli = FlaskGroup(
     add_version_option=False,
     help="PhysNet: the collaboration network for physicians.",
 )
+# Also on the group itself, so `physnet doctor` runs (and reports) when the app cannot load.
+cli.add_command(doctor_command)
 
 
 def main() -> None:

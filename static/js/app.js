@@ -112,6 +112,7 @@ const live = new Live({
     appEl.dataset.live = "connected"; // also lets browser tests wait for the socket
     clearTimeout(bannerTimer);
     banner.hidden = true;
+    banner.classList.remove("conn-banner--error");
     subscribePresence();
     catchUpAll(first);
   },
@@ -124,6 +125,22 @@ const live = new Live({
       banner.textContent = "Reconnecting… New messages will appear when the connection is back.";
       banner.hidden = false;
     }, 1500);
+  },
+  originRefused({ origin, accepted_origins: expected, public_url: publicUrl }) {
+    appEl.dataset.live = "origin-refused";
+    clearTimeout(bannerTimer);
+    const wanted = expected?.length ? expected.join(" or ") : "an address the server could not work out";
+    banner.replaceChildren(
+      Object.assign(document.createElement("strong"), { textContent: "Live updates are off. " }),
+      `The server refused the live connection: its origin rule does not accept this page's address `
+        + `(${origin}); it expects ${wanted}. `
+        + (publicUrl ? `Its public_url is ${publicUrl}. ` : "No public_url is set. ")
+        + "Administrator: set public_url (PHYSNET_PUBLIC_URL) to the address people use, and have the "
+        + "proxy send Host, X-Forwarded-Host and X-Forwarded-Proto in every location "
+        + "(deploy/physnet-proxy-headers.conf, docs/deployment.md). Posting still works; reload for new messages.",
+    );
+    banner.classList.add("conn-banner--error");
+    banner.hidden = false;
   },
   refused() {
     appEl.dataset.live = "refused";

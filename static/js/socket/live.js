@@ -10,18 +10,27 @@ const SERVER_EVENTS = ["message", "message_updated", "message_deleted", "reactio
   "tip_review"];
 const ACK_TIMEOUT_MS = 15000;
 const RETRY_LATER = new Set(["server_busy", "database_unavailable"]);
+// A refused websocket handshake (the server's origin rule answers 400) looks to a browser like
+// any network error. After this many failures in a row, ask the server whether it accepts
+// this page's origin at all (origin-check goes through the same proxy location as the socket).
+const ORIGIN_CHECK_AFTER = 2;
+const ORIGIN_CHECK_EVERY = 10; // and again now and then, in case the server was down at first
+const ORIGIN_CHECK_URL = "/socket.io/origin-check";
 
 export class Live {
-  /** handlers: one function per server event, plus connected(first), disconnected(), refused() */
+  /** handlers: one function per server event, plus connected(first), disconnected(), refused(),
+   * originRefused({origin, accepted_origins, public_url}) */
   constructor(handlers) {
     this.handlers = handlers;
     this.everConnected = false;
+    this.failures = 0; // connection errors since the last successful connect
     // Presence only about the people on screen (presence.js names them), not everyone.
     this.socket = io({ transports: ["websocket"], auth: { presence: "subscribe" } });
     for (const name of SERVER_EVENTS) {
       this.socket.on(name, (payload) => handlers[name]?.(payload));
     }
     this.socket.on("connect", () => {
+      this.failures = 0;
       const first = !this.everConnected;
       this.everConnected = true;
       handlers.connected?.(first);
@@ -37,9 +46,31 @@ export class Live {
         return;
       }
       // `active` is false when the server refused us (session over), not when it is down.
-      if (this.socket.active) handlers.disconnected?.();
-      else handlers.refused?.();
+      if (!this.socket.active) {
+        handlers.refused?.();
+        return;
+      }
+      handlers.disconnected?.();
+      this.failures += 1;
+      const since = this.failures - ORIGIN_CHECK_AFTER;
+      if (since >= 0 && since % ORIGIN_CHECK_EVERY === 0) this.#checkOrigin();
     });
+  }
+
+  /** Stop retrying, and say why, when the server's origin rule refuses this page. */
+  async #checkOrigin() {
+    let answer;
+    try {
+      const response = await fetch(`${ORIGIN_CHECK_URL}?origin=${encodeURIComponent(location.origin)}`,
+        { cache: "no-store", credentials: "same-origin" });
+      if (!response.ok) return; // an older server, or the server is down: keep retrying
+      answer = await response.json();
+    } catch {
+      return; // the server is unreachable: Socket.IO keeps retrying, the banner says so
+    }
+    if (answer?.accepted !== false || this.socket.connected) return;
+    this.socket.disconnect(); // retrying cannot help until the configuration changes
+    this.handlers.originRefused?.(answer);
   }
 
   get connected() {
