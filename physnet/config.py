@@ -11,8 +11,6 @@ from typing import Any
 
 from physnet.phi.settings import PhiSettingError, PhiSettings, parse_phi_settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 class ConfigError(Exception):
     """A setting is missing, unknown or malformed; the message names it."""
@@ -259,8 +257,9 @@ def load_settings(
         else:
             values[key] = value
 
+    # The default database lives in the instance folder, wherever PHYSNET_INSTANCE puts it.
     database_url = _resolve_sqlite(
-        values.get("database_url", "sqlite:///instance/physnet.db"), base
+        values.get("database_url", f"sqlite:///{instance / 'physnet.db'}"), base
     )
     if not database_url.startswith(("sqlite:", "postgresql")):
         raise ConfigError("Setting PHYSNET_DATABASE_URL must be a sqlite:/// or postgresql:// URL.")
