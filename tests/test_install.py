@@ -37,6 +37,7 @@ LOCAL_ONLY = shutil.ignore_patterns(
     "test-results", "results",
 )  # fmt: skip
 ADMIN_PASSWORD = "a-long-break-glass-passphrase"
+SHIPPED = ("templates", "static", "migrations")  # setup.py maps these into the package
 
 
 def run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -197,18 +198,16 @@ def test_the_wheel_and_sdist_carry_templates_static_files_migrations_and_data(
     with zipfile.ZipFile(wheel) as archive:
         in_wheel = set(archive.namelist())
         metadata = archive.read(next(n for n in in_wheel if n.endswith(".dist-info/METADATA")))
-    for name in (
-        "physnet/wsgi.py",
-        "physnet/templates/login.html",
-        "physnet/static/js/app.js",
-        "physnet/static/vendor/socket.io.min.js",
-        "physnet/migrations/env.py",
-        "physnet/migrations/alembic.ini",
-        "physnet/migrations/script.py.mako",
-        "physnet/migrations/versions/0001_core_tables.py",
-        "physnet/search/synonyms.txt",
-    ):
-        assert name in in_wheel, f"{name} is missing from the wheel"
+    # Every file of the package and of the mapped top-level folders, data files included.
+    expected = {"physnet/wsgi.py", "physnet/search/synonyms.txt", "physnet/migrations/env.py"}
+    for top, inside in (("physnet", "physnet"), *((d, f"physnet/{d}") for d in SHIPPED)):
+        for path in (release / top).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                expected.add(f"{inside}/{path.relative_to(release / top).as_posix()}")
+    assert "physnet/templates/login.html" in expected
+    assert "physnet/migrations/versions/0001_core_tables.py" in expected
+    missing = sorted(expected - in_wheel)
+    assert not missing, f"missing from the wheel: {missing}"
     assert not [name for name in in_wheel if "__pycache__" in name or name.endswith(".pyc")]
     for requirement in (b"python-ldap", b"whoosh-reloaded", b"numpy", b"gunicorn[gevent]"):
         assert b"Requires-Dist: " + requirement in metadata, requirement
