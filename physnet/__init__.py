@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from physnet import checkpoint, shipped
-from physnet.config import ConfigError, Settings, load_settings
+from physnet.config import Settings, load_settings, make_instance_folder
 from physnet.extensions import csrf, db, login_manager, migrate, socketio
 
 __all__ = ["create_app"]
@@ -36,14 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def configure(app: Flask, settings: Settings) -> None:
-    try:
-        settings.instance_path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        # Installed, the default is ./instance of wherever the command runs (systemd: /).
-        raise ConfigError(
-            f"Cannot create the instance folder {settings.instance_path} ({exc.strerror}); "
-            "set PHYSNET_INSTANCE to a folder this user can write."
-        ) from None
+    make_instance_folder(settings.instance_path)
     app.config.update(
         PHYSNET=settings,
         SECRET_KEY=settings.secret_key,

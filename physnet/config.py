@@ -188,12 +188,24 @@ def _resolve_sqlite(url: str, base: Path) -> str:
     return url
 
 
+def make_instance_folder(instance: Path) -> None:
+    """Create the instance folder, or raise ConfigError saying how to point it elsewhere."""
+    try:
+        instance.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # Installed, the default is ./instance of wherever the command runs (systemd: /).
+        raise ConfigError(
+            f"Cannot create the instance folder {instance} ({exc.strerror}); "
+            "set PHYSNET_INSTANCE to a folder this user can write."
+        ) from None
+
+
 def _secret_key(instance: Path) -> str:
     """Return the instance's secret key, generating it on first use."""
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    make_instance_folder(instance)
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
