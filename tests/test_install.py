@@ -317,3 +317,13 @@ def test_the_lock_matches_pyproject() -> None:
         text=True,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_every_file_the_install_guide_names_is_shipped() -> None:
+    """docs/install.md copies files out of the release: each one exists in deploy/."""
+    guide = (CHECKOUT / "docs" / "install.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"\bdeploy/[\w.@/-]*[\w@]", guide))
+    assert "deploy/gunicorn.conf.py" in named and "deploy/physnet.env.example" in named
+    for name in named:
+        assert list(CHECKOUT.glob(name + "*")), f"docs/install.md names {name}, which is not there"
+    assert "requirements.lock" in guide and (CHECKOUT / "requirements.lock").is_file()
