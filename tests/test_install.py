@@ -18,12 +18,15 @@ import time
 import uuid
 import zipfile
 from collections.abc import Iterator
+from importlib.metadata import distributions
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 import requests
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from conftest import PG_ADMIN, free_port
 
@@ -66,7 +69,38 @@ def venv(tmp_path_factory: pytest.TempPathFactory, release: Path) -> Path:
     run([*pip, "install", "--require-hashes", "-r", str(release / "requirements.lock")])
     run([*pip, "install", "--no-deps", str(release)])
     run([*pip, "check"])
+    unmet = unmet_requirements(folder, "physnet")
+    assert not unmet, f"requirements.lock leaves these out: {unmet}"
     return folder
+
+
+def unmet_requirements(venv: Path, name: str) -> list[str]:
+    """What `name` needs, through every dependency and the extras it asks for (gunicorn[gevent]
+    needs `packaging`), that the venv lacks. `pip check` does not follow extras."""
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    installed = {canonicalize_name(d.metadata["Name"]): d for d in distributions(path=[str(site)])}
+    unmet: list[str] = []
+    seen: set[tuple[str, frozenset[str]]] = set()
+    todo = [(canonicalize_name(name), frozenset[str]())]
+    while todo:
+        current, extras = todo.pop()
+        if (current, extras) in seen:
+            continue
+        seen.add((current, extras))
+        for raw in installed[current].requires or []:
+            requirement = Requirement(raw)
+            environments = [{"extra": extra} for extra in extras] or [{"extra": ""}]
+            if requirement.marker and not any(
+                requirement.marker.evaluate(environment) for environment in environments
+            ):
+                continue
+            wanted = canonicalize_name(requirement.name)
+            found = installed.get(wanted)
+            if found is None or not requirement.specifier.contains(found.version, True):
+                unmet.append(f"{raw} (for {current})")
+            else:
+                todo.append((wanted, frozenset(requirement.extras)))
+    return unmet
 
 
 def admin_env(venv: Path, data: Path, **extra: str) -> dict[str, str]:
