@@ -15,7 +15,7 @@ TEST_DEBS := $(RUN_DEBS) slapd ldap-utils chromium fonts-noto-color-emoji postgr
 # bench/scale.py puts a real nginx (sticky sessions) in front of the server processes.
 BENCH_DEBS := postgresql redis-server nginx-light
 
-.PHONY: run test lint bench setup setup-test services format clean
+.PHONY: run test lint bench setup setup-test services format clean lock lock-check dist
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -25,7 +25,7 @@ define apt_install
 	fi
 endef
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(call apt_install,$(RUN_DEBS))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
@@ -54,17 +54,30 @@ run: setup
 # One pytest-xdist worker per core (0: one process); a module marked xdist_group stays on one.
 PYTEST_WORKERS ?= auto
 
-test: setup-test services
+test: setup-test services lock-check
 	$(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
 
-lint: setup
-	$(BIN)/ruff format --check physnet tests bench wsgi.py
-	$(BIN)/ruff check physnet tests bench wsgi.py
+lint: setup lock-check
+	$(BIN)/ruff format --check physnet tests bench tools wsgi.py setup.py
+	$(BIN)/ruff check physnet tests bench tools wsgi.py setup.py
 	$(BIN)/mypy physnet/actions
 
 format: setup
-	$(BIN)/ruff format physnet tests bench wsgi.py
-	$(BIN)/ruff check --fix physnet tests bench wsgi.py
+	$(BIN)/ruff format physnet tests bench tools wsgi.py setup.py
+	$(BIN)/ruff check --fix physnet tests bench tools wsgi.py setup.py
+
+## requirements.lock: the production dependencies pinned and hashed (docs/install.md), resolved
+## by uv from pyproject.toml. Run it after changing a dependency; lock-check (make test and
+## make lint) fails until you do.
+lock: setup
+	$(BIN)/python tools/lock.py write
+
+lock-check: setup
+	@$(BIN)/python tools/lock.py check
+
+## The wheel and sdist an admin installs (docs/install.md), in dist/.
+dist: setup
+	$(BIN)/python -m build --outdir dist .
 
 bench: setup services
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/messaging.py
@@ -77,4 +90,4 @@ bench: setup services
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/scale.py
 
 clean:
-	rm -rf $(VENV) instance search_index/* .pytest_cache
+	rm -rf $(VENV) instance search_index/* .pytest_cache build dist *.egg-info

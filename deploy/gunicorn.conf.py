@@ -1,6 +1,9 @@
 """gunicorn settings for one PhysNet server process.
 
-    PHYSNET_BIND=127.0.0.1:8001 gunicorn -c deploy/gunicorn.conf.py wsgi:app
+    PHYSNET_BIND=127.0.0.1:8001 gunicorn -c deploy/gunicorn.conf.py physnet.wsgi:app
+
+The app comes from the installed package, so any working directory will do; systemd units
+read a copy at /etc/physnet/gunicorn.conf.py (docs/install.md).
 
 One worker per process: Socket.IO keeps each socket's state in the process that accepted
 it, so PhysNet scales by running more processes (one per port, behind nginx with sticky

@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from physnet import checkpoint
-from physnet.config import PROJECT_ROOT, Settings, load_settings
+from physnet import checkpoint, shipped
+from physnet.config import Settings, load_settings, make_instance_folder
 from physnet.extensions import csrf, db, login_manager, migrate, socketio
 
 __all__ = ["create_app"]
@@ -24,8 +24,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(shipped.folder("templates")),
+        static_folder=str(shipped.folder("static")),
     )
     configure(app, settings)
     register_extensions(app, settings)
@@ -36,7 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def configure(app: Flask, settings: Settings) -> None:
-    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    make_instance_folder(settings.instance_path)
     app.config.update(
         PHYSNET=settings,
         SECRET_KEY=settings.secret_key,
@@ -113,7 +113,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from physnet.realtime.nodelay import NoDelayMiddleware
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(shipped.folder("migrations")), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     auth.init_app(app)

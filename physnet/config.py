@@ -11,8 +11,6 @@ from typing import Any
 
 from physnet.phi.settings import PhiSettingError, PhiSettings, parse_phi_settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 class ConfigError(Exception):
     """A setting is missing, unknown or malformed; the message names it."""
@@ -190,12 +188,24 @@ def _resolve_sqlite(url: str, base: Path) -> str:
     return url
 
 
+def make_instance_folder(instance: Path) -> None:
+    """Create the instance folder, or raise ConfigError saying how to point it elsewhere."""
+    try:
+        instance.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # Installed, the default is ./instance of wherever the command runs (systemd: /).
+        raise ConfigError(
+            f"Cannot create the instance folder {instance} ({exc.strerror}); "
+            "set PHYSNET_INSTANCE to a folder this user can write."
+        ) from None
+
+
 def _secret_key(instance: Path) -> str:
     """Return the instance's secret key, generating it on first use."""
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    make_instance_folder(instance)
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -259,8 +269,9 @@ def load_settings(
         else:
             values[key] = value
 
+    # The default database lives in the instance folder, wherever PHYSNET_INSTANCE puts it.
     database_url = _resolve_sqlite(
-        values.get("database_url", "sqlite:///instance/physnet.db"), base
+        values.get("database_url", f"sqlite:///{instance / 'physnet.db'}"), base
     )
     if not database_url.startswith(("sqlite:", "postgresql")):
         raise ConfigError("Setting PHYSNET_DATABASE_URL must be a sqlite:/// or postgresql:// URL.")

@@ -1,4 +1,4 @@
-"""Settings for a long-running server process (`physnet run`, gunicorn via wsgi.py)."""
+"""Settings for a long-running server process (`physnet run`, gunicorn via physnet.wsgi)."""
 
 from __future__ import annotations
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from importlib.resources import files
 from pathlib import Path
 
 from physnet.search.analysis import ANALYZER
 
 log = logging.getLogger(__name__)
-SHIPPED = Path(__file__).with_name("synonyms.txt")
+SHIPPED = Path(str(files("physnet.search") / "synonyms.txt"))  # package data
 INSTANCE_FILE = "search_synonyms.txt"
 RECHECK_SECONDS = 2.0
 
