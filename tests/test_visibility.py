@@ -223,7 +223,7 @@ class LeakHunt(RuleBasedStateMachine):
     @precondition(_has_messages)
     @rule(who=st.sampled_from(USERS), m=pick, outcome=st.sampled_from(("release", "delete")))
     def review(self, who: str, m: int, outcome: str) -> None:
-        mid, message = self._message(m)
+        _, message = self._message(m)
         if message.report_id is None or not message.hidden:
             return
         path = f"{API}/moderation/reports/{message.report_id}/{outcome}"
