@@ -132,7 +132,7 @@ class Cluster:
             port = free_port()
             server = ServerProcess(
                 f"web{i}",
-                [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "wsgi:app"],
+                [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "physnet.wsgi:app"],
                 port=port,
                 env=dict(env, PHYSNET_BIND=f"127.0.0.1:{port}"),
                 cwd=ROOT,

@@ -92,7 +92,7 @@ class GunicornServer:
     def start(self) -> GunicornServer:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "wsgi:app"],
+                [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "physnet.wsgi:app"],
                 env=self.env,
                 cwd=ROOT,
                 stdout=log,
