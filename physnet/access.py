@@ -116,7 +116,7 @@ def visible_messages(user: User, *, tombstones: bool = False) -> ColumnElement[b
     channels, hidden ones only where `user` moderates, tombstones only if asked for."""
     if not user.active:
         return false()
-    clauses = [Message.channel_id.in_(readable_channel_ids(user))]
+    clauses: list[ColumnElement[bool]] = [Message.channel_id.in_(readable_channel_ids(user))]
     if not user.is_staff:
         moderated = select(Membership.channel_id).where(
             Membership.user_id == user.id, Membership.role == "moderator"

@@ -13,7 +13,7 @@ from physnet.actions.sessions import check_admin_end_sessions
 from physnet.audit.export import AuditFilter, page
 from physnet.errors import PhysNetError
 from physnet.extensions import db
-from physnet.models import User
+from physnet.models import ApiToken, User
 
 bp = Blueprint("compliance", __name__, url_prefix="/admin")
 PER_PAGE = 50
@@ -64,17 +64,28 @@ def sessions() -> Any:
             )
         )
     users = db.session.scalars(query).all()
-    return render_template("admin_sessions.html", users=users, q=text)
+    live = (
+        select(ApiToken.user_id, func.count())
+        .where(ApiToken.user_id.in_([u.id for u in users]), ApiToken.revoked_at.is_(None))
+        .group_by(ApiToken.user_id)
+    )
+    tokens = dict(db.session.execute(live).tuples().all())
+    return render_template("admin_sessions.html", users=users, q=text, tokens=tokens)
 
 
 @bp.post("/sessions/<username>/end")
 def end_sessions(username: str) -> Any:
     try:
-        user = check_admin_end_sessions(current_user._get_current_object(), username)
+        tokens = request.form.get("tokens") == "on"
+        user, revoked = check_admin_end_sessions(
+            current_user._get_current_object(), username, tokens
+        )
     except PhysNetError as exc:
         flash(exc.message, "error")
     else:
+        also = f" {revoked} API token(s) revoked." if tokens else ""
         flash(
-            f"Every session of {user.username} has ended; their open tabs are disconnected.", "info"
+            f"Every session of {user.username} has ended; their open tabs are disconnected." + also,
+            "info",
         )
     return redirect(url_for("compliance.sessions", q=request.form.get("q", "")))

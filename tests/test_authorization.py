@@ -783,6 +783,8 @@ ADMIN_CALLS = [
     Call("audit log", "GET", "/admin/audit"),
     Call("audit export", "GET", "/admin/audit?format=csv"),
     Call("end sessions", "POST", "/admin/users/bob/sessions/revoke"),
+    Call("end sessions and tokens", "POST", "/admin/users/bob/sessions/revoke", {"tokens": True}),
+    Call("someone's tokens", "GET", "/admin/users/bob/tokens"),
     Call("channel retention", "PUT", "/admin/channels/council/retention", {"days": 30}),
 ]
 ADMIN_PAGES = [

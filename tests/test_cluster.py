@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import requests
+import socketio as socketio_client
 from fault_support import physnet_cli, physnet_env, toml_table, wait_until
 
 from conftest import Listener, LiveServer
@@ -198,3 +199,25 @@ def test_sync_in_a_cli_process_disconnects_a_deactivated_user_on_a_server(
         server.stop()
         tree.close()
         slapd.stop()
+
+
+def test_a_token_revoked_on_one_process_closes_its_socket_on_the_other(two_servers: Any) -> None:
+    a, b = two_servers
+    for name in ("alice", "bob"):
+        a.factory.user(name)
+    a.factory.channel("order-sets", members=("alice", "bob"))
+    token = a.factory.token("alice")
+    listener = Listener(b.url, token=token)  # alice's script, connected to process B
+    closed = threading.Event()
+    listener.client.on("disconnect", lambda *args: closed.set())
+    try:
+        http = requests.Session()
+        _sessions.append(http)
+        http.headers["Authorization"] = f"Bearer {token}"
+        [record] = http.get(a.url + "/api/v1/me/tokens").json()["tokens"]
+        assert http.delete(f"{a.url}/api/v1/me/tokens/{record['id']}").status_code == 200
+        assert closed.wait(10), "the socket on the other process stayed open"
+        with pytest.raises(socketio_client.exceptions.ConnectionError):
+            Listener(b.url, token=token)
+    finally:
+        listener.close()

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 import socketio as socketio_client
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from physnet import create_app
 from physnet.actions.sessions import do_sign_out
 from physnet.extensions import db, socketio
-from physnet.models import AuditEvent, EndedSession, User, utcnow
+from physnet.models import ApiToken, AuditEvent, EndedSession, Message, User, utcnow
 from physnet.realtime import rooms
 from physnet.realtime.expiry import expiry
 
@@ -53,7 +53,7 @@ def test_an_admin_ends_every_session_and_socket_of_a_person(app, factory, login)
     root = login("root")
     response = root.post(f"{API}/admin/users/alice/sessions/revoke")
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.json == {"ok": True, "username": "alice"}
+    assert response.json == {"ok": True, "username": "alice", "tokens_revoked": 0}
 
     assert not signed_in(laptop.client) and not signed_in(phone.client)
     assert [s.is_connected() for s in sockets] == [False, False]
@@ -343,6 +343,121 @@ def test_people_list_and_revoke_their_own_tokens(app, factory, login):
     assert [a for _, a, _ in audit_actions(app, "token.")] == ["token.revoked"] * 2
     assert alice.delete(f"{API}/me/tokens/99999999999").status_code == 404
     assert alice.client.delete(f"{API}/me/tokens/{listed[0]['id']}").status_code == 400  # CSRF
+
+
+def _token_socket(app: Any, token: str) -> Any:
+    return socketio.test_client(app, auth={"token": token})
+
+
+def test_revoking_a_token_closes_the_sockets_opened_with_it(app, factory, login):
+    factory.user("alice")
+    factory.user("bob")
+    factory.channel("order-sets", members=("alice", "bob"))
+    token, other = factory.token("alice"), factory.token("alice")
+    revoked, kept = _token_socket(app, token), _token_socket(app, other)
+    assert revoked.is_connected() and kept.is_connected()
+    alice = login("alice")
+    [first, _] = alice.get(f"{API}/me/tokens").json["tokens"]
+    assert alice.delete(f"{API}/me/tokens/{first['id']}").status_code == 200
+
+    assert not revoked.is_connected()
+    assert kept.is_connected()  # another token of the same person is untouched
+    assert not _token_socket(app, token).is_connected()  # and it cannot come back
+    kept.get_received()
+    bob = login("bob")
+    bob.post(f"{API}/channels/order-sets/messages", json={"body": "Favorites live here"})
+    assert [e["name"] for e in kept.get_received()] == ["message"]
+
+
+def test_a_socket_whose_token_was_revoked_elsewhere_is_refused_on_its_next_event(app, factory):
+    """The close may be missed (a process restarting, Redis down): every event checks."""
+    factory.user("alice")
+    factory.channel("order-sets", members=("alice",))
+    sock = _token_socket(app, factory.token("alice"))
+    ack = sock.emit("typing", {"channel": "order-sets"}, callback=True)
+    assert ack == {"ok": True}
+    with app.app_context():  # revoked in the database only, as by a process that died
+        db.session.execute(update(ApiToken).values(revoked_at=utcnow()))
+        db.session.commit()
+    ack = sock.emit(
+        "send_message",
+        {"channel": "order-sets", "body": "Shortcut list", "client_msg_id": "r-1"},
+        callback=True,
+    )
+    assert ack["ok"] is False and ack["error"]["code"] == "token_revoked"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_admins_list_and_revoke_someone_elses_tokens(app, factory, login):
+    factory.user("root", role="admin")
+    factory.user("alice")
+    factory.user("bob")
+    secret = factory.token("alice")
+    sock = _token_socket(app, secret)
+    root, bob = login("root"), login("bob")
+    listed = root.get(f"{API}/admin/users/alice/tokens")
+    assert listed.status_code == 200
+    [token] = listed.json["tokens"]
+    assert secret not in listed.get_data(as_text=True)
+    for forbidden in (
+        bob.get(f"{API}/admin/users/alice/tokens"),
+        bob.delete(f"{API}/admin/users/alice/tokens/{token['id']}"),
+    ):
+        assert forbidden.status_code == 403
+        assert forbidden.json["error"]["code"] == "admin_only"
+    assert root.delete(f"{API}/admin/users/bob/tokens/{token['id']}").status_code == 404
+    assert sock.is_connected()
+
+    response = root.delete(f"{API}/admin/users/alice/tokens/{token['id']}")
+    assert response.status_code == 200
+    assert response.json["token"]["revoked_at"]
+    assert not sock.is_connected()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert app.test_client().get(f"{API}/me", headers=bearer).status_code == 401
+    assert audit_actions(app, "admin.token") == [
+        ("user:root", "admin.token_revoked", f"token:{token['id']}")
+    ]
+
+
+def test_ending_sessions_can_revoke_the_tokens_too(app, factory, login):
+    factory.user("root", role="admin")
+    factory.user("alice")
+    tokens = [factory.token("alice"), factory.token("alice")]
+    root = login("root")
+    # Without the choice, token sockets close with the rest but the tokens stay valid.
+    plain = root.post(f"{API}/admin/users/alice/sessions/revoke")
+    assert plain.json["tokens_revoked"] == 0
+    sockets = [_token_socket(app, t) for t in tokens]
+    assert all(s.is_connected() for s in sockets)
+
+    response = root.post(f"{API}/admin/users/alice/sessions/revoke", json={"tokens": True})
+    assert response.status_code == 200
+    assert response.json["tokens_revoked"] == 2
+    assert not any(s.is_connected() for s in sockets)
+    for token in tokens:
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert app.test_client().get(f"{API}/me", headers=bearer).status_code == 401
+        assert not _token_socket(app, token).is_connected()
+    bad = root.post(f"{API}/admin/users/alice/sessions/revoke", json={"tokens": "yes"})
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "invalid_type"
+
+
+def test_the_sessions_page_offers_to_revoke_tokens(app, factory, login):
+    factory.user("root", role="admin")
+    factory.user("alice")
+    token = factory.token("alice")
+    root = login("root")
+    page = root.get("/admin/sessions?q=alice").get_data(as_text=True)
+    assert "also revoke 1 API token" in page
+    response = root.client.post(
+        "/admin/sessions/alice/end",
+        data={"csrf_token": root.csrf, "q": "alice", "tokens": "on"},
+        follow_redirects=True,
+    )
+    assert "1 API token(s) revoked" in response.get_data(as_text=True)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get(f"{API}/me", headers=bearer).status_code == 401
 
 
 # --- sockets: idle sessions and Origin, over real websockets ---------------------------------

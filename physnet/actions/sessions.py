@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from physnet.actions import validate
 from physnet.actions.audit import actor_of, record_audit
 from physnet.actions.effects import after_commit, atomic
+from physnet.actions.tip_input import flag
 from physnet.actions.users import do_end_sessions, do_revoke_token
 from physnet.errors import Forbidden, NotFound
 from physnet.extensions import db
@@ -86,18 +87,62 @@ def do_record_session_expired(
         )
 
 
-def check_admin_end_sessions(admin: User, username: Any) -> User:
-    """An admin signs someone out everywhere: cookies, sockets in every process."""
+def _admin_target(admin: User, username: Any, what: str) -> User:
+    """The person an admin acts on; Forbidden for anyone but an admin."""
     if not admin.is_admin:
-        raise Forbidden("Only admins may end someone's sessions.", code="admin_only")
+        raise Forbidden(f"Only admins may {what}.", code="admin_only")
     name = validate.existing_username(username)
     user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
         raise NotFound(f"There is no user {name}.", code="unknown_user")
+    return user
+
+
+def check_admin_end_sessions(admin: User, username: Any, tokens: Any = False) -> tuple[User, int]:
+    """An admin signs someone out everywhere: cookies, sockets in every process; with
+    `tokens`, their API tokens are revoked too. Returns the person and the tokens revoked."""
+    user = _admin_target(admin, username, "end someone's sessions")
+    revoke = flag(tokens, "tokens")
     with atomic():
         do_end_sessions(user)
-        record_audit(actor_of(admin), "admin.sessions_ended", f"user:{user.username}")
-    return user
+        live = [t for t in tokens_of(user) if t.revoked_at is None] if revoke else []
+        for record in live:
+            do_revoke_token(record)
+        record_audit(
+            actor_of(admin), "admin.sessions_ended", f"user:{user.username}", tokens=len(live)
+        )
+    return user, len(live)
+
+
+def check_admin_tokens(admin: User, username: Any) -> tuple[User, list[ApiToken]]:
+    """An admin lists someone's API tokens (labels and dates; never the secret)."""
+    user = _admin_target(admin, username, "see someone's API tokens")
+    return user, tokens_of(user)
+
+
+def check_admin_revoke_token(admin: User, username: Any, token_id: Any) -> ApiToken:
+    """An admin revokes one of someone's API tokens; its sockets close everywhere."""
+    user = _admin_target(admin, username, "revoke someone's API tokens")
+    record = _token_of(user, token_id)
+    if record.revoked_at is None:
+        with atomic():
+            do_revoke_token(record)
+            record_audit(
+                actor_of(admin),
+                "admin.token_revoked",
+                f"token:{record.id}",
+                user=user.username,
+                label=record.label,
+            )
+    return record
+
+
+def _token_of(user: User, token_id: Any) -> ApiToken:
+    valid = isinstance(token_id, int) and 0 < token_id <= MAX_ID
+    record = db.session.get(ApiToken, token_id) if valid else None
+    if record is None or record.user_id != user.id:
+        raise NotFound(f"{user.username} has no API token {token_id}.", code="unknown_token")
+    return record
 
 
 def tokens_of(user: User) -> list[ApiToken]:
@@ -110,10 +155,7 @@ def tokens_of(user: User) -> list[ApiToken]:
 
 def check_revoke_own_token(user: User, token_id: Any) -> ApiToken:
     """Revoke one of `user`'s own tokens; someone else's token is reported as missing."""
-    valid = isinstance(token_id, int) and 0 < token_id <= MAX_ID
-    record = db.session.get(ApiToken, token_id) if valid else None
-    if record is None or record.user_id != user.id:
-        raise NotFound(f"You have no API token {token_id}.", code="unknown_token")
+    record = _token_of(user, token_id)
     if record.revoked_at is None:
         with atomic():
             do_revoke_token(record)

@@ -91,19 +91,27 @@ def do_create_token(user: User, label: str) -> tuple[ApiToken, str]:
     return record, token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user owning an unrevoked token, else None."""
-    if not token or len(token) > 200:
+def token_for(token: str) -> ApiToken | None:
+    """The unrevoked token record of an active user, else None."""
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
-    return record.user
+    return record
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user owning an unrevoked token, else None."""
+    record = token_for(token)
+    return record.user if record is not None else None
 
 
 def do_revoke_token(record: ApiToken) -> None:
+    """Refuse the token from now on; the sockets opened with it close in every process."""
     with atomic():
         record.revoked_at = utcnow()
+        after_commit(rooms.disconnect_token, record.id)
 
 
 def do_end_sessions(user: User) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
+
 from physnet.actions import sessions as actions
-from physnet.api import bp, me
+from physnet.api import bp, json_body, me
 from physnet.models import ApiToken
 from physnet.serialize import iso
 
@@ -32,5 +34,18 @@ def revoke_my_token(token_id: int) -> Any:
 
 @bp.post("/admin/users/<username>/sessions/revoke")
 def end_user_sessions(username: str) -> Any:
-    user = actions.check_admin_end_sessions(me(), username)
-    return {"ok": True, "username": user.username}
+    """End someone's sessions; `{"tokens": true}` revokes their API tokens too."""
+    data = json_body() if request.get_data() else {}
+    user, revoked = actions.check_admin_end_sessions(me(), username, data.get("tokens"))
+    return {"ok": True, "username": user.username, "tokens_revoked": revoked}
+
+
+@bp.get("/admin/users/<username>/tokens")
+def user_tokens(username: str) -> Any:
+    user, tokens = actions.check_admin_tokens(me(), username)
+    return {"username": user.username, "tokens": [token_json(t) for t in tokens]}
+
+
+@bp.delete("/admin/users/<username>/tokens/<int:token_id>")
+def revoke_user_token(username: str, token_id: int) -> Any:
+    return {"token": token_json(actions.check_admin_revoke_token(me(), username, token_id))}

@@ -19,12 +19,12 @@ from physnet import ratelimit
 from physnet.access import access_channel
 from physnet.actions import messages as actions
 from physnet.actions import presence
-from physnet.actions.users import user_for_token
+from physnet.actions.users import token_for
 from physnet.actions.validate import require_int, require_str
 from physnet.auth import session_deadline, session_expired, session_idle_deadline
 from physnet.errors import PhysNetError, Unauthorized
 from physnet.extensions import db, socketio
-from physnet.models import Channel, EndedSession, Membership, User
+from physnet.models import ApiToken, Channel, EndedSession, Membership, User
 from physnet.queries import catch_up
 from physnet.realtime import rooms
 from physnet.realtime.expiry import expiry
@@ -40,13 +40,22 @@ def _socket_user() -> User:
     sid = request.sid  # type: ignore[attr-defined]
     user_id = rooms.connections.user_of(sid, time.time())
     session_id = expiry.session_of(sid)
+    token_id = rooms.connections.token_of(sid)
     user, ended = None, False
-    if user_id is not None and session_id is None:  # an API token's socket
-        user = db.session.get(User, user_id)
-    elif user_id is not None:  # a cookie's: its session may have been signed out since
+    if user_id is not None and token_id is not None:  # an API token's: revoked since?
+        live = (
+            select(ApiToken.id)
+            .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+            .exists()
+        )
+        row = db.session.execute(select(User, ~live).where(User.id == user_id)).first()
+        user, ended = row if row is not None else (None, False)
+    elif user_id is not None and session_id is not None:  # a cookie's: signed out since?
         signed_out = select(EndedSession.sid).where(EndedSession.sid == session_id).exists()
         row = db.session.execute(select(User, signed_out).where(User.id == user_id)).first()
         user, ended = row if row is not None else (None, False)
+    if user is not None and ended and token_id is not None:
+        raise Unauthorized("This API token was revoked.", code="token_revoked")
     if user is None or ended or not user.active:
         raise Unauthorized("Your session has ended; sign in again.", code="session_ended")
     return user
@@ -127,13 +136,28 @@ def _connect(auth: Any) -> bool:
     user: User | None = None
     deadline = None
     sid = request.sid  # type: ignore[attr-defined]
+    token = None
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-        user = user_for_token(auth["token"])
+        token = token_for(auth["token"])
+        user = token.user if token is not None else None
     elif current_user.is_authenticated and not session_expired():
         user = current_user._get_current_object()
         deadline = session_deadline()
     if user is None or not user.active:
         return False
+    if token is not None:
+        # Bound before the rooms are entered, then checked again in a fresh transaction: a
+        # revocation published before the binding would otherwise miss this socket.
+        token_id, user_id = token.id, user.id
+        rooms.connections.bind_token(sid, token_id)
+        db.session.rollback()
+        if db.session.scalar(select(ApiToken.revoked_at).where(ApiToken.id == token_id)):
+            rooms.connections.remove(sid)
+            return False
+        user = db.session.get(User, user_id)
+        if user is None or not user.active:
+            rooms.connections.remove(sid)
+            return False
     if deadline is not None:  # a cookie session: the socket ends with it, idle or not
         idle = current_app.config["PHYSNET"].session_idle_minutes * 60
         session_id = str(session.get("sid", ""))

@@ -38,6 +38,8 @@ class Connections:
         self._deadline: dict[str, float] = {}
         self._username: dict[int, str] = {}
         self._watching: dict[str, set[str]] = {}  # sid -> usernames whose presence it hears
+        self._token_of: dict[str, int] = {}  # sid -> the API token it was opened with
+        self._by_token: dict[int, set[str]] = {}
 
     def add(self, user_id: int, username: str, sid: str, deadline: float | None = None) -> bool:
         """Record a socket (usable until `deadline`, if given); True for the user's first."""
@@ -57,6 +59,11 @@ class Connections:
             user_id = self._user_of.pop(sid, None)
             self._deadline.pop(sid, None)
             self._watching.pop(sid, None)
+            token_id = self._token_of.pop(sid, None)
+            if token_id is not None:
+                self._by_token.get(token_id, set()).discard(sid)
+                if not self._by_token.get(token_id):
+                    self._by_token.pop(token_id, None)
             if user_id is None:
                 return None
             sids = self._by_user.get(user_id, set())
@@ -65,6 +72,19 @@ class Connections:
                 return None
             self._by_user.pop(user_id, None)
             return self._username.pop(user_id, None)
+
+    def bind_token(self, sid: str, token_id: int) -> None:
+        """The socket was opened with this API token: revoking it closes the socket."""
+        with self._lock:
+            self._token_of[sid] = token_id
+            self._by_token.setdefault(token_id, set()).add(sid)
+
+    def token_of(self, sid: str) -> int | None:
+        return self._token_of.get(sid)
+
+    def sids_of_token(self, token_id: int) -> list[str]:
+        with self._lock:
+            return list(self._by_token.get(token_id, ()))
 
     def user_of(self, sid: str, now: float | None = None) -> int | None:
         """The socket's user; given `now`, None once its session's lifetime is over."""
@@ -116,6 +136,11 @@ def disconnect_user(user_id: int) -> None:
     bus.publish("disconnect", user_id=user_id)
 
 
+def disconnect_token(token_id: int) -> None:
+    """Close every socket opened with one API token, in any process."""
+    bus.publish("disconnect_token", token_id=token_id)
+
+
 def disconnect_session(session_id: str) -> None:
     """Close every socket opened with one cookie session, in any process."""
     bus.publish("disconnect_session", session_id=session_id)
@@ -142,4 +167,10 @@ def _disconnect_here(user_id: int) -> None:
 @bus.handler("disconnect_session")
 def _disconnect_session_here(session_id: str) -> None:
     for sid in expiry.end_session(session_id):
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+
+@bus.handler("disconnect_token")
+def _disconnect_token_here(token_id: int) -> None:
+    for sid in connections.sids_of_token(token_id):
         socketio.server.disconnect(sid, namespace=NAMESPACE)
