@@ -262,7 +262,7 @@ def test_bad_setting_stops_start_up(tmp_path: Any) -> None:
         create_app(
             {
                 "database_url": f"sqlite:///{tmp_path}/x.db",
-                "secret_key": "k",
+                "secret_key": "tests-only-secret-key-0123456789abcdef0123456789",
                 "ldap": {"uri": "ldap://dc1", "user_base": "dc=x", "user_filter": "uid=x"},
             }
         )
@@ -1211,7 +1211,7 @@ def test_console_script_reads_the_toml_file(
     shutil.copy(sqlite_template, tmp_path / "physnet.db")
     (tmp_path / "physnet.toml").write_text(f"""
 database_url = "sqlite:///{tmp_path}/physnet.db"
-secret_key = "test"
+secret_key = "tests-only-secret-key-0123456789abcdef0123456789"
 
 [ldap]
 uri = "{directory.server.ldap_uri}"
