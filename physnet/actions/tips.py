@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import select
 
 from physnet import markdown
-from physnet.access import access_channel, access_message, access_tip, can_moderate
+from physnet.access import (
+    access_channel,
+    access_message,
+    access_tip,
+    can_moderate,
+    check_can_post,
+)
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
 from physnet.actions.effects import after_commit, atomic
@@ -34,7 +40,8 @@ def actor_of(user: User) -> str:
 
 
 def check_can_add_tip(user: User, channel: Channel, membership: Membership | None) -> None:
-    """Members add tips to their channels (read access already checked)."""
+    """Members add tips where they may post (read access already checked): a tip is
+    published to the channel, so an announcement channel takes them from moderators only."""
     if channel.archived_at is not None:
         raise Forbidden(
             f"#{channel.name} is archived; its tips can be read but not added to.",
@@ -42,6 +49,7 @@ def check_can_add_tip(user: User, channel: Channel, membership: Membership | Non
         )
     if membership is None:
         raise Forbidden(f"Join #{channel.name} before adding a tip to it.", code="not_a_member")
+    check_can_post(user, channel, membership)
 
 
 def check_can_edit_tip(user: User, tip: Tip, membership: Membership | None) -> None:
