@@ -109,6 +109,7 @@ class _RedisCounter:
 def init_app(app: Any) -> None:
     url = app.config["PHYSNET"].redis_url
     app.extensions["physnet_ratelimit"] = _RedisCounter(url) if url else _MemoryCounter()
+    app.extensions["physnet_ratelimit_local"] = _MemoryCounter()
 
 
 def counters() -> _MemoryCounter | _RedisCounter:
@@ -117,12 +118,17 @@ def counters() -> _MemoryCounter | _RedisCounter:
     return store
 
 
-def check(name: str, who: str) -> None:
-    """Count one `name` event for `who`; raise RateLimited when over the limit."""
+def check(name: str, who: str, *, local: bool = False) -> None:
+    """Count one `name` event for `who`; raise RateLimited when over the limit.
+
+    `local`: count in this process only, for what lives in one process (a socket): no
+    Redis round trip per event.
+    """
     if not current_app.config["PHYSNET"].ratelimits:
         return
     allowed, window = LIMITS[name]
-    count, retry = current_app.extensions["physnet_ratelimit"].hit(f"{name}:{who}", window)
+    store = current_app.extensions["physnet_ratelimit_local" if local else "physnet_ratelimit"]
+    count, retry = store.hit(f"{name}:{who}", window)
     if count > allowed:
         raise RateLimited(
             f"Too many {_WORDS.get(name, name)} attempts; try again in {int(retry) + 1} seconds.",
