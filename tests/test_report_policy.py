@@ -138,3 +138,15 @@ def test_reports_have_their_own_rate_limit(limited_app: Flask) -> None:
     assert refused.json["error"]["code"] == "rate_limited"
     assert int(refused.headers["Retry-After"]) >= 1
     assert ids[10] in history(alice)  # the refused report hid nothing
+
+
+def test_a_moderators_report_still_hides_at_once(ward: Any) -> None:
+    alice, mod, root = ward("alice"), ward("mod"), ward("root")
+    assert (
+        mod.patch(f"{API}/channels/ehr", json={"queue_newcomer_reports": True}).status_code == 200
+    )
+    first = post(alice, "Where is the vancomycin dosing order set?")
+    second = post(alice, "And the heparin one?")
+    assert report(mod, first).json["report"]["message_hidden"] is True  # never posted, moderates
+    assert report(root, second).json["report"]["message_hidden"] is True  # an admin
+    assert first not in history(alice) and second not in history(alice)
