@@ -307,7 +307,7 @@ class PhysNetInstance:
             {
                 "PHYSNET_INSTANCE": str(folder / "instance"),
                 "PHYSNET_DATABASE_URL": self.database_url,
-                "PHYSNET_SECRET_KEY": "bench-secret-key",
+                "PHYSNET_SECRET_KEY": "bench-only-secret-key-0123456789abcdef0123456789",
                 "PHYSNET_SEARCH_INDEX": str(folder / "search_index"),
                 "PHYSNET_RATELIMITS": "off",
                 "PYTHONUNBUFFERED": "1",
@@ -370,7 +370,7 @@ class PhysNetInstance:
             self._app = create_app(
                 {
                     "database_url": self.database_url,
-                    "secret_key": "bench-secret-key",
+                    "secret_key": "bench-only-secret-key-0123456789abcdef0123456789",
                     "search_index": str(self.folder / "search_index"),
                     "ratelimits": False,
                     "redis_url": None,

@@ -296,7 +296,7 @@ def main() -> None:
             app = create_app(
                 {
                     "database_url": instance.database_url,
-                    "secret_key": "bench-secret-key",
+                    "secret_key": "bench-only-secret-key-0123456789abcdef0123456789",
                     "search_index": str(folder / "search_index"),
                     "ratelimits": False,
                     "redis_url": None,

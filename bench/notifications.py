@@ -242,7 +242,11 @@ def main() -> None:
             with psycopg.connect(args.pg, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{dbname}"')
             url = args.pg.rsplit("/", 1)[0] + "/" + dbname
-        settings = {"database_url": url, "secret_key": "bench", "ratelimits": False}
+        settings = {
+            "database_url": url,
+            "secret_key": "bench-only-secret-key-0123456789abcdef0123456789",
+            "ratelimits": False,
+        }
         app = create_app({**settings, "search_index": str(folder / "search_index")})
         try:
             with app.app_context():

@@ -245,7 +245,7 @@ def run_backend(name: str, url: str, folder: Path, args: argparse.Namespace) -> 
     app = create_app(
         {
             "database_url": url,
-            "secret_key": "bench",
+            "secret_key": "bench-only-secret-key-0123456789abcdef0123456789",
             "search_index": str(folder / f"si-{name}"),
             "ratelimits": False,
         }

@@ -101,7 +101,7 @@ def main() -> None:
         app = create_app(
             {
                 "database_url": url,
-                "secret_key": "bench",
+                "secret_key": "bench-only-secret-key-0123456789abcdef0123456789",
                 "search_index": str(folder / "si"),
                 "ratelimits": False,
             }

@@ -24,7 +24,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from physnet import ratelimit
+from physnet import signin_throttle
 from physnet.actions import sessions as trail
 from physnet.actions.directory_signin import sign_in, sign_in_from_proxy
 from physnet.actions.users import user_for_token
@@ -175,21 +175,25 @@ def login() -> Any:
     username = request.form.get("username", "").strip().lower()
     password = request.form.get("password", "")
     try:
-        ratelimit.check("login", request.remote_addr or "?")
-        ratelimit.check("login", f"user:{username}")
+        # Per address and per (address, username); a username's failures only slow it down.
+        signin_throttle.check_signin(request.remote_addr or "?", username)
+        # local accounts first; directory accounts search, then bind
+        user = sign_in(username, password) if username and password else None
     except RateLimited as exc:
+        if exc.code == "directory_lockout_guard":
+            trail.do_record_signin_failed(username, request.remote_addr, exc.code)
         flash(exc.message, "error")
         return (
             render_template("login.html", next=request.form.get("next", "")),
             429,
             {"Retry-After": str(exc.retry_after)},
         )
-    try:  # local accounts first; directory accounts search, then bind
-        user = sign_in(username, password) if username and password else None
     except Unavailable as exc:
         trail.do_record_signin_failed(username, request.remote_addr, "directory_unavailable")
         flash(exc.message, "error")
         return render_template("login.html", next=request.form.get("next", "")), 503
+    if username and password:
+        signin_throttle.record_signin(username, user is not None)
     if user is None:
         trail.do_record_signin_failed(username, request.remote_addr, "bad_credentials")
         flash("That username and password did not match an active account.", "error")

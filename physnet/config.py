@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from physnet.phi.settings import PhiSettingError, PhiSettings, parse_phi_settings
+from physnet.secret_key import generated_key, weak_key_problem
 
 
 class ConfigError(Exception):
@@ -200,19 +200,6 @@ def make_instance_folder(instance: Path) -> None:
         ) from None
 
 
-def _secret_key(instance: Path) -> str:
-    """Return the instance's secret key, generating it on first use."""
-    path = instance / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    make_instance_folder(instance)
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
-
-
 def load_settings(
     overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
 ) -> Settings:
@@ -279,10 +266,17 @@ def load_settings(
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
 
+    secret_key = values.get("secret_key")
+    if not secret_key:
+        make_instance_folder(instance)  # a clear error where the key cannot be written
+        secret_key = generated_key(instance)
+    problem = weak_key_problem(secret_key, values.get("secure_cookies", False), database_url)
+    if problem:
+        raise ConfigError(problem)
     return Settings(
         instance_path=instance,
         database_url=database_url,
-        secret_key=values.get("secret_key") or _secret_key(instance),
+        secret_key=secret_key,
         search_index=(base / values.get("search_index", "search_index")).resolve(),
         redis_url=values.get("redis_url") or None,
         ratelimits=values.get("ratelimits", True),

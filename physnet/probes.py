@@ -1,13 +1,23 @@
-"""`/readyz`: may the load balancer send this process traffic? (`/healthz` says it is alive.)"""
+"""`/readyz`: may the load balancer send this process traffic? (`/healthz` says it is alive.)
+
+The reasons and timings (folder paths, error names) are for this host and for admins: a
+caller from loopback (the load balancer's health check on the host, an operator's curl)
+or a signed-in admin. Anyone else gets the status words only. Behind a trusted proxy
+(`proxy_hops`) "loopback" is the client address the proxy forwarded, so a request relayed
+by nginx from elsewhere is not loopback; without trusted hops, a request that carries
+forwarding headers came through some proxy and is not loopback either.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, request
+from flask_login import current_user
 from sqlalchemy import text
 
 from physnet.extensions import db
@@ -64,10 +74,47 @@ CHECKS: dict[str, Callable[[], str | None]] = {
 }
 
 
+_FORWARDING = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def _from_loopback() -> bool:
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    if not current_app.config["PHYSNET"].proxy_hops and any(
+        header in request.headers for header in _FORWARDING
+    ):
+        return False
+    return address.is_loopback
+
+
+def _from_admin() -> bool:
+    try:
+        return bool(current_user.is_authenticated and current_user.is_admin)
+    except Exception:  # the database that would name the user may be the failing check
+        db.session.rollback()
+        return False
+
+
+def _words_only(body: dict[str, Any]) -> dict[str, Any]:
+    """The answer without reasons or timings."""
+    checks = {name: {"status": check["status"]} for name, check in body["checks"].items()}
+    out: dict[str, Any] = {"status": body["status"], "checks": checks}
+    if "error" in body:
+        failing = body["error"]["failing"]
+        out["error"] = {
+            "code": "not_ready",
+            "message": "Not ready: " + ", ".join(failing) + " failing.",
+            "failing": failing,
+        }
+    return out
+
+
 @bp.get("/readyz")
 def readyz() -> Any:
     """200 when the database, Redis (if configured) and the index answer; else 503 naming
-    the checks that failed."""
+    the checks that failed (with their reasons for loopback and admins)."""
     checks: dict[str, Any] = {}
     failed: list[str] = []
     for name, check in CHECKS.items():
@@ -81,8 +128,11 @@ def readyz() -> Any:
         else:
             checks[name] = {"status": "failing", "ms": took, "reason": problem}
             failed.append(name)
+    body: dict[str, Any] = {"status": "ready", "checks": checks}
     if failed:
         message = "Not ready: " + "; ".join(checks[n]["reason"] for n in failed) + "."
-        error = {"code": "not_ready", "message": message, "failing": failed}
-        return {"status": "unavailable", "checks": checks, "error": error}, 503
-    return {"status": "ready", "checks": checks}
+        body["status"] = "unavailable"
+        body["error"] = {"code": "not_ready", "message": message, "failing": failed}
+    if not (_from_loopback() or _from_admin()):
+        body = _words_only(body)
+    return body, 503 if failed else 200

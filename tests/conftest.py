@@ -77,7 +77,7 @@ def pg_url() -> Iterator[str]:
 def _settings(folder: Path, url: str, **extra: Any) -> dict[str, Any]:
     return {
         "database_url": url,
-        "secret_key": "test-secret-key",
+        "secret_key": "tests-only-secret-key-0123456789abcdef0123456789",
         "search_index": str(folder / "search_index"),
         "ratelimits": False,
         **extra,
@@ -304,7 +304,7 @@ class LiveServer:
             **os.environ,
             "PHYSNET_INSTANCE": str(folder / "instance"),
             "PHYSNET_DATABASE_URL": database_url,
-            "PHYSNET_SECRET_KEY": "live-test-secret",
+            "PHYSNET_SECRET_KEY": "live-tests-only-secret-key-0123456789abcdef0123456789",
             "PHYSNET_RATELIMITS": "off",
             "PHYSNET_SEARCH_INDEX": str(folder / "search_index"),
             **(extra_env or {}),

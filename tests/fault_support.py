@@ -49,7 +49,7 @@ def physnet_env(folder: Path, database_url: str, **extra: str) -> dict[str, str]
             "PYTHONPATH": str(ROOT),
             "PHYSNET_INSTANCE": str(folder / "instance"),
             "PHYSNET_DATABASE_URL": database_url,
-            "PHYSNET_SECRET_KEY": "fault-test-secret",
+            "PHYSNET_SECRET_KEY": "fault-tests-only-secret-key-0123456789abcdef0123456789",
             "PHYSNET_RATELIMITS": "off",
             "PHYSNET_SEARCH_INDEX": str(folder / "search_index"),
             **extra,

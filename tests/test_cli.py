@@ -140,7 +140,7 @@ def _run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PHYSNET_")},
         "PHYSNET_INSTANCE": str(tmp_path / "instance"),
-        "PHYSNET_SECRET_KEY": "cli-test-secret",
+        "PHYSNET_SECRET_KEY": "cli-tests-only-secret-key-0123456789abcdef0123456789",
         **env,
     }
     return subprocess.run(

@@ -104,7 +104,10 @@ def test_hospital_patterns_and_domains_are_configurable() -> None:
 )
 def test_a_bad_setting_stops_start_up_with_its_name(tmp_path, phi: Any, named: str) -> None:
     with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
-        load_settings({"phi": phi, "secret_key": "x"}, environ={})
+        load_settings(
+            {"phi": phi, "secret_key": "tests-only-secret-key-0123456789abcdef0123456789"},
+            environ={},
+        )
 
 
 def test_the_phi_table_is_read_from_the_toml_file(tmp_path) -> None:
@@ -113,7 +116,10 @@ def test_the_phi_table_is_read_from_the_toml_file(tmp_path) -> None:
         '[phi]\nmrn_patterns = ["\\\\bE\\\\d{7}\\\\b"]\nhospital_domains = ["example-health.org"]\n'
         'default_policy = "block"\n'
     )
-    settings = load_settings({"secret_key": "x"}, environ={"PHYSNET_CONFIG": str(path)})
+    settings = load_settings(
+        {"secret_key": "tests-only-secret-key-0123456789abcdef0123456789"},
+        environ={"PHYSNET_CONFIG": str(path)},
+    )
     assert settings.phi.default_policy == "block"
     assert settings.phi.internal_email("mail.example-health.org")
     assert [f.kind for f in phi_scan("see E7654321", settings.phi)] == ["mrn"]

@@ -337,7 +337,8 @@ CRASHING_WRITER = textwrap.dedent(
 
     indexer.POLL_SECONDS = 60  # only a commit in this process would wake it
     app = create_app({"database_url": sys.argv[1], "search_index": sys.argv[2],
-                      "secret_key": "x", "ratelimits": False})
+                      "secret_key": "tests-only-secret-key-0123456789abcdef0123456789",
+                      "ratelimits": False})
     with app.app_context():
         service(app).indexer.start()  # this process is the writer, and dies as one
         assert service(app).indexer.wait_idle()
@@ -460,7 +461,7 @@ def test_one_writer_at_a_time(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -
         {
             "database_url": settings.database_url,
             "search_index": str(settings.search_index),
-            "secret_key": "x",
+            "secret_key": "tests-only-secret-key-0123456789abcdef0123456789",
             "ratelimits": False,
         }
     )

@@ -17,7 +17,7 @@ from physnet.actions.directory import (
 from physnet.actions.effects import atomic
 from physnet.actions.users import authenticate_local
 from physnet.blocking import off_hub_released
-from physnet.directory import signin
+from physnet.directory import lockout, signin
 from physnet.directory.connection import DirectoryError
 from physnet.directory.entries import USERNAME, Person
 from physnet.directory.plan import diff_user, membership_changes, role_for
@@ -82,7 +82,8 @@ def sign_in(username: str, password: str) -> User | None:
     Local accounts are checked here and never reach the directory, so break-glass admins
     sign in while it is down; a directory account never signs in with a local password.
     An empty password is refused before any bind. Raises Unavailable (503) when the
-    directory must be asked and does not answer.
+    directory must be asked and does not answer, and LockoutGuard (429, no bind sent) when
+    one more failure could make the directory lock the account.
     """
     if not username or not password or not USERNAME.match(username):
         return None  # no account has such a name: neither the database nor LDAP is asked
@@ -90,8 +91,13 @@ def sign_in(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == username))
     if settings is None or (user is not None and user.source == "local"):
         return authenticate_local(username, password)
+    lockout.reserve_bind(settings, username)
     person = _lookup(username, password)
-    return _provision(person, settings, f"user:{person.username}") if person else None
+    if person is None:
+        lockout.bind_failed(settings, username)
+        return None
+    lockout.bind_succeeded(settings, username)
+    return _provision(person, settings, f"user:{person.username}")
 
 
 def _provision(person: Person, settings: DirectorySettings, actor: str) -> User | None:

@@ -19,6 +19,7 @@ from physnet.actions.audit import record_audit
 from physnet.actions.broadcast import queue_message_event
 from physnet.actions.effects import after_commit, atomic
 from physnet.actions.messages import do_delete_message
+from physnet.actions.report_policy import report_hides_at_once
 from physnet.errors import BadRequest, Conflict, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import (
@@ -63,11 +64,13 @@ def check_report_message(user: User, message_id: Any, data: Any) -> MessageRepor
 
 
 def do_report_message(user: User, message: Message, kind: str, reason: str) -> MessageReport:
-    """Record the report and quarantine the message (if it is not already)."""
+    """Record the report and quarantine the message (if it is not already), unless the
+    channel queues reports from newcomers and `user` is one (`report_policy`)."""
     with atomic():
         report = MessageReport(message=message, reporter=user, kind=kind, reason=reason)
         db.session.add(report)
-        if message.quarantined_at is None:
+        hide = report_hides_at_once(user, message)
+        if hide and message.quarantined_at is None:
             message.quarantined_at = utcnow()
             _queue_quarantine_events(message, kind)
         db.session.flush()
@@ -79,6 +82,7 @@ def do_report_message(user: User, message: Message, kind: str, reason: str) -> M
             report=report.id,
             kind=kind,
             channel=message.channel.name,
+            hidden=message.quarantined_at is not None,
         )
     return report
 
@@ -147,6 +151,8 @@ def report_json(report: MessageReport) -> dict[str, Any]:
         "kind": report.kind,
         "reason": report.reason,
         "status": report.status,
+        # False: queued without hiding the message (a newcomer's report, see report_policy)
+        "message_hidden": report.message.quarantined_at is not None,
         "created_at": iso(report.created_at),
         "resolved_at": iso(report.resolved_at),
         "reporter": author_json(report.reporter),
@@ -178,10 +184,11 @@ def do_resolve_report(user: User, message: Message, outcome: str) -> None:
             report.status = outcome
             report.resolved_at = now
             report.resolved_by_id = user.id
+        was_hidden = message.quarantined_at is not None
         message.quarantined_at = None  # a tombstone needs no hiding; a release shows it again
         if outcome == "deleted":
             do_delete_message(message)
-        else:
+        elif was_hidden:  # a queued report's message never left the screens
             db.session.flush()
             queue_message_event("message", message)  # visible again: back on every screen
         record_audit(

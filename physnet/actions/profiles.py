@@ -9,6 +9,7 @@ from typing import Any
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
 from physnet.actions.effects import atomic
+from physnet.blocking import off_hub_released
 from physnet.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import User, UserPhoto, utcnow
@@ -169,7 +170,9 @@ def check_upload_photo(actor: User, user: User, raw: bytes) -> UserPhoto:
             "Your photo comes from the hospital directory; it can only be changed there.",
             code="photo_from_directory",
         )
-    photo = read_photo(raw)
+    # Decoding every pixel of a large image is a CPU burst: beside the gevent hub, as
+    # Argon2 is, so the process's other sockets go on meanwhile.
+    photo = off_hub_released(read_photo, raw)
     with atomic():
         record = db.session.get(UserPhoto, user.id) or UserPhoto(user_id=user.id)
         record.content_type = photo.content_type

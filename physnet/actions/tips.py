@@ -14,6 +14,7 @@ from physnet.access import (
     access_message,
     access_tip,
     can_moderate,
+    check_can_post,
     is_hidden,
     shown_to_readers,
 )
@@ -41,7 +42,8 @@ def actor_of(user: User) -> str:
 
 
 def check_can_add_tip(user: User, channel: Channel, membership: Membership | None) -> None:
-    """Members add tips to their channels (read access already checked)."""
+    """Members add tips where they may post (read access already checked): a tip is
+    published to the channel, so an announcement channel takes them from moderators only."""
     if channel.archived_at is not None:
         raise Forbidden(
             f"#{channel.name} is archived; its tips can be read but not added to.",
@@ -49,6 +51,7 @@ def check_can_add_tip(user: User, channel: Channel, membership: Membership | Non
         )
     if membership is None:
         raise Forbidden(f"Join #{channel.name} before adding a tip to it.", code="not_a_member")
+    check_can_post(user, channel, membership)
 
 
 def check_can_edit_tip(user: User, tip: Tip, membership: Membership | None) -> None:

@@ -16,9 +16,17 @@ from physnet.models import REPORT_STATUSES
 @bp.post("/messages/<int:message_id>/report")
 def report_message(message_id: int) -> Any:
     data = json_body()
-    ratelimit.check("post", f"user:{me().id}")
+    ratelimit.check("report", f"user:{me().id}")
     report = actions.check_report_message(me(), message_id, data)
-    return {"report": {"id": report.id, "kind": report.kind, "status": report.status}}, 201
+    hidden = report.message.quarantined_at is not None
+    return {
+        "report": {
+            "id": report.id,
+            "kind": report.kind,
+            "status": report.status,
+            "message_hidden": hidden,
+        }
+    }, 201
 
 
 @bp.get("/moderation/reports")

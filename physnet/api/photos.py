@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from physnet import ratelimit
 from physnet.access import access_profile
 from physnet.actions.profiles import check_remove_photo, check_upload_photo
 from physnet.api import bp, me
@@ -51,6 +52,7 @@ def user_photo(username: str) -> Any:
 
 
 def _upload(user: User) -> Any:
+    ratelimit.check("photo", f"user:{me().id}")  # each upload is decoded and re-encoded
     try:
         upload = request.files.get("photo")
     except RequestEntityTooLarge:

@@ -30,12 +30,18 @@ from physnet.models import Channel
 class CheckReport:
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def ok(self, text: str) -> None:
         self.lines.append(f"ok       {text}")
 
     def note(self, text: str) -> None:
         self.lines.append(f"note     {text}")
+
+    def warning(self, text: str) -> None:
+        """Worth a look, but PhysNet works: the check still passes."""
+        self.lines.append(f"WARNING  {text}")
+        self.warnings.append(text)
 
     def problem(self, text: str) -> None:
         self.lines.append(f"PROBLEM  {text}")
@@ -58,11 +64,13 @@ def _sample_lines(
             continue
         report.lines.append(f"    {'username':<13} {person.username}  ({settings.login_attr})")
         report.lines.append(f"    {'id':<13} {person.directory_id}  ({settings.id_attr})")
+        if not person.profile.get("display_name", "-"):
+            report.problem(f"entry {dn} has no name (its display name attribute or cn)")
         for name, attr in settings.attributes.items():
             value = person.profile.get(name)
             if not get(entry, attr):
                 missing[name] += 1
-                shown = "-- missing"
+                shown = f"{value} (from cn)" if value else "-- missing"
             elif name == "photo":
                 shown = f"{len(value or b''):,} bytes"
             else:
@@ -73,10 +81,13 @@ def _sample_lines(
     for name, count in missing.items():
         attr = settings.attributes[name]
         if sample and count == len(sample):
-            report.problem(
+            # Profile fields are optional (most AD users have no photo): PhysNet works
+            # without them, so this is a warning. Login, id and name are required above.
+            effect = "names come from cn" if name == "display_name" else f"{name} stays empty"
+            report.warning(
                 f"mapped attribute {attr} (ldap.attributes.{name}) is missing on all "
-                f'{len(sample)} sampled entries: check its name, or set it to "" to map '
-                "nothing"
+                f"{len(sample)} sampled entries, so {effect}: fine if your directory has "
+                f'none; otherwise check its name (or set it to "" to map nothing)'
             )
         elif count:
             report.note(

@@ -31,7 +31,13 @@ def check_command(sample: int) -> None:
         click.echo(line)
     if report.problems:
         raise click.ClickException(report.problems[0][:1].upper() + report.problems[0][1:] + ".")
-    click.echo("The directory settings work.")
+    if report.warnings:
+        count = len(report.warnings)
+        click.echo(
+            f"The directory settings work ({count} warning{'s' if count > 1 else ''} above)."
+        )
+    else:
+        click.echo("The directory settings work.")
 
 
 @ldap_group.command("sync")

@@ -46,6 +46,7 @@ _TOP_KEYS = {
     "channels",
     "sync",
     "sso",
+    "lockout",
 }
 _GROUP_KEYS = {"base", "member_attr", "member_of_attr", "admins", "moderators"}
 _SSO_KEYS = {"enabled", "header", "trusted_proxies", "strip_realm"}
@@ -92,6 +93,10 @@ class DirectorySettings:
     channels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # normalized DN -> names
     max_deactivate_fraction: float = 0.10
     sso: SSOSettings = field(default_factory=SSOSettings)
+    # The directory's own account lockout: this many failed binds within the window lock an
+    # account. PhysNet stops one failure short (physnet/directory/lockout.py); 0: no lockout.
+    lockout_threshold: int = 5
+    lockout_window_s: float = 15 * 60.0
 
     @property
     def manages_roles(self) -> bool:
@@ -209,6 +214,23 @@ def _sso(raw: dict[str, Any]) -> SSOSettings:
     return SSOSettings(enabled, header, tuple(networks), strip_realm)
 
 
+def _lockout(raw: dict[str, Any]) -> tuple[int, float]:
+    table = _table(raw, "lockout", {"threshold", "window_minutes"})
+    threshold = table.get("threshold", 5)
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int)
+        or threshold < 0
+        or threshold == 1
+    ):
+        raise ConfigError(
+            "Setting ldap.lockout.threshold is the directory's account lockout threshold: a "
+            f"whole number, 2 or more (0: it never locks accounts), not {threshold!r}."
+        )
+    minutes = _number(table, "window_minutes", 15, "ldap.lockout.window_minutes")
+    return threshold, minutes * 60
+
+
 def parse_directory_settings(raw: dict[str, Any]) -> DirectorySettings | None:
     """Check the `[ldap]` table; None when no directory is configured (no `uri`).
 
@@ -268,6 +290,7 @@ def parse_directory_settings(raw: dict[str, Any]) -> DirectorySettings | None:
         raise ConfigError("Setting ldap.sync.max_deactivate_fraction is a fraction: 0.10 is 10%.")
 
     member_of = _str(groups, "member_of_attr", name="ldap.groups.member_of_attr")
+    lockout = _lockout(raw)
     return DirectorySettings(
         uri=uri,
         bind_dn=_dn(bind_dn, "ldap.bind_dn") if bind_dn else "",
@@ -299,6 +322,8 @@ def parse_directory_settings(raw: dict[str, Any]) -> DirectorySettings | None:
         channels=channels,
         max_deactivate_fraction=fraction,
         sso=_sso(raw),
+        lockout_threshold=lockout[0],
+        lockout_window_s=lockout[1],
     )
 
 

@@ -37,6 +37,9 @@ class Channel(db.Model):  # type: ignore[name-defined]
     phi_policy: Mapped[str | None] = mapped_column(String(16), default=None)
     # Days messages are kept here: None follows [retention] days, 0 keeps them forever.
     retention_days: Mapped[int | None] = mapped_column(default=None)
+    # On: a report from a reader who never posted here is queued for the moderators and
+    # does not hide the message at once (None or off: every report hides it at once).
+    queue_newcomer_reports: Mapped[bool | None] = mapped_column(default=None)
 
     @property
     def is_private(self) -> bool:

@@ -219,6 +219,8 @@ def on_presence_subscribe(user: User, data: dict[str, Any]) -> Ack:
 
 @handler("typing")
 def on_typing(user: User, data: dict[str, Any]) -> Ack:
+    # Per socket, in this process (a socket lives in one): the excess is dropped unsent.
+    ratelimit.check("typing", request.sid, local=True)  # type: ignore[attr-defined]
     channel, membership = access_channel(user, require_str(data.get("channel"), "channel") or "")
     if membership is None:  # readable (access_channel checked), but typing is for members
         return _error("not_a_member", f"Join #{channel.name} first.")
