@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 
 from physnet import ratelimit
+from physnet.access import is_hidden
 from physnet.actions import moderation as actions
 from physnet.api import bp, json_body, me
 from physnet.errors import BadRequest
@@ -18,13 +19,12 @@ def report_message(message_id: int) -> Any:
     data = json_body()
     ratelimit.check("report", f"user:{me().id}")
     report = actions.check_report_message(me(), message_id, data)
-    hidden = report.message.quarantined_at is not None
     return {
         "report": {
             "id": report.id,
             "kind": report.kind,
             "status": report.status,
-            "message_hidden": hidden,
+            "message_hidden": is_hidden(report.message),
         }
     }, 201
 
