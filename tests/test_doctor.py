@@ -156,16 +156,24 @@ def test_doctor_names_a_public_url_nothing_listens_on_and_the_servers_other_sett
 def test_doctor_refuses_the_example_secret_and_a_missing_schema(
     tmp_path: Path, fresh_pg_url: str
 ) -> None:
+    # On PostgreSQL the configuration itself refuses a guessable key (start-up would stop).
     env = physnet_env(tmp_path, fresh_pg_url + "_nope", PHYSNET_SECRET_KEY=EXAMPLE_SECRET)
     result = physnet_cli(env, "doctor")
     assert result.returncode == 1
     out = said(result)
-    assert "✗ secret key it is the example key from physnet.env.example" in out
+    assert "✗ configuration Setting PHYSNET_SECRET_KEY (secret_key) is still the example" in out
     assert "secrets.token_hex(32)" in out
-    assert "✗ database" in out and "does not answer" in out
-    assert "– public_url" in out  # no proxy, no public_url: nothing to compare
     short = said(physnet_cli({**env, "PHYSNET_SECRET_KEY": "short"}, "doctor"))
-    assert "✗ secret key it is too weak (5 bytes; at least 32 random)" in short
+    assert "✗ configuration Setting PHYSNET_SECRET_KEY (secret_key) is 5 bytes long" in short
+    # With a strong key the configuration loads, and the missing database is named.
+    strong = said(physnet_cli({**env, "PHYSNET_SECRET_KEY": "k" * 64}, "doctor"))
+    assert "✗ database" in strong and "does not answer" in strong
+    assert "– public_url" in strong  # no proxy, no public_url: nothing to compare
+    # On the embedded SQLite default a weak key still starts, and doctor flags it.
+    demo = physnet_env(tmp_path, "sqlite:///demo.db", PHYSNET_SECRET_KEY="short")
+    assert "✗ secret key it is too weak (5 bytes; at least 32 random)" in said(
+        physnet_cli(demo, "doctor")
+    )
 
 
 def test_doctor_reports_a_configuration_that_does_not_load(tmp_path: Path) -> None:
