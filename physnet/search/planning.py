@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from physnet.extensions import db
 from physnet.models import Channel, User
-from physnet.search.analysis import ANALYZER, fold
 from physnet.search import fuzzy
+from physnet.search.analysis import ANALYZER, fold
 from physnet.search.evaluate import FilterUnit, Leaf, Plan, Unit
 from physnet.search.querying import ParsedQuery
 from physnet.search.schema import month_tag
@@ -33,10 +33,61 @@ TEXT_FIELDS = ("body", "title")
 TAG_OF_IS = {"thread": "is:thread", "pinned": "is:pinned", "tip": "type:tip"}
 SYNONYM_WEIGHT = 0.9  # a document using the word typed ranks above one using a synonym
 QUESTION_WORDS = frozenset(
-    "how what which when where who whom whose why do does did doing done can could should "
-    "would shall may might must i me my mine we our you your yours they them there here "
-    "way ways get gets getting got anyone anybody someone somebody please know need want "
-    "wants tell trying try".split()
+    [
+        "how",
+        "what",
+        "which",
+        "when",
+        "where",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "can",
+        "could",
+        "should",
+        "would",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "we",
+        "our",
+        "you",
+        "your",
+        "yours",
+        "they",
+        "them",
+        "there",
+        "here",
+        "way",
+        "ways",
+        "get",
+        "gets",
+        "getting",
+        "got",
+        "anyone",
+        "anybody",
+        "someone",
+        "somebody",
+        "please",
+        "know",
+        "need",
+        "want",
+        "wants",
+        "tell",
+        "trying",
+        "try",
+    ]
 )
 
 
