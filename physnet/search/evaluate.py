@@ -345,16 +345,17 @@ def _segment_matches(
     arrays = segment.arrays
     if by_date:
         return docs, arrays.created_np[docs], count
+    graded = len(plan.loose) > 1 or bool(plan.loose and plan.units)  # words may be missing
     complete = np.ones(count, dtype=bool)
     for matched in loose_matched:
         complete &= matched[docs]
-    if len(loose_matched) > 1 and int(complete.sum()) >= limit:
+    if graded and int(complete.sum()) >= limit:
         docs, complete = docs[complete], complete[complete]  # the rest rank below these
     units = _unit_scores(segment, docs, scoring, norms)
     score = np.zeros(len(docs))
     for unit_score in units.values():
         score += unit_score
-    if len(loose_matched) > 1:
+    if graded:
         rarity = _rarity(scoring, len(plan.units))
         have = np.zeros(len(docs))
         for j, matched in enumerate(loose_matched):
@@ -362,7 +363,7 @@ def _segment_matches(
         share = have / max(sum(rarity.values()), 1e-9)
         score = score * share**COORD_POWER
     key = score * arrays.multiplier()[docs]
-    if len(loose_matched) > 1:
+    if graded:
         key = key + TIER * complete
     return docs, key, count
 

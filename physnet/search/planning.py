@@ -4,8 +4,8 @@ Words run through the same analysis as the index; question words ("how do I", "w
 is the") are dropped when other words remain; consecutive words are matched against
 the synonym list and the clinical lexicon (longest first); a word no document holds
 also matches its nearest indexed words (fuzzy.py). Two or more plain words are loose
-(the more of them a document matches, the higher it ranks; evaluate.py); a lone word, a
-phrase and a prefix are required. A prefix expands to the most frequent indexed words
+(the more of them a document matches, the higher it ranks; evaluate.py), and so is a
+word beside a phrase or a prefix; a lone word, a phrase and a prefix are required. A prefix expands to the most frequent indexed words
 that start with it; `in:` and `from:` names become ids, a channel only if the person may
 read it (a hidden channel reads exactly like a missing one).
 """
@@ -223,7 +223,7 @@ def _text_units(
             marks.update(term for leaf in unit for term in leaf.terms)
     flush_run()
     word_units = [_word_unit(word, fields) for word in planned.words]
-    if len(word_units) > 1:
+    if len(word_units) > 1 or (word_units and plan.units):
         plan.loose = word_units
     else:
         plan.units += word_units
