@@ -6,8 +6,9 @@ the synonym list and the clinical lexicon (longest first); a word no document ho
 also matches its nearest indexed words (fuzzy.py). Two or more plain words are loose
 (the more of them a document matches, the higher it ranks; evaluate.py), and so is a
 word beside a phrase or a prefix; a lone word, a phrase and a prefix are required. A
-prefix expands to the most frequent indexed words that start with it; `in:` and `from:` names become ids, a channel only if the person may
-read it (a hidden channel reads exactly like a missing one).
+prefix expands to the most frequent indexed words that start with it; `in:` and `from:`
+names become ids, a channel only if the person may read it (a hidden channel reads
+exactly like a missing one).
 """
 
 from __future__ import annotations
