@@ -34,61 +34,10 @@ TEXT_FIELDS = ("body", "title")
 TAG_OF_IS = {"thread": "is:thread", "pinned": "is:pinned", "tip": "type:tip"}
 SYNONYM_WEIGHT = 0.9  # a document using the word typed ranks above one using a synonym
 QUESTION_WORDS = frozenset(
-    [
-        "how",
-        "what",
-        "which",
-        "when",
-        "where",
-        "who",
-        "whom",
-        "whose",
-        "why",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "done",
-        "can",
-        "could",
-        "should",
-        "would",
-        "shall",
-        "may",
-        "might",
-        "must",
-        "i",
-        "me",
-        "my",
-        "mine",
-        "we",
-        "our",
-        "you",
-        "your",
-        "yours",
-        "they",
-        "them",
-        "there",
-        "here",
-        "way",
-        "ways",
-        "get",
-        "gets",
-        "getting",
-        "got",
-        "anyone",
-        "anybody",
-        "someone",
-        "somebody",
-        "please",
-        "know",
-        "need",
-        "want",
-        "wants",
-        "tell",
-        "trying",
-        "try",
-    ]
+    "how what which when where who whom whose why do does did doing done can could should "
+    "would shall may might must i me my mine we our you your yours they them there here "
+    "way ways get gets getting got anyone anybody someone somebody please know need want "
+    "wants tell trying try don doesn didn isn aren whats hows".split()
 )
 
 
@@ -137,8 +86,21 @@ def prefix_terms(searcher: Any, text: str) -> list[str]:
     return sorted(found, key=lambda t: -found[t])[:MAX_PREFIX_TERMS]
 
 
+CLITICS = frozenset(("s", "t", "d", "ll", "re", "ve", "m"))  # what's, don't, I'd, we'll
+
+
 def _question_word(text: str) -> bool:
-    return re.sub(r"[^\w']", "", text).lower().split("'")[0] in QUESTION_WORDS
+    return (
+        re.sub(r"[^\w']", "", text.replace("\u2019", "'")).lower().split("'")[0] in QUESTION_WORDS
+    )
+
+
+def _word_terms(text: str) -> list[str]:
+    """The analyzed terms of a typed word, without the clitic of a contraction."""
+    terms = ANALYZER.terms(text)
+    if "'" in text or "\u2019" in text:
+        terms = terms[:1] + [t for t in terms[1:] if t not in CLITICS]
+    return terms
 
 
 def _alternatives(
@@ -198,7 +160,7 @@ def _text_units(
     for clause in parsed.clauses:
         if clause.kind == "word" and not clause.negated:
             if not (drop and _question_word(clause.text)):
-                run.extend((term, clause.text) for term in ANALYZER.terms(clause.text))
+                run.extend((term, clause.text) for term in _word_terms(clause.text))
             continue
         flush_run()
         if clause.kind == "prefix":
