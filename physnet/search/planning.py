@@ -24,6 +24,7 @@ from physnet.extensions import db
 from physnet.models import Channel, User
 from physnet.search import fuzzy
 from physnet.search.analysis import ANALYZER, fold
+from physnet.search.engine import ColumnCache
 from physnet.search.evaluate import FilterUnit, Leaf, Plan, Unit
 from physnet.search.querying import ParsedQuery
 from physnet.search.schema import month_tag
@@ -34,10 +35,68 @@ TEXT_FIELDS = ("body", "title")
 TAG_OF_IS = {"thread": "is:thread", "pinned": "is:pinned", "tip": "type:tip"}
 SYNONYM_WEIGHT = 0.9  # a document using the word typed ranks above one using a synonym
 QUESTION_WORDS = frozenset(
-    "how what which when where who whom whose why do does did doing done can could should "
-    "would shall may might must i me my mine we our you your yours they them there here "
-    "way ways get gets getting got anyone anybody someone somebody please know need want "
-    "wants tell trying try don doesn didn isn aren whats hows".split()
+    [
+        "how",
+        "what",
+        "which",
+        "when",
+        "where",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "can",
+        "could",
+        "should",
+        "would",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "we",
+        "our",
+        "you",
+        "your",
+        "yours",
+        "they",
+        "them",
+        "there",
+        "here",
+        "way",
+        "ways",
+        "get",
+        "gets",
+        "getting",
+        "got",
+        "anyone",
+        "anybody",
+        "someone",
+        "somebody",
+        "please",
+        "know",
+        "need",
+        "want",
+        "wants",
+        "tell",
+        "trying",
+        "try",
+        "don",
+        "doesn",
+        "didn",
+        "isn",
+        "aren",
+        "whats",
+        "hows",
+    ]
 )
 
 
@@ -103,8 +162,22 @@ def _word_terms(text: str) -> list[str]:
     return terms
 
 
+def vocabularies(searcher: Any, columns: ColumnCache) -> list[frozenset[str]]:
+    """The words of each segment the searcher reads."""
+    return [
+        columns.get(leaf.reader()).vocabulary(leaf.reader())
+        for leaf, _ in searcher.leaf_searchers()
+        if leaf.reader().doc_count_all()
+    ]
+
+
 def _alternatives(
-    typed: Phrase, found: list[Phrase], searcher: Any, synonyms: Synonyms, planned: Planned
+    typed: Phrase,
+    found: list[Phrase],
+    searcher: Any,
+    synonyms: Synonyms,
+    planned: Planned,
+    columns: ColumnCache,
 ) -> list[tuple[Phrase, str, float]]:
     """The typed terms, their synonyms, and for a word no document holds its corrections."""
     alternatives = [(typed, "word", 1.0)]
@@ -116,10 +189,12 @@ def _alternatives(
     if fuzzy.in_vocabulary(reader, term, fields):
         return alternatives
     seen = {typed}
-    for word, edits in fuzzy.index_corrections(reader, term, fields):
+    for word, edits in fuzzy.index_corrections(
+        reader, vocabularies(searcher, columns), term, fields
+    ):
         seen.add((word,))
         alternatives.append(((word,), "spelling", fuzzy.WEIGHTS[edits]))
-    for entry, edits in fuzzy.lexicon_corrections(synonyms.by_initial, term):
+    for entry, edits in fuzzy.lexicon_corrections(synonyms.one_word, term):
         for alt in synonyms.table.get((entry,), [(entry,)]):
             if alt not in seen:
                 seen.add(alt)
@@ -137,7 +212,12 @@ def _word_unit(word: Word, fields: tuple[str, ...]) -> Unit:
 
 
 def _text_units(
-    parsed: ParsedQuery, searcher: Any, synonyms: Synonyms, plan: Plan, planned: Planned
+    parsed: ParsedQuery,
+    searcher: Any,
+    synonyms: Synonyms,
+    plan: Plan,
+    planned: Planned,
+    columns: ColumnCache,
 ) -> bool:
     """Add the scored units and exclusions of the words; False when nothing can match."""
     fields = text_fields(searcher)
@@ -151,7 +231,8 @@ def _text_units(
         for start, size, found in synonyms.spans(terms):
             typed = " ".join(dict.fromkeys(text for _, text in run[start : start + size]))
             phrase = tuple(terms[start : start + size])
-            word = Word(typed, _alternatives(phrase, found, searcher, synonyms, planned))
+            alternatives = _alternatives(phrase, found, searcher, synonyms, planned, columns)
+            word = Word(typed, alternatives)
             planned.words.append(word)
             marks.update(term for alt, _, _ in word.alternatives for term in alt)
         run.clear()
@@ -237,10 +318,12 @@ def plan_query(
     synonyms: Synonyms,
     readable: bytearray,
     warnings: list[str],
+    columns: ColumnCache | None = None,
 ) -> Planned:
+    """The plan of `parsed`; `columns`: the pool's per-segment arrays (vocabularies)."""
     plan = Plan()
     planned = Planned(plan)
-    possible = _text_units(parsed, searcher, synonyms, plan, planned)
+    possible = _text_units(parsed, searcher, synonyms, plan, planned, columns or ColumnCache())
     filters = _filters(parsed, readable, warnings)
     if filters is None or not possible:
         planned.plan = None

@@ -91,7 +91,7 @@ def run_query(
     parsed: ParsedQuery, ctx: Context, limit: int, warnings: list[str], seconds: float = 0.0
 ) -> tuple[Outcome, Planned]:
     """The top `limit` readable matches of a parsed query, and its plan (words to mark)."""
-    planned = plan_query(parsed, ctx.searcher, ctx.synonyms, ctx.readable, warnings)
+    planned = plan_query(parsed, ctx.searcher, ctx.synonyms, ctx.readable, warnings, ctx.columns)
     if planned.plan is None:
         return Outcome([], 0, False), planned
     budget = min(seconds or MAIN_SECONDS, ctx.seconds_left() - 0.2)

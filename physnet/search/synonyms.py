@@ -94,7 +94,7 @@ class Synonyms:
         self._checked = 0.0
         self.table: dict[Phrase, list[Phrase]] = {}
         self.longest = 1
-        self.by_initial: dict[str, list[str]] = {}  # one-word phrases, for misspellings
+        self.one_word: frozenset[str] = frozenset()  # one-word phrases, for misspellings
 
     def _mtimes(self) -> tuple[float, ...]:
         stamps = []
@@ -123,10 +123,9 @@ class Synonyms:
                         log.error("cannot read synonyms from %s: %s", path, exc)
                 self.table = merge(groups)
                 self.longest = max((len(p) for p in self.table), default=1)
-                self.by_initial = {}
-                for phrase in self.table:
-                    if len(phrase) == 1 and len(phrase[0]) > SHORT:
-                        self.by_initial.setdefault(phrase[0][0], []).append(phrase[0])
+                self.one_word = frozenset(
+                    p[0] for p in self.table if len(p) == 1 and len(p[0]) > SHORT
+                )
                 self._stamp = stamp
         return self.table
 
