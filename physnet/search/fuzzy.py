@@ -69,10 +69,14 @@ def in_vocabulary(reader: Any, term: str, fields: tuple[str, ...]) -> bool:
 
 
 def index_corrections(
-    reader: Any, vocabularies: list[frozenset[str]], term: str, fields: tuple[str, ...]
+    reader: Any,
+    vocabularies: list[frozenset[str]],
+    term: str,
+    fields: tuple[str, ...],
+    limit: int = MAX_CORRECTIONS,
 ) -> list[tuple[str, int]]:
-    """The nearest indexed words to `term`: [(word, edits)], at most MAX_CORRECTIONS.
-    `vocabularies`: the words of each segment of `reader`."""
+    """The nearest indexed words to `term`: [(word, edits)], closest then most frequent
+    first, at most `limit`. `vocabularies`: the words of each segment of `reader`."""
     found = [
         (edits, word)
         for word, edits in variants(term).items()
@@ -80,7 +84,7 @@ def index_corrections(
     ]
     frequency = {w: sum(reader.doc_frequency(f, w) for f in fields) for _, w in found}
     found.sort(key=lambda pair: (pair[0], -frequency[pair[1]], pair[1]))
-    return [(word, edits) for edits, word in found[:MAX_CORRECTIONS]]
+    return [(word, edits) for edits, word in found[:limit]]
 
 
 def lexicon_corrections(entries: frozenset[str], term: str) -> list[tuple[str, int]]:

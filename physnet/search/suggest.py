@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from physnet.search import fuzzy
 from physnet.search.analysis import ANALYZER
 from physnet.search.evaluate import Leaf, Plan, evaluate
-from physnet.search.planning import text_fields
+from physnet.search.planning import text_fields, vocabularies
 from physnet.search.querying import ParsedQuery, parse
 from physnet.search.schema import parse_key
 from physnet.search.sources import SOURCES
@@ -44,26 +45,21 @@ def _spelling(term: str, docnum: int, ctx: Any) -> str | None:
 
 
 def _correction(term: str, ctx: Any) -> str | None:
+    """The candidate nearest to `term` (fewest edits, then most readable documents)."""
     reader = ctx.searcher.reader()
-    for maxdist in (1, 2):
-        if maxdist == 2 and len(term) < 5:
+    fields = text_fields(ctx.searcher)
+    words = vocabularies(ctx.searcher, ctx.columns)
+    candidates = fuzzy.index_corrections(reader, words, term, fields, MAX_CANDIDATES)
+    best: tuple[int, int, str, int] | None = None
+    for candidate, edits in candidates:
+        if ctx.seconds_left() < 0.3:
+            return None
+        if best is not None and edits > best[0]:
             break
-        candidates = []
-        for raw in reader.terms_within("body", term, maxdist, prefix=1):
-            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            if text != term:
-                candidates.append(text)
-        candidates.sort(key=lambda t: -reader.doc_frequency("body", t))
-        best: tuple[int, str, int] | None = None
-        for candidate in candidates[:MAX_CANDIDATES]:
-            if ctx.seconds_left() < 0.3:
-                return None
-            count, docnum = _readable_hit(candidate, ctx)
-            if docnum is not None and (best is None or count > best[0]):
-                best = (count, candidate, docnum)
-        if best is not None:
-            return _spelling(best[1], best[2], ctx)
-    return None
+        count, docnum = _readable_hit(candidate, ctx)
+        if docnum is not None and (best is None or count > best[1]):
+            best = (edits, count, candidate, docnum)
+    return _spelling(best[2], best[3], ctx) if best is not None else None
 
 
 def did_you_mean(
@@ -76,7 +72,9 @@ def did_you_mean(
         if clause.kind != "word":
             continue
         terms = ANALYZER.terms(clause.text)
-        if len(terms) != 1 or _readable_hit(terms[0], ctx)[0] > 0:
+        if len(terms) != 1 or not fuzzy.wants_correction(terms[0]):
+            continue
+        if _readable_hit(terms[0], ctx)[0] > 0:
             continue
         better = _correction(terms[0], ctx)
         if better is None or better == clause.text.lower():
