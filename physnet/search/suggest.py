@@ -45,21 +45,18 @@ def _spelling(term: str, docnum: int, ctx: Any) -> str | None:
 
 
 def _correction(term: str, ctx: Any) -> str | None:
-    """The candidate nearest to `term` (fewest edits, then most readable documents)."""
+    """The nearest candidate to `term` found in a readable document: fewest edits first,
+    then the most frequent in the index (only the order; the hit must be readable)."""
     reader = ctx.searcher.reader()
     fields = text_fields(ctx.searcher)
     words = vocabularies(ctx.searcher, ctx.columns)
-    candidates = fuzzy.index_corrections(reader, words, term, fields, MAX_CANDIDATES)
-    best: tuple[int, int, str, int] | None = None
-    for candidate, edits in candidates:
+    for candidate, _ in fuzzy.index_corrections(reader, words, term, fields, MAX_CANDIDATES):
         if ctx.seconds_left() < 0.3:
             return None
-        if best is not None and edits > best[0]:
-            break
-        count, docnum = _readable_hit(candidate, ctx)
-        if docnum is not None and (best is None or count > best[1]):
-            best = (edits, count, candidate, docnum)
-    return _spelling(best[2], best[3], ctx) if best is not None else None
+        _, docnum = _readable_hit(candidate, ctx)
+        if docnum is not None:
+            return _spelling(candidate, docnum, ctx)
+    return None
 
 
 def did_you_mean(
@@ -84,5 +81,13 @@ def did_you_mean(
         changed = changed or count > 0
     if not changed or ctx.seconds_left() < 0.3:
         return None
+    if _words_only(parsed):  # loose words: the corrected word's readable hit is found
+        return corrected
     found, _ = run_query(parse(corrected), ctx, 1, [])
     return corrected if found.total > 0 else None
+
+
+def _words_only(parsed: ParsedQuery) -> bool:
+    """Plain words and nothing that could leave a match out (filters, phrases, -words)."""
+    plain = all(c.kind == "word" and not c.negated for c in parsed.clauses)
+    return plain and not parsed.has_filters and not (parsed.since or parsed.until)
