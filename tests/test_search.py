@@ -669,3 +669,32 @@ def test_a_misspelled_word_matches_its_nearest_indexed_words(corpus: Corpus) -> 
     assert corpus.labels("bob", "eliqis") == ["apix"]
     # a word within reach of nothing still finds nothing
     assert corpus.find("bob", "zzyzzx")["total"] == 0
+
+
+def test_skipping_one_word_documents_that_cannot_reach_the_page_changes_nothing(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(24):
+        corpus.post(f"both{i}", "bob", "ehr-tips", f"Heparin titration note {i}" + " x" * i)
+    for i in range(12):
+        corpus.post(f"proto{i}", "bob", "cardiology", "Protocol review " + "word " * i)
+    for i in range(6):
+        corpus.post(f"ins{i}", "bob", "cardiology", "heparin " * (i + 1))
+    catch_up(corpus.app)
+    pruned: list[Any] = []
+    real = evaluate._pruned
+
+    def spy(*args: Any) -> Any:
+        found = real(*args)
+        pruned.append(found)
+        return found
+
+    monkeypatch.setattr(evaluate, "_pruned", spy)
+    q = "heparin titration protocol checklist"
+    with_pruning = corpus.find("bob", q)
+    # the cut was taken: some one-word documents were never scored
+    assert any(found is not None and len(found[0]) < 24 + 12 + 6 for found in pruned)
+    monkeypatch.setattr(evaluate, "PRUNE", False)
+    without = corpus.find("bob", q)
+    assert [r["id"] for r in with_pruning["results"]] == [r["id"] for r in without["results"]]
+    assert with_pruning["total"] == without["total"] == 24 + 12 + 6
