@@ -115,20 +115,31 @@ class _Segment:
     """One segment of the index, for one search: its reader, arrays and allowed documents."""
 
     def __init__(
-        self, idf: Any, leaf_searcher: Any, arrays: SegmentArrays, mask: np.ndarray, plan: Plan
+        self,
+        idf: Any,
+        leaf_searcher: Any,
+        arrays: SegmentArrays,
+        mask: np.ndarray,
+        plan: Plan,
+        readable_docs: dict[int, np.ndarray] | None = None,
     ) -> None:
         self.idf = idf
         self.reader = leaf_searcher.reader()
         self.arrays = arrays
         self.count = self.reader.doc_count_all()
-        allowed = mask[arrays.chan_np]  # readable channel (the permission filter)
-        if self.reader.has_deletions():
-            deleted = self.reader.deleted_docs_set
-            allowed[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
+        key = id(self.reader)
+        readable = readable_docs.get(key) if readable_docs is not None else None
+        if readable is None:
+            readable = mask[arrays.chan_np]  # readable channel (the permission filter)
+            if self.reader.has_deletions():
+                deleted = self.reader.deleted_docs_set
+                readable[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
+            if readable_docs is not None:
+                readable_docs[key] = readable
         if plan.since != -math.inf or plan.until != math.inf:
             created = arrays.created_np
-            allowed &= (created >= plan.since) & (created < plan.until)
-        self.allowed = allowed
+            readable = readable & (created >= plan.since) & (created < plan.until)
+        self.allowed = readable  # never changed in place: it may be shared (readable_docs)
 
     def postings(self, fieldname: str, text: str, positions: bool) -> Postings:
         return read_postings(self.reader, self.arrays, fieldname, text, positions)
@@ -194,9 +205,11 @@ def evaluate(
     limit: int,
     deadline: float,
     by_date: bool = False,
+    readable_docs: dict[int, np.ndarray] | None = None,
 ) -> Outcome:
     """The top `limit` readable matches of `plan` (by score, or newest first), and how many
-    readable documents match in all."""
+    readable documents match in all. `readable_docs`: a cache of each segment's readable
+    documents, for several evaluations by one person on one searcher (one search)."""
     keys: list[np.ndarray] = []
     found: list[np.ndarray] = []
     total = 0
@@ -223,7 +236,7 @@ def evaluate(
         return found
 
     for leaf_searcher, offset, arrays in leaves:
-        segment = _Segment(idf, leaf_searcher, arrays, mask, plan)
+        segment = _Segment(idf, leaf_searcher, arrays, mask, plan, readable_docs)
         try:
             docs, key, count = _segment_matches(segment, plan, deadline, norms, by_date, limit)
         except _Deadline:

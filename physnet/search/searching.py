@@ -71,6 +71,7 @@ class Context:
     synonyms: Synonyms
     readable: bytearray
     deadline: float
+    readable_docs: dict[int, Any] = field(default_factory=dict)  # per segment, this search
 
     def seconds_left(self) -> float:
         return self.deadline - time.monotonic()
@@ -103,6 +104,7 @@ def run_query(
         limit,
         time.monotonic() + max(budget, 0.01),
         by_date=planned.by_date,
+        readable_docs=ctx.readable_docs,
     )
     return outcome, planned
 
