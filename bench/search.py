@@ -8,7 +8,8 @@ embedded-default PhysNet (SQLite, `physnet db upgrade`):
    link, 5% with code, over two years, 400 authors; inserted in bulk;
 2. `physnet search reindex` (the real command): messages/s;
 3. the same corpus in SQLite FTS5 (porter tokenizer, external content), same database;
-4. 30 fixed queries (single words of falling frequency, several words, phrases, operators)
+4. 33 fixed queries (single words of falling frequency, several words, phrases, operators,
+   misspellings and a question)
    searched by a user who may read 100 of the 200 channels: PhysNet's search function
    (parse, permission filter, Whoosh, results loaded from the database, snippets) and the
    equivalent FTS5 SQL (MATCH, the same channel filter, bm25 top 20, count, snippet()),
@@ -195,7 +196,7 @@ def build_fts(db_path: Path) -> float:
 
 
 def queries(people: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """30 (kind, PhysNet query, FTS5 equivalent) triples."""
+    """33 (kind, PhysNet query, FTS5 equivalent) triples."""
     w = vocabulary()
     author = people["authors"][41]
     author_id = people["author_ids"][41]
@@ -209,7 +210,8 @@ def queries(people: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         add("single word", w[rank], f'"{w[rank]}"')
     for ranks in ((30, 400), (100, 800), (50, 200, 1500), (60, 6000), (10, 20), (300, 301),
                   (150, 2500, 4000), (25, 75)):  # fmt: skip
-        add("several words", " ".join(w[r] for r in ranks), " ".join(f'"{w[r]}"' for r in ranks))
+        # several plain words are loose in PhysNet (issue 13): FTS5 gets the same OR
+        add("several words", " ".join(w[r] for r in ranks), " OR ".join(f'"{w[r]}"' for r in ranks))
     for ranks in ((0, 1), (2, 5), (10, 30), (25, 60), (1, 4, 0)):
         phrase = " ".join(w[r] for r in ranks)
         add("phrase", f'"{phrase}"', f'"{phrase}"')
@@ -222,9 +224,18 @@ def queries(people: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     add("after:", f"{w[50]} after:2026-01-01", f'"{w[50]}"', after="2026-01-02")
     add("prefix*", f"{prefix}*", f"{prefix}*")
     add("-excluded", f"{w[60]} -{w[70]}", f'"{w[60]}" NOT "{w[70]}"')
-    add("combined", f"{w[80]} {w[400]} in:#chan-010 in:#chan-085", f'"{w[80]}" "{w[400]}"',
+    add("combined", f"{w[80]} {w[400]} in:#chan-010 in:#chan-085", f'"{w[80]}" OR "{w[400]}"',
         channels=[chan[10], chan[85]])  # fmt: skip
-    assert len(out) == 30, len(out)
+    # issue 13: a misspelled word (matched through its nearest indexed words; FTS5 has no
+    # fuzzy matching, so it gets the word as typed) and a question with question words
+    add(
+        "typo", f"{w[100][:-2]}{w[100][-1]}{w[100][-2]}", f'"{w[100][:-2]}{w[100][-1]}{w[100][-2]}"'
+    )
+    dropped = w[500][:2] + w[500][3:]  # one letter missing
+    add("typo", f"{w[20]} {dropped}", f'"{w[20]}" OR "{dropped}"')
+    add("question", f"how do I find the {w[30]} for {w[400]} {w[1500]}",
+        f'"{w[30]}" OR "{w[400]}" OR "{w[1500]}"')  # fmt: skip
+    assert len(out) == 33, len(out)
     return out
 
 

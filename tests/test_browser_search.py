@@ -355,3 +355,38 @@ def test_a_slow_answer_to_an_older_query_is_dropped(
     page.wait_for_timeout(200)
     expect(options(page).first.locator("mark")).to_have_text("Pharmacy")
     expect(page.locator("#search-status")).not_to_contain_text("No messages match")
+
+
+def test_asking_a_question_from_the_tips_page(
+    live_server: Any, new_page: Callable[..., Page]
+) -> None:
+    """A plain question: the tip first, the notice when results hold only some of the
+    words, and why each result matched (issue 13)."""
+    live_server.factory.user("alice")
+    live_server.factory.channel("ehr-tips", members=("alice",))
+    alice = live_server.session("alice")
+    post(alice, live_server, "ehr-tips", "Potassium came back low again on the ward")
+    response = alice.post(
+        f"{live_server.url}{API}/tips",
+        json={
+            "title": "Potassium replacement protocol order set",
+            "body": "Search *Electrolyte Replacement* in the order set activity.",
+            "tags": ["electrolytes"],
+            "channel": "ehr-tips",
+        },
+    )
+    assert response.status_code == 201, response.text
+    wait_indexed(live_server, "alice", "potassium", 2)
+    page = sign_in(new_page(), live_server, "alice")
+    page.goto(f"{live_server.url}/tips")
+    page.get_by_role("searchbox", name="Ask a question").fill("how do I replete K")
+    page.get_by_role("button", name="Ask").click()
+    expect(page).to_have_url(re.compile(r"/search\?q=how\+do\+I\+replete\+K$"))
+    results = page.locator(".search-results > li")
+    expect(results).to_have_count(2)
+    expect(results.first).to_contain_text("Potassium replacement protocol order set")
+    expect(results.first.locator(".hit-type")).to_have_text("Tip")
+    expect(page.locator(".search-any-of")).to_have_text("Showing results for any of: replete, K")
+    expect(results.nth(1).locator(".hit-why")).to_have_text(
+        "Matched K · K → Potassium (synonym) · not replete"
+    )

@@ -77,7 +77,21 @@ class SegmentArrays:
         self._lengths_np: dict[str, np.ndarray] = {}
         self._postings: Any = None
         self._multiplier: tuple[float, np.ndarray] | None = None
+        self._vocabulary: frozenset[str] | None = None
         self._lock = threading.Lock()
+
+    def vocabulary(self, reader: Any) -> frozenset[str]:
+        """The words of the segment's text fields (for typo tolerance: fuzzy.py)."""
+        if self._vocabulary is None:
+            words: set[str] = set()
+            for fieldname in ("body", "title"):
+                try:
+                    terms = reader.lexicon(fieldname)
+                    words.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)
+                except Exception:  # a field with no terms in this segment
+                    continue
+            self._vocabulary = frozenset(words)
+        return self._vocabulary
 
     def lengths(self, reader: Any, field: str) -> bytes:
         """Field lengths; `reader` is this segment's (open) reader."""

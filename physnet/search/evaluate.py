@@ -28,6 +28,9 @@ from physnet.search.postings import Postings, read_postings
 
 K1 = 1.2
 B = 0.75
+TIER = 1e6  # added to the key of a document matching every word: it sorts above the rest
+COORD_POWER = 2.0  # how hard a document matching a smaller share of the words falls
+PRUNE = True  # skip documents holding one word that cannot reach the page (_pruned)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Leaf:
 
     field: str
     terms: tuple[str, ...]
+    alt: int = 0  # which alternative of its unit (a field of one alternative: the same)
+    weight: float = 1.0  # a synonym or a spelling correction counts for less
 
 
 Unit = tuple[Leaf, ...]  # alternatives, any of which may match (synonyms, prefixes, fields)
@@ -45,6 +50,7 @@ FilterUnit = tuple[tuple[str, str], ...]  # (field, term) alternatives; they do 
 @dataclass
 class Plan:
     units: list[Unit] = field(default_factory=list)  # all required, scored
+    loose: list[Unit] = field(default_factory=list)  # words: the more match, the better
     filters: list[FilterUnit] = field(default_factory=list)  # all required
     negatives: list[Unit] = field(default_factory=list)  # none may match
     since: float = -math.inf
@@ -56,6 +62,7 @@ class Outcome:
     docnums: list[int]  # global document numbers, best first
     total: int
     timed_out: bool
+    complete: list[bool] = field(default_factory=list)  # per docnum: matched every word
 
 
 class _Deadline(Exception):
@@ -108,20 +115,31 @@ class _Segment:
     """One segment of the index, for one search: its reader, arrays and allowed documents."""
 
     def __init__(
-        self, idf: Any, leaf_searcher: Any, arrays: SegmentArrays, mask: np.ndarray, plan: Plan
+        self,
+        idf: Any,
+        leaf_searcher: Any,
+        arrays: SegmentArrays,
+        mask: np.ndarray,
+        plan: Plan,
+        readable_docs: dict[int, np.ndarray] | None = None,
     ) -> None:
         self.idf = idf
         self.reader = leaf_searcher.reader()
         self.arrays = arrays
         self.count = self.reader.doc_count_all()
-        allowed = mask[arrays.chan_np]  # readable channel (the permission filter)
-        if self.reader.has_deletions():
-            deleted = self.reader.deleted_docs_set
-            allowed[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
+        key = id(self.reader)
+        readable = readable_docs.get(key) if readable_docs is not None else None
+        if readable is None:
+            readable = mask[arrays.chan_np]  # readable channel (the permission filter)
+            if self.reader.has_deletions():
+                deleted = self.reader.deleted_docs_set
+                readable[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
+            if readable_docs is not None:
+                readable_docs[key] = readable
         if plan.since != -math.inf or plan.until != math.inf:
             created = arrays.created_np
-            allowed &= (created >= plan.since) & (created < plan.until)
-        self.allowed = allowed
+            readable = readable & (created >= plan.since) & (created < plan.until)
+        self.allowed = readable  # never changed in place: it may be shared (readable_docs)
 
     def postings(self, fieldname: str, text: str, positions: bool) -> Postings:
         return read_postings(self.reader, self.arrays, fieldname, text, positions)
@@ -187,9 +205,11 @@ def evaluate(
     limit: int,
     deadline: float,
     by_date: bool = False,
+    readable_docs: dict[int, np.ndarray] | None = None,
 ) -> Outcome:
     """The top `limit` readable matches of `plan` (by score, or newest first), and how many
-    readable documents match in all."""
+    readable documents match in all. `readable_docs`: a cache of each segment's readable
+    documents, for several evaluations by one person on one searcher (one search)."""
     keys: list[np.ndarray] = []
     found: list[np.ndarray] = []
     total = 0
@@ -216,13 +236,13 @@ def evaluate(
         return found
 
     for leaf_searcher, offset, arrays in leaves:
-        segment = _Segment(idf, leaf_searcher, arrays, mask, plan)
+        segment = _Segment(idf, leaf_searcher, arrays, mask, plan, readable_docs)
         try:
-            docs, key = _segment_matches(segment, plan, deadline, norms, by_date)
+            docs, key, count = _segment_matches(segment, plan, deadline, norms, by_date, limit)
         except _Deadline:
             timed_out = True
             break
-        total += len(docs)
+        total += count
         if len(docs) > limit:  # the best `limit`, and any tied with the last of them
             cut = np.partition(key, len(key) - limit)[len(key) - limit]
             best = key >= cut
@@ -233,7 +253,40 @@ def evaluate(
         return Outcome([], total, timed_out)
     key, docs = np.concatenate(keys), np.concatenate(found)
     order = np.lexsort((docs, -key))[:limit]  # ties: the lower document number first
-    return Outcome(docs[order].tolist(), total, timed_out)
+    complete = (key[order] >= TIER).tolist() if plan.loose and not by_date else []
+    return Outcome(docs[order].tolist(), total, timed_out, complete)
+
+
+def _unit_scores(
+    segment: _Segment,
+    docs: np.ndarray,
+    scoring: list[tuple[int, Leaf, float, np.ndarray, np.ndarray]],
+    norms: dict[str, np.ndarray],
+) -> dict[int, np.ndarray]:
+    """BM25F per unit: an alternative's terms and fields add up; a unit scores its best
+    alternative (times the alternative's weight), so a word and its synonym never count
+    twice."""
+    reader, arrays = segment.reader, segment.arrays
+    by_alt: dict[tuple[int, int], np.ndarray] = {}
+    weight_of: dict[tuple[int, int], float] = {}
+    for unit_no, leaf, idf, rowmap, weights in scoring:
+        key = (unit_no, leaf.alt)
+        weight_of[key] = leaf.weight
+        total = by_alt.get(key)
+        if total is None:
+            total = by_alt[key] = np.zeros(len(docs))
+        if not len(weights):
+            continue
+        rows = rowmap[docs]
+        weight = np.where(rows >= 0, weights[rows].astype(np.float64), 0.0)
+        norm = norms[leaf.field][arrays.lengths_np(reader, leaf.field)[docs]]
+        total += idf * (K1 + 1) * weight / (weight + norm)
+    units: dict[int, np.ndarray] = {}
+    for (unit_no, alt), total in by_alt.items():
+        scored = total * weight_of[unit_no, alt]
+        best = units.get(unit_no)
+        units[unit_no] = scored if best is None else np.maximum(best, scored)
+    return units
 
 
 def _segment_matches(
@@ -242,13 +295,21 @@ def _segment_matches(
     deadline: float,
     norms: dict[str, np.ndarray],
     by_date: bool,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The readable matching documents of one segment, and their sort keys."""
+    limit: int,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The readable matching documents of one segment worth ranking, their sort keys, and
+    how many match in all.
+
+    Required units (phrases, prefixes, a lone word) must all match. Loose units (the words
+    of a question) need one match when nothing else is required; a document matching them
+    all sorts above any that does not (TIER), and the rest are ranked by BM25F times the
+    share of the words' rarity they matched (the coordination factor)."""
 
     def check() -> None:
         if time.monotonic() > deadline:
             raise _Deadline
 
+    nothing = (_NOTHING, np.zeros(0), 0)
     # Rarest first: a phrase is checked only among the documents still in the running.
     steps = sorted(
         [(segment.unit_size(u), 0, i) for i, u in enumerate(plan.units)]
@@ -258,7 +319,7 @@ def _segment_matches(
     scoring: list[Any] = []
     for size, is_filter, index in steps:
         if not size:
-            return _NOTHING, np.zeros(0)
+            return nothing
         if is_filter:
             candidates = candidates & segment.filter_docs(plan.filters[index])
         else:
@@ -266,26 +327,136 @@ def _segment_matches(
             for leaf in plan.units[index]:
                 docs, terms = segment.leaf(leaf, candidates)
                 matched |= docs
-                scoring += terms
+                scoring += [(index, leaf, *term[:1], *term[2:]) for term in terms]
             candidates = candidates & matched
         check()
         if not candidates.any():
-            return _NOTHING, np.zeros(0)
+            return nothing
+    loose_matched: list[np.ndarray] = []
+    if plan.loose:
+        any_word = np.zeros(segment.count, dtype=bool)
+        for j, unit in enumerate(plan.loose):
+            matched = np.zeros(segment.count, dtype=bool)
+            for leaf in unit:
+                if segment.unit_size((leaf,)):
+                    docs, terms = segment.leaf(leaf, candidates)
+                    matched |= docs
+                    scoring += [(len(plan.units) + j, leaf, *t[:1], *t[2:]) for t in terms]
+                else:  # keep the unit's rarity in the coordination factor
+                    scoring.append((len(plan.units) + j, leaf, leaf_idf(segment, leaf), *_EMPTY))
+            matched &= candidates
+            loose_matched.append(matched)
+            any_word |= matched
+            check()
+        if not plan.units:
+            candidates = candidates & any_word
     for unit in plan.negatives:
         for leaf in unit:
             candidates = candidates & ~segment.leaf(leaf, candidates)[0]
         check()
     docs = np.flatnonzero(candidates)
+    count = len(docs)
     arrays = segment.arrays
     if by_date:
-        return docs, arrays.created_np[docs]
-    reader = segment.reader
+        return docs, arrays.created_np[docs], count
+    graded = len(plan.loose) > 1 or bool(plan.loose and plan.units)  # words may be missing
+    if not graded:
+        return docs, _keys(segment, docs, scoring, norms, plan, []), count
+    complete = np.ones(count, dtype=bool)
+    for matched in loose_matched:
+        complete &= matched[docs]
+    if int(complete.sum()) >= limit:
+        docs = docs[complete]  # the rest rank below these
+        return docs, _keys(segment, docs, scoring, norms, plan, loose_matched), count
+    if PRUNE and not plan.units:
+        pruned = _pruned(segment, docs, scoring, norms, plan, loose_matched, limit)
+        if pruned is not None:
+            return (*pruned, count)
+    return docs, _keys(segment, docs, scoring, norms, plan, loose_matched), count
+
+
+def _keys(
+    segment: _Segment,
+    docs: np.ndarray,
+    scoring: list[Any],
+    norms: dict[str, np.ndarray],
+    plan: Plan,
+    loose_matched: list[np.ndarray],
+) -> np.ndarray:
+    """Sort keys of `docs`: BM25F (times the coordination factor and the TIER bonus when
+    `loose_matched`, the documents of each loose unit, is given), times the multiplier."""
+    units = _unit_scores(segment, docs, scoring, norms)
     score = np.zeros(len(docs))
-    for idf, fieldname, rowmap, weights in scoring:
-        if not len(weights):
-            continue
-        rows = rowmap[docs]
-        weight = np.where(rows >= 0, weights[rows].astype(np.float64), 0.0)
-        norm = norms[fieldname][arrays.lengths_np(reader, fieldname)[docs]]
-        score += idf * (K1 + 1) * weight / (weight + norm)
-    return docs, score * arrays.multiplier()[docs]
+    for unit_score in units.values():
+        score += unit_score
+    complete = np.ones(len(docs), dtype=bool)
+    if loose_matched:
+        rarity = _rarity(scoring, len(plan.units))
+        have = np.zeros(len(docs))
+        for j, matched in enumerate(loose_matched):
+            have += rarity.get(len(plan.units) + j, 0.0) * matched[docs]
+            complete &= matched[docs]
+        share = have / max(sum(rarity.values()), 1e-9)
+        score = score * share**COORD_POWER
+    key = score * segment.arrays.multiplier()[docs]
+    return key + TIER * complete if loose_matched else key
+
+
+def _pruned(
+    segment: _Segment,
+    docs: np.ndarray,
+    scoring: list[Any],
+    norms: dict[str, np.ndarray],
+    plan: Plan,
+    loose_matched: list[np.ndarray],
+    limit: int,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The same best `limit` without scoring every document that holds only one word: the
+    documents holding two or more are scored first; a document holding only word j cannot
+    score above (best score of j alone) x (j's share of the rarity)^COORD_POWER x the
+    highest multiplier, so those words whose bound is below the limit-th key found are
+    skipped. None when fewer than `limit` documents hold two or more words."""
+    held = np.zeros(len(docs), dtype=np.int32)
+    which = np.zeros(len(docs), dtype=np.int32)
+    for j, matched in enumerate(loose_matched):
+        hit = matched[docs]
+        held += hit
+        which[hit] = j
+    several = held >= 2
+    if int(several.sum()) < limit:
+        return None
+    top = docs[several]
+    top_keys = _keys(segment, top, scoring, norms, plan, loose_matched)
+    threshold = np.partition(top_keys, len(top_keys) - limit)[len(top_keys) - limit]
+    rarity = _rarity(scoring, 0)
+    total_rarity = max(sum(rarity.values()), 1e-9)
+    best_alt: dict[tuple[int, int], float] = {}
+    for unit_no, leaf, idf, _, _ in scoring:
+        key = (unit_no, leaf.alt)
+        best_alt[key] = best_alt.get(key, 0.0) + idf * (K1 + 1) * leaf.weight
+    ceiling = float(segment.arrays.multiplier()[docs].max())
+    bound = np.zeros(len(loose_matched))
+    for (unit_no, _), value in best_alt.items():
+        share = rarity.get(unit_no, 0.0) / total_rarity
+        bound[unit_no] = max(bound[unit_no], value * share**COORD_POWER * ceiling)
+    alone = ~several & (bound[which] >= threshold)
+    rest = docs[alone]
+    rest_keys = _keys(segment, rest, scoring, norms, plan, loose_matched)
+    return np.concatenate([top, rest]), np.concatenate([top_keys, rest_keys])
+
+
+_EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+
+
+def leaf_idf(segment: _Segment, leaf: Leaf) -> float:
+    return sum(segment.idf(leaf.field, t) for t in leaf.terms)
+
+
+def _rarity(scoring: list[Any], first_loose: int) -> dict[int, float]:
+    """Each loose unit's weight in the coordination factor: its rarest alternative's idf
+    (times the alternative's weight)."""
+    rarity: dict[int, float] = {}
+    for unit_no, leaf, idf, _, _ in scoring:
+        if unit_no >= first_loose:
+            rarity[unit_no] = max(rarity.get(unit_no, 0.0), idf * leaf.weight)
+    return rarity

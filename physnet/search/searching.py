@@ -22,7 +22,8 @@ from physnet.search import suggest
 from physnet.search.engine import ColumnCache
 from physnet.search.evaluate import Outcome, evaluate
 from physnet.search.highlight import snippet
-from physnet.search.planning import plan_query
+from physnet.search.matching import tip_words, why
+from physnet.search.planning import Planned, Word, plan_query
 from physnet.search.querying import ParsedQuery, parse
 from physnet.search.schema import parse_key
 from physnet.search.sources import SOURCES
@@ -44,6 +45,7 @@ class Found:
     suggestion: str | None = None
     warnings: list[str] = field(default_factory=list)
     timed_out: bool = False
+    any_of: list[str] = field(default_factory=list)  # results matched only some of these
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -55,6 +57,8 @@ class Found:
             data["warnings"] = self.warnings
         if self.timed_out:
             data["partial"] = True
+        if self.any_of:
+            data["any_of"] = self.any_of
         return data
 
 
@@ -67,6 +71,7 @@ class Context:
     synonyms: Synonyms
     readable: bytearray
     deadline: float
+    readable_docs: dict[int, Any] = field(default_factory=dict)  # per segment, this search
 
     def seconds_left(self) -> float:
         return self.deadline - time.monotonic()
@@ -85,11 +90,11 @@ def readable_mask(user: User) -> bytearray:
 
 def run_query(
     parsed: ParsedQuery, ctx: Context, limit: int, warnings: list[str], seconds: float = 0.0
-) -> tuple[Outcome, set[str]]:
-    """The top `limit` readable matches of a parsed query, and the words to mark."""
-    planned = plan_query(parsed, ctx.searcher, ctx.synonyms, ctx.readable, warnings)
+) -> tuple[Outcome, Planned]:
+    """The top `limit` readable matches of a parsed query, and its plan (words to mark)."""
+    planned = plan_query(parsed, ctx.searcher, ctx.synonyms, ctx.readable, warnings, ctx.columns)
     if planned.plan is None:
-        return Outcome([], 0, False), planned.marks
+        return Outcome([], 0, False), planned
     budget = min(seconds or MAIN_SECONDS, ctx.seconds_left() - 0.2)
     outcome = evaluate(
         ctx.searcher,
@@ -99,8 +104,9 @@ def run_query(
         limit,
         time.monotonic() + max(budget, 0.01),
         by_date=planned.by_date,
+        readable_docs=ctx.readable_docs,
     )
-    return outcome, planned.marks
+    return outcome, planned
 
 
 def page_number(page: int | None) -> int:
@@ -123,7 +129,7 @@ def search(service: Any, user: User, text: str, page: int | None = None) -> Foun
     readable = readable_mask(user)
     for attempt in (1, 2):
         try:
-            keys, marks = _search_index(service, parsed, text, number, readable, found, started)
+            keys, planned = _search_index(service, parsed, text, number, readable, found, started)
             break
         except (IndexUnavailable, BadRequest):
             raise
@@ -134,7 +140,7 @@ def search(service: Any, user: User, text: str, page: int | None = None) -> Foun
                 service.store.open()  # raises IndexUnavailable when it is not
                 raise
             log.info("search retried on a changing index: %r", exc)
-    found.results = show(keys, marks, readable)
+    found.results = show(keys, planned.marks, readable, planned.words)
     return found
 
 
@@ -146,8 +152,9 @@ def _search_index(
     readable: bytearray,
     found: Found,
     started: float,
-) -> tuple[list[tuple[str, int]], set[str]]:
-    """Fill in `found` (total, cut, suggestion); return the page's keys and words to mark."""
+) -> tuple[list[tuple[str, int]], Planned]:
+    """Fill in `found` (total, cut, suggestion, any_of); return the page's keys and the
+    plan (words to mark, words to explain)."""
     with service.searchers.searcher() as searcher:
         ctx = Context(
             searcher,
@@ -157,18 +164,27 @@ def _search_index(
             started + BUDGET_SECONDS,
         )
         warnings: list[str] = []
-        outcome, marks = run_query(parsed, ctx, number * PER_PAGE, warnings)
+        outcome, planned = run_query(parsed, ctx, number * PER_PAGE, warnings)
         found.total, found.timed_out = outcome.total, outcome.timed_out
         found.warnings = parsed.warnings + warnings
-        page_docs = outcome.docnums[(number - 1) * PER_PAGE : number * PER_PAGE]
-        keys = [parse_key(searcher.stored_fields(d)["key"]) for d in page_docs]
-        if not found.total and not found.timed_out and parsed.positive and ctx.seconds_left() > 0.4:
+        page = slice((number - 1) * PER_PAGE, number * PER_PAGE)
+        keys = [parse_key(searcher.stored_fields(d)["key"]) for d in outcome.docnums[page]]
+        if not all(outcome.complete[page]):
+            found.any_of = [word.text for word in planned.words]
+        unsure = not found.total or planned.corrected
+        if unsure and not found.timed_out and parsed.positive and ctx.seconds_left() > 0.4:
             found.suggestion = suggest.did_you_mean(text, parsed, ctx, run_query)
-    return keys, marks
+    return keys, planned
 
 
-def show(keys: list[tuple[str, int]], marks: set[str], readable: bytearray) -> list[dict]:
-    """Result objects in rank order, from the database rows (still readable, not deleted)."""
+def show(
+    keys: list[tuple[str, int]],
+    marks: set[str],
+    readable: bytearray,
+    words: list[Word] | None = None,
+) -> list[dict]:
+    """Result objects in rank order, from the database rows (still readable, not deleted),
+    each saying which of `words` it matched and through which synonym or correction."""
     by_type: dict[str, list[int]] = {}
     for doc_type, doc_id in keys:
         by_type.setdefault(doc_type, []).append(doc_id)
@@ -179,12 +195,15 @@ def show(keys: list[tuple[str, int]], marks: set[str], readable: bytearray) -> l
         for doc_id, shown in SOURCES[doc_type].shown(ids).items()
     }
     results = []
+    extra = tip_words([doc_id for doc_type, doc_id in keys if doc_type == "tip"])
     for key in keys:
         item = loaded.get(key)
         if item is None or item.channel_id >= len(readable) or not readable[item.channel_id]:
             continue  # deleted or moved since it was indexed
+        explained = why(item.text + extra.get(key, ""), words or [])
         results.append(
             {
+                **explained,
                 "type": item.doc_type,
                 "id": item.doc_id,
                 "channel": item.channel,

@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from physnet.search import fuzzy
 from physnet.search.analysis import ANALYZER
 from physnet.search.evaluate import Leaf, Plan, evaluate
-from physnet.search.planning import text_fields
+from physnet.search.planning import text_fields, vocabularies
 from physnet.search.querying import ParsedQuery, parse
 from physnet.search.schema import parse_key
 from physnet.search.sources import SOURCES
@@ -27,7 +28,9 @@ def _readable_hit(term: str, ctx: Any) -> tuple[int, int | None]:
     """(readable documents with `term`, one of them)."""
     plan = Plan(units=[tuple(Leaf(f, (term,)) for f in text_fields(ctx.searcher))])
     deadline = time.monotonic() + max(0.01, ctx.seconds_left() - 0.3)
-    found = evaluate(ctx.searcher, plan, ctx.columns, ctx.readable, 1, deadline)
+    found = evaluate(
+        ctx.searcher, plan, ctx.columns, ctx.readable, 1, deadline, readable_docs=ctx.readable_docs
+    )
     return found.total, (found.docnums[0] if found.docnums else None)
 
 
@@ -44,25 +47,17 @@ def _spelling(term: str, docnum: int, ctx: Any) -> str | None:
 
 
 def _correction(term: str, ctx: Any) -> str | None:
+    """The nearest candidate to `term` found in a readable document: fewest edits first,
+    then the most frequent in the index (only the order; the hit must be readable)."""
     reader = ctx.searcher.reader()
-    for maxdist in (1, 2):
-        if maxdist == 2 and len(term) < 5:
-            break
-        candidates = []
-        for raw in reader.terms_within("body", term, maxdist, prefix=1):
-            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            if text != term:
-                candidates.append(text)
-        candidates.sort(key=lambda t: -reader.doc_frequency("body", t))
-        best: tuple[int, str, int] | None = None
-        for candidate in candidates[:MAX_CANDIDATES]:
-            if ctx.seconds_left() < 0.3:
-                return None
-            count, docnum = _readable_hit(candidate, ctx)
-            if docnum is not None and (best is None or count > best[0]):
-                best = (count, candidate, docnum)
-        if best is not None:
-            return _spelling(best[1], best[2], ctx)
+    fields = text_fields(ctx.searcher)
+    words = vocabularies(ctx.searcher, ctx.columns)
+    for candidate, _ in fuzzy.index_corrections(reader, words, term, fields, MAX_CANDIDATES):
+        if ctx.seconds_left() < 0.3:
+            return None
+        _, docnum = _readable_hit(candidate, ctx)
+        if docnum is not None:
+            return _spelling(candidate, docnum, ctx)
     return None
 
 
@@ -76,7 +71,9 @@ def did_you_mean(
         if clause.kind != "word":
             continue
         terms = ANALYZER.terms(clause.text)
-        if len(terms) != 1 or _readable_hit(terms[0], ctx)[0] > 0:
+        if len(terms) != 1 or not fuzzy.wants_correction(terms[0]):
+            continue
+        if _readable_hit(terms[0], ctx)[0] > 0:
             continue
         better = _correction(terms[0], ctx)
         if better is None or better == clause.text.lower():
@@ -86,5 +83,13 @@ def did_you_mean(
         changed = changed or count > 0
     if not changed or ctx.seconds_left() < 0.3:
         return None
+    if _words_only(parsed):  # loose words: the corrected word's readable hit is found
+        return corrected
     found, _ = run_query(parse(corrected), ctx, 1, [])
     return corrected if found.total > 0 else None
+
+
+def _words_only(parsed: ParsedQuery) -> bool:
+    """Plain words and nothing that could leave a match out (filters, phrases, -words)."""
+    plain = all(c.kind == "word" and not c.negated for c in parsed.clauses)
+    return plain and not parsed.has_filters and not (parsed.since or parsed.until)

@@ -1,7 +1,12 @@
 """Synonyms and abbreviations, expanded at query time.
 
-The shipped list is physnet/search/synonyms.txt; an admin adds groups in
-instance/search_synonyms.txt (same format). Both are re-read when they change.
+The shipped lists are physnet/search/synonyms.txt and the clinical lexicon
+physnet/search/lexicon.txt (sources and licences in lexicon.md); an admin adds groups in
+instance/search_synonyms.txt (same format). All are re-read when they change.
+
+Groups sharing a phrase are joined, except through a short abbreviation (one term of at
+most four characters): "MS" on a line with "multiple sclerosis" and on another with
+"morphine sulfate" expands to both, while neither meaning expands to the other.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from physnet.search.analysis import ANALYZER
 
 log = logging.getLogger(__name__)
 SHIPPED = Path(str(files("physnet.search") / "synonyms.txt"))  # package data
+LEXICON = Path(str(files("physnet.search") / "lexicon.txt"))
+SHORT = 4  # a single term this short is an abbreviation that may mean several things
 INSTANCE_FILE = "search_synonyms.txt"
 RECHECK_SECONDS = 2.0
 
@@ -39,17 +46,41 @@ def parse_groups(text: str) -> list[list[Phrase]]:
     return groups
 
 
+def _ambiguous(phrase: Phrase) -> bool:
+    return len(phrase) == 1 and len(phrase[0]) <= SHORT
+
+
 def merge(groups: list[list[Phrase]]) -> dict[Phrase, list[Phrase]]:
-    """Map every phrase to its whole group; groups sharing a phrase become one."""
-    table: dict[Phrase, list[Phrase]] = {}
-    for group in groups:
-        members: list[Phrase] = []
+    """Map every phrase to the phrases it expands to (itself first).
+
+    Groups sharing a phrase become one, unless that phrase is a short abbreviation: it
+    then expands to every group it is in, and the groups stay apart."""
+    parent = list(range(len(groups)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_group: dict[Phrase, int] = {}
+    for i, group in enumerate(groups):
         for phrase in group:
-            for other in table.get(phrase, [phrase]):
-                if other not in members:
-                    members.append(other)
+            if _ambiguous(phrase):
+                continue
+            if phrase in first_group:
+                parent[root(i)] = root(first_group[phrase])
+            else:
+                first_group[phrase] = i
+    joined: dict[int, list[Phrase]] = {}
+    for i, group in enumerate(groups):
+        members = joined.setdefault(root(i), [])
+        members += [p for p in group if p not in members]
+    table: dict[Phrase, list[Phrase]] = {}
+    for members in joined.values():
         for phrase in members:
-            table[phrase] = members
+            found = table.setdefault(phrase, [phrase])
+            found += [p for p in members if p not in found]
     return table
 
 
@@ -57,12 +88,14 @@ class Synonyms:
     """The merged synonym table of the shipped file and the instance file."""
 
     def __init__(self, instance_path: Path | None) -> None:
-        self.paths = [SHIPPED] + ([instance_path / INSTANCE_FILE] if instance_path else [])
+        self.paths = [SHIPPED, LEXICON]
+        self.paths += [instance_path / INSTANCE_FILE] if instance_path else []
         self._lock = threading.Lock()
         self._stamp: tuple[float, ...] | None = None
         self._checked = 0.0
         self.table: dict[Phrase, list[Phrase]] = {}
         self.longest = 1
+        self.one_word: frozenset[str] = frozenset()  # one-word phrases, for misspellings
 
     def _mtimes(self) -> tuple[float, ...]:
         stamps = []
@@ -91,25 +124,32 @@ class Synonyms:
                         log.error("cannot read synonyms from %s: %s", path, exc)
                 self.table = merge(groups)
                 self.longest = max((len(p) for p in self.table), default=1)
+                self.one_word = frozenset(
+                    p[0] for p in self.table if len(p) == 1 and len(p[0]) > SHORT
+                )
                 self._stamp = stamp
         return self.table
 
     def expand(self, terms: list[str]) -> list[list[Phrase]]:
-        """Group `terms` into units, each a list of alternative phrases (longest match first).
+        return [alternatives for _, _, alternatives in self.spans(terms)]
 
-        ["vanc", "trough"] -> [[("vanc",), ("vanco",), ("vancomycin",)], [("trough",)]]
+    def spans(self, terms: list[str]) -> list[tuple[int, int, list[Phrase]]]:
+        """Group `terms` into units (start, size, alternative phrases), longest match first.
+
+        ["vanc", "trough"] -> [(0, 1, [("vanc",), ("vanco",), ("vancomycin",)]),
+                               (1, 1, [("trough",)])]
         """
         table = self.current()
-        units: list[list[Phrase]] = []
+        units: list[tuple[int, int, list[Phrase]]] = []
         i = 0
         while i < len(terms):
             for size in range(min(self.longest, len(terms) - i), 0, -1):
                 phrase = tuple(terms[i : i + size])
                 if phrase in table:
-                    units.append(table[phrase])
+                    units.append((i, size, table[phrase]))
                     i += size
                     break
             else:
-                units.append([(terms[i],)])
+                units.append((i, 1, [(terms[i],)]))
                 i += 1
         return units

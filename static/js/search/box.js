@@ -5,7 +5,7 @@
 import { ApiError, get } from "../api.js";
 import { h } from "../dom.js";
 import { plural } from "../format.js";
-import { errorText, resultLink, suggestionLine } from "./render.js";
+import { anyOfLine, errorText, resultLink, suggestionLine, tipsFirst } from "./render.js";
 import { searchUrl } from "./links.js";
 
 const DEBOUNCE_MS = 200;
@@ -63,7 +63,7 @@ export function initSearchBox({ openUrl = (url) => window.location.assign(url) }
   }
 
   function render(q, data) {
-    const results = data.results.slice(0, SHOWN);
+    const results = tipsFirst(data.results.slice(0, SHOWN));
     const rows = results.map((r, i) => option(resultLink(r), i));
     rows.push(option(h("a", { class: "search-all", href: searchUrl(q),
       text: data.total ? `See all ${plural(data.total, "result", "results")}` : `Search for “${q}”` }),
@@ -72,6 +72,8 @@ export function initSearchBox({ openUrl = (url) => window.location.assign(url) }
     status.replaceChildren();
     if (data.suggestion) status.append(suggestionLine(data.suggestion, searchUrl(data.suggestion), rerun));
     else if (!data.total) status.textContent = "No messages match.";
+    const anyOf = anyOfLine(data);
+    if (anyOf) status.append(anyOf);
     for (const warning of data.warnings ?? []) status.append(h("span", { class: "search-warning", text: warning }));
     status.hidden = !status.childNodes.length;
     active = -1;

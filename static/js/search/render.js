@@ -14,10 +14,39 @@ function when(iso) {
   return today ? timeFormat.format(d) : dateFormat.format(d);
 }
 
+/** Why a result matched: the question's words it holds, through which synonym or
+ * spelling correction, and the words it lacks (null when the API sent none). Plain text. */
+export function whyLine(result) {
+  const matched = result.matched_words ?? [];
+  const missing = result.missing_words ?? [];
+  const via = result.matched_via ?? [];
+  if (!matched.length || (!missing.length && !via.length)) return null;
+  const parts = [`Matched ${matched.join(", ")}`];
+  for (const v of via) {
+    parts.push(`${v.word} → ${v.as} (${v.kind === "spelling" ? "spelling" : "synonym"})`);
+  }
+  if (missing.length) parts.push(`not ${missing.join(", ")}`);
+  return h("p", { class: "hit-why", text: parts.join(" · ") });
+}
+
+/** Tips first, then messages and threads, each in rank order. */
+export function tipsFirst(results) {
+  return [...results.filter((r) => r.type === "tip"), ...results.filter((r) => r.type !== "tip")];
+}
+
+/** "Showing results for any of: …" when some results lack some of the words. */
+export function anyOfLine(data) {
+  if (!data.any_of?.length) return null;
+  return h("span", { class: "search-any-of",
+    text: `Showing results for any of: ${data.any_of.join(", ")}` });
+}
+
 /** The result as a link (a real address: it opens in a new tab and can be shared). */
 export function resultLink(result) {
   const snippet = h("p", { class: "hit-snippet" });
   snippet.innerHTML = result.snippet_html; // escaped server-side; only <mark> tags
+  const title = result.type === "tip" && result.title
+    ? h("strong", { class: "hit-title", text: result.title }) : null;
   const kind = result.type === "tip" ? "Tip" : result.thread_id ? "Reply" : "Message";
   return h("a", {
     class: "hit", href: resultUrl(result), dataset: { type: result.type, id: result.id },
@@ -28,7 +57,7 @@ export function resultLink(result) {
     h("span", { class: "hit-author", text: result.author?.display_name ?? "" }),
     h("time", { class: "hit-time", datetime: result.created_at, title: fullTime(result.created_at),
       text: when(result.created_at) })),
-  snippet);
+  title, snippet, whyLine(result));
 }
 
 /** "Did you mean X?" as a link that runs the corrected search. */

@@ -5,7 +5,7 @@
 import { get } from "../api.js";
 import { h, icon } from "../dom.js";
 import { plural } from "../format.js";
-import { errorText, resultLink, suggestionLine } from "./render.js";
+import { anyOfLine, errorText, resultLink, suggestionLine, tipsFirst } from "./render.js";
 import { searchUrl } from "./links.js";
 
 const PER_PAGE = 20;
@@ -82,13 +82,15 @@ export class SearchPage {
     const notes = [];
     if (data.suggestion) notes.push(h("p", { class: "search-note" }, suggestionLine(data.suggestion,
       searchUrl(data.suggestion), (s) => this.go(searchUrl(s)))));
+    const anyOf = anyOfLine(data);
+    if (anyOf) notes.push(h("p", { class: "search-note" }, anyOf));
     for (const warning of data.warnings ?? []) notes.push(h("p", { class: "search-warning", text: warning }));
     if (data.partial) {
       notes.push(h("p", { class: "search-warning",
         text: "This search took too long, so not every message was looked at; add a word or an operator." }));
     }
     const list = h("ol", { class: "search-results", start: String(first) },
-      ...data.results.map((r) => h("li", {}, resultLink(r))));
+      ...tipsFirst(data.results).map((r) => h("li", {}, resultLink(r))));
     const pages = Math.min(MAX_PAGE, Math.ceil((data.total ?? 0) / PER_PAGE));
     const pager = h("nav", { class: "pager", "aria-label": "Result pages" },
       page > 1 ? h("a", { class: "pager-link btn btn--small", href: searchUrl(q, page - 1), rel: "prev",
