@@ -18,7 +18,7 @@ from whoosh import columns, fields
 
 from physnet.search.analysis import ClinicalText
 
-SCHEMA_VERSION = 5  # 5: the flat postings codec (codec.py) and tip documents
+SCHEMA_VERSION = 6  # 5: the flat postings codec (codec.py) and tip documents; 6: tags in title
 TIP_BOOST = 1.5  # a tip ranks above a message when equally relevant
 TITLE_BOOST = 2.0
 

@@ -144,7 +144,7 @@ def tip_document(
     verified: bool,
     tags: list[str],
 ) -> dict[str, object]:
-    """The index document of one live tip: its tags' words are searchable with the body."""
+    """The index document of one live tip: its tags' words weigh like its title's."""
     flags = ["type:tip", month_tag(created_at)]
     if "<a " in html:
         flags.append("has:link")
@@ -157,8 +157,8 @@ def tip_document(
         "tags": " ".join(flags),
         "channel": str(channel_id),
         "author": str(owner_id),
-        "title": title,
-        "body": body + ("\n\n" + " ".join(t.replace("-", " ") for t in tags) if tags else ""),
+        "title": " ".join([title, *(t.replace("-", " ") for t in tags)]),
+        "body": body,
         "chan": channel_id,
         "created": created_at.timestamp(),
         "boost": TIP_BOOST * substance(body, html, 0),
