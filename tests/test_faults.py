@@ -340,7 +340,7 @@ def test_postgresql_restart_answers_503_then_recovers_without_a_restart(
 
 
 def test_indexer_killed_mid_commit_catches_up_on_restart(tmp_path: Path, fresh_pg_url: str) -> None:
-    from physnet.actions.messages import check_send_message
+    from physnet.actions.messages.send import check_send_message
 
     env = physnet_env(tmp_path, fresh_pg_url)
     app = create_app(_settings(tmp_path, fresh_pg_url))

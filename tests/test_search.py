@@ -18,8 +18,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from physnet.actions import users as user_actions
-from physnet.actions.effects import after_commit, atomic
-from physnet.actions.messages import do_edit_message, do_send_message
+from physnet.actions.messages.edit import do_edit_message
+from physnet.actions.messages.send import do_send_message
+from physnet.db.transaction import after_commit, atomic
 from physnet.extensions import db
 from physnet.models import Channel, Message, SearchOutbox, User
 from physnet.search import evaluate, indexer, searching, service
@@ -329,8 +330,8 @@ CRASHING_WRITER = textwrap.dedent(
     import os, signal, sys
     from sqlalchemy import select
     from physnet import create_app
-    from physnet.actions.effects import after_commit
-    from physnet.actions.messages import check_send_message
+    from physnet.db.transaction import after_commit
+    from physnet.actions.messages.send import check_send_message
     from physnet.extensions import db
     from physnet.models import User
     from physnet.search import indexer, service

@@ -1,7 +1,7 @@
 """Reporting a message, quarantining it at once, and a moderator's release or delete.
 
 A quarantined message is hidden from everyone but the channel's moderators and staff:
-history, catch-up and threads skip it (`physnet/queries.py`), `access_message` answers 404,
+history, catch-up and threads skip it (`physnet/reads/channels.py`), `access_message` answers 404,
 the search source treats it as absent (the outbox reindexes it, since the row changed), and
 mention counts leave it out. Open screens get `message_deleted` with `"quarantined": true`
 and drop it; its author gets `message_quarantined` in their own room.
@@ -17,9 +17,9 @@ from physnet.access import access_message, can_moderate, can_read
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
 from physnet.actions.broadcast import queue_message_event
-from physnet.actions.effects import after_commit, atomic
-from physnet.actions.messages import do_delete_message
+from physnet.actions.messages.edit import do_delete_message
 from physnet.actions.report_policy import report_hides_at_once
+from physnet.db.transaction import after_commit, atomic
 from physnet.errors import BadRequest, Conflict, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import (
@@ -31,8 +31,8 @@ from physnet.models import (
     User,
     utcnow,
 )
+from physnet.reads.json import author_json, iso, message_json
 from physnet.realtime import rooms
-from physnet.serialize import author_json, iso, message_json
 
 MAX_REASON = 500
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from physnet.access import access_channel
 from physnet.actions import validate
-from physnet.actions.effects import after_commit, atomic
+from physnet.db.transaction import after_commit, atomic
 from physnet.errors import BadRequest, Invalid
 from physnet.extensions import db, socketio
 from physnet.models import (
@@ -27,8 +27,8 @@ from physnet.models import (
     default_notification_level,
     utcnow,
 )
+from physnet.reads.json import author_json
 from physnet.realtime import rooms
-from physnet.serialize import author_json
 
 # --- preferences --------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from flask import request
 from physnet.actions import sessions as actions
 from physnet.api import bp, json_body, me
 from physnet.models import ApiToken
-from physnet.serialize import iso
+from physnet.reads.json import iso
 
 
 def token_json(record: ApiToken) -> dict[str, Any]:

@@ -20,15 +20,15 @@ from physnet.access import (
 )
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
-from physnet.actions.effects import after_commit, atomic
-from physnet.actions.phi import check_phi, store_with_override
-from physnet.actions.tip_input import flag, review_date, tip_tags, validate_tip_text
-from physnet.actions.tip_store import broadcast_tip, insert_ignoring_duplicates
+from physnet.actions.phi import PhiOverride, check_phi, record_phi_override
+from physnet.actions.tips.broadcast import broadcast_tip, insert_ignoring_duplicates
+from physnet.actions.tips.input import flag, review_date, tip_tags, validate_tip_text
+from physnet.db.transaction import after_commit, atomic
 from physnet.errors import Conflict, Forbidden, Invalid
 from physnet.extensions import db
 from physnet.models import MAX_BODY, Channel, Membership, Message, Tag, Tip, TipEdit, User, utcnow
+from physnet.reads.tips import today
 from physnet.realtime import rooms
-from physnet.tip_reads import today
 
 REVIEW_PERIOD = timedelta(days=365)  # EHR vendors ship upgrades about yearly
 
@@ -83,11 +83,7 @@ def check_create_tip(
         override_reason,
         action="tip.create",
     )
-    return store_with_override(
-        override,
-        lambda: do_create_tip(user, channel, text_title, text_body, names, review),
-        lambda tip: f"tip:{tip.id}",
-    )
+    return do_create_tip(user, channel, text_title, text_body, names, review, phi_override=override)
 
 
 def check_promote_message(
@@ -126,19 +122,16 @@ def check_promote_message(
         override_reason,
         action="tip.promote",
     )
-    return store_with_override(
-        override,
-        lambda: do_create_tip(
-            user,
-            message.channel,
-            text_title,
-            text_body,
-            names,
-            review,
-            source_message_id=message.id,
-            thread_id=root_id,
-        ),
-        lambda tip: f"tip:{tip.id}",
+    return do_create_tip(
+        user,
+        message.channel,
+        text_title,
+        text_body,
+        names,
+        review,
+        source_message_id=message.id,
+        thread_id=root_id,
+        phi_override=override,
     )
 
 
@@ -187,8 +180,10 @@ def do_create_tip(
     source_message_id: int | None = None,
     thread_id: int | None = None,
     created_at: datetime | None = None,
+    phi_override: PhiOverride | None = None,
 ) -> Tip:
-    """Store a tip and announce it to the channel. Precondition: `owner` may add tips there."""
+    """Store a tip and announce it to the channel. Precondition: `owner` may add tips there;
+    a `phi_override` (from check_phi) is audited in the same transaction."""
     now = created_at or utcnow()
     html = markdown.render(body)  # before the transaction: keep the write lock short
     with atomic():
@@ -216,6 +211,7 @@ def do_create_tip(
             tags=tags,
             source_message_id=source_message_id,
         )
+        record_phi_override(phi_override, f"tip:{tip.id}")
         after_commit(broadcast_tip, "tip", tip.id)
     return tip
 
@@ -247,15 +243,20 @@ def check_edit_tip(user: User, tip_id: Any, changes: Mapping[str, Any]) -> Tip:
             changes.get("phi_override_reason"),
             action="tip.edit",
         )
-    return store_with_override(
-        override, lambda: do_edit_tip(user, tip, title, body, tags, review), lambda t: f"tip:{t.id}"
-    )
+    return do_edit_tip(user, tip, title, body, tags, review, phi_override=override)
 
 
 def do_edit_tip(
-    editor: User, tip: Tip, title: str, body: str, tags: list[str], review_at: date
+    editor: User,
+    tip: Tip,
+    title: str,
+    body: str,
+    tags: list[str],
+    review_at: date,
+    phi_override: PhiOverride | None = None,
 ) -> Tip:
-    """Apply the changes, keep the previous version in the history, and broadcast."""
+    """Apply the changes, keep the previous version in the history, and broadcast; a
+    `phi_override` (from check_phi) is audited in the same transaction."""
     content_changed = (title, body, sorted(tags)) != (tip.title, tip.body, sorted(tip.tag_names))
     if not content_changed and review_at == tip.review_at:
         return tip
@@ -292,6 +293,7 @@ def do_edit_tip(
             changed=changed,
             title=title,
         )
+        record_phi_override(phi_override, f"tip:{tip.id}")
         after_commit(broadcast_tip, "tip_updated", tip.id)
     return tip
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import text
@@ -41,3 +42,15 @@ def start(app: Flask) -> None:
                 log.debug("WAL checkpoint skipped", exc_info=True)
 
     threading.Thread(target=run, name="physnet-wal-checkpoint", daemon=True).start()
+
+
+def sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Engine `connect` hook: WAL, foreign keys, and no inline checkpoints in a server."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if background.is_set():
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.close()

@@ -1,6 +1,6 @@
 """Fixed-window rate limits for sign-in, posting and search: in memory, or in Redis.
 
-The same counters keep sign-in failures (`physnet/signin_throttle.py`): `add`, `peek` and
+The same counters keep sign-in failures (`physnet/ratelimit/signin.py`): `add`, `peek` and
 `forget` give a count whose expiry a caller moves, so every process sees one number.
 """
 

@@ -9,8 +9,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from physnet.extensions import db
 from physnet.models import Tip
+from physnet.reads.tips import endorsement_counts, tip_json
 from physnet.realtime import rooms
-from physnet.tip_reads import endorsement_counts, tip_json
 
 
 def insert_ignoring_duplicates(table: Table, rows: list[dict[str, Any]]) -> int:

@@ -9,13 +9,13 @@ from sqlalchemy import delete
 from physnet.access import access_tip, can_moderate
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
-from physnet.actions.effects import after_commit, atomic
-from physnet.actions.tip_store import broadcast_tip, insert_ignoring_duplicates
-from physnet.actions.tips import REVIEW_PERIOD, actor_of
+from physnet.actions.tips.broadcast import broadcast_tip, insert_ignoring_duplicates
+from physnet.actions.tips.edit import REVIEW_PERIOD, actor_of
+from physnet.db.transaction import after_commit, atomic
 from physnet.errors import Forbidden
 from physnet.extensions import db
 from physnet.models import Tip, TipEndorsement, User, utcnow
-from physnet.tip_reads import today
+from physnet.reads.tips import today
 
 
 def check_endorse_tip(user: User, tip_id: Any, endorse: bool) -> Tip:

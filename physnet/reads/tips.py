@@ -14,7 +14,7 @@ from physnet.access import can_moderate, readable_channel_ids
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Tag, Tip, TipEndorsement, TipReminder, User
 from physnet.models.tips import tip_tags
-from physnet.serialize import author_json, iso
+from physnet.reads.json import author_json, iso
 
 PER_PAGE = 20
 SORTS = ("recent", "helpful", "verified")

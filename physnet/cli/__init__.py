@@ -19,11 +19,11 @@ def _fail(message: str) -> None:
 
 
 def register(app: Flask) -> None:
-    from physnet.audit.cli import audit_group
-    from physnet.directory.cli import ldap_group
-    from physnet.retention_cli import retention_group
-    from physnet.search.cli import search_group
-    from physnet.tips_cli import tips_group
+    from physnet.cli.audit import audit_group
+    from physnet.cli.ldap import ldap_group
+    from physnet.cli.retention import retention_group
+    from physnet.cli.search import search_group
+    from physnet.cli.tips import tips_group
 
     app.cli.add_command(run_command)
     app.cli.add_command(demo)
@@ -44,11 +44,11 @@ def register(app: Flask) -> None:
 @with_appcontext
 def run_command(host: str, port: int, debug: bool) -> None:
     """Serve PhysNet with websockets (embedded and development server)."""
-    from physnet import serving
+    from physnet import prepare_server
     from physnet.extensions import socketio
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    serving.prepare(app)
+    prepare_server(app)
     # Flask refuses app.run() under its CLI; this command is the server, so allow it.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     click.echo(f"PhysNet on http://{host}:{port} (database {app.config['PHYSNET'].database_url})")

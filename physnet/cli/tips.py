@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
-from physnet.actions.tip_reviews import do_remind_due_tips
+from physnet.actions.tips.reviews import do_remind_due_tips
 
 
 @click.group("tips")

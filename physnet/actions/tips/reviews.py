@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from physnet.access import can_read
 from physnet.actions.audit import record_audit
-from physnet.actions.effects import after_commit, atomic
-from physnet.actions.tip_store import insert_ignoring_duplicates
+from physnet.actions.tips.broadcast import insert_ignoring_duplicates
+from physnet.db.transaction import after_commit, atomic
 from physnet.extensions import db
 from physnet.models import Membership, Tip, TipReminder, User, utcnow
+from physnet.reads.tips import today
 from physnet.realtime import rooms
-from physnet.tip_reads import today
 
 REMIND_ACTOR = "tips-remind"
 

@@ -45,8 +45,8 @@ def export_command(
 ) -> None:
     """Write the events of a period as CSV or JSON (to stdout, or --output FILE)."""
     from physnet.actions.audit import record_audit
-    from physnet.actions.effects import atomic
     from physnet.audit.export import AuditFilter, as_csv, as_json, matching, parse_day
+    from physnet.db.transaction import atomic
 
     try:
         where = AuditFilter(

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from physnet.access import is_hidden
 from physnet.models import Channel, Membership, Message, User
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+from physnet.models.types import iso
 
 
 def user_json(user: User) -> dict[str, Any]:

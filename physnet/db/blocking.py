@@ -38,7 +38,7 @@ def off_hub_released(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     the process (bench/scale.py: 503s at 500 sign-ins). Only between transactions: with a
     write pending or an `atomic` block open, the connection stays.
     """
-    from physnet.actions.effects import in_atomic
+    from physnet.db.transaction import in_atomic
     from physnet.extensions import db
 
     session = db.session()

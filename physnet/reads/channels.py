@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, select
 from physnet.access import readable_channel_ids, shown_to_readers, visible_in_channel
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Mention, Message, User
-from physnet.serialize import author_json, channel_json
+from physnet.reads.json import author_json, channel_json
 
 MAX_PAGE = 200
 

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from physnet.extensions import db
@@ -24,15 +23,13 @@ def after_commit(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     db.session().info.setdefault(_KEY, []).append((fn, args, kwargs))
 
 
-@event.listens_for(Session, "after_commit")
-def _effects_ready(session: Session) -> None:
+def effects_ready(session: Session) -> None:
     # The commit is still unwinding here (no SQL, no session.remove()): only mark the
     # effects as due; `atomic` runs them once commit() has returned.
     session.info.setdefault(_READY, []).extend(session.info.pop(_KEY, []))
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_effects(session: Session) -> None:
+def drop_effects(session: Session) -> None:
     session.info.pop(_KEY, None)
     session.info.pop(_READY, None)
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from physnet.config.secret_key import generated_key, weak_key_problem
 from physnet.phi.settings import PhiSettingError, PhiSettings, parse_phi_settings
-from physnet.secret_key import generated_key, weak_key_problem
 
 
 class ConfigError(Exception):

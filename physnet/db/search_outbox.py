@@ -1,7 +1,8 @@
 """Record changed documents in the outbox, in the transaction that changes them.
 
-An `after_flush` hook on every SQLAlchemy session adds one outbox row per new, changed or
-deleted message, on the same connection and in the same transaction: the row commits or
+An `after_flush` hook on every SQLAlchemy session (registered by create_app) adds one
+outbox row per new, changed or deleted message, on the same connection and in the same
+transaction: the row commits or
 rolls back with the message, so the index can always catch up from the outbox, whatever
 crashes when. After the commit, the process's indexer is woken (it also polls, for
 changes committed by other processes).
@@ -15,14 +16,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from physnet.models import SearchOutbox, utcnow
-from physnet.search.sources import WATCHED
 
 _DIRTY = "physnet_search_dirty"
 _wakers: list[Callable[[], None]] = []
+# The model classes whose rows are search documents, and their doc_type; search fills it in
+# (`watch`, from create_app) so this hook needs no import of the search package.
+WATCHED: dict[type, str] = {}
+
+
+def watch(models: dict[type, str]) -> None:
+    """Record changes to rows of these model classes (class -> doc_type)."""
+    WATCHED.update(models)
 
 
 def queue(session: Session, doc_type: str, ids: Iterable[int]) -> None:
@@ -34,8 +42,7 @@ def queue(session: Session, doc_type: str, ids: Iterable[int]) -> None:
         session.info[_DIRTY] = True
 
 
-@event.listens_for(Session, "after_flush")
-def _record_changes(session: Session, flush_context: Any) -> None:
+def record_changes(session: Session, flush_context: Any) -> None:
     changed: dict[str, set[int]] = {}
     for obj in session.new:
         doc_type = WATCHED.get(type(obj))
@@ -53,15 +60,13 @@ def _record_changes(session: Session, flush_context: Any) -> None:
         queue(session, doc_type, sorted(ids))
 
 
-@event.listens_for(Session, "after_commit")
-def _wake_indexers(session: Session) -> None:
+def wake_indexers(session: Session) -> None:
     if session.info.pop(_DIRTY, False):
         for wake in list(_wakers):
             wake()
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
+def forget_changes(session: Session) -> None:
     session.info.pop(_DIRTY, None)
 
 

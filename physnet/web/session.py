@@ -1,39 +1,27 @@
-"""Sign-in and sign-out, session lifetimes, Bearer tokens and CSRF."""
+"""Who a request is: the cookie session (lifetimes, sign-out everywhere), Bearer tokens, CSRF.
+
+Flask-Login's loaders and a before_request check, shared by the pages, the API and (for
+the deadlines) the Socket.IO handlers; the sign-in pages themselves are web/auth.py.
+"""
 
 from __future__ import annotations
 
-import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    Flask,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_login import current_user, login_user, logout_user
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_login import logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from physnet import signin_throttle
 from physnet.actions import sessions as trail
-from physnet.actions.directory_signin import sign_in, sign_in_from_proxy
 from physnet.actions.users import user_for_token
-from physnet.errors import RateLimited, Unauthorized, Unavailable
+from physnet.errors import Unauthorized
 from physnet.extensions import csrf, db, login_manager
 from physnet.models import EndedSession, User
 from physnet.realtime.expiry import expiry
 
-bp = Blueprint("auth", __name__)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -144,86 +132,3 @@ def _check_request() -> None:
         if request.path.startswith("/api/") and "_user_id" not in session:
             return  # no session to ride on: the API's login check answers 401
         csrf.protect()
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow a `next` that stays on this site."""
-    if not target:
-        return url_for("web.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("web.index")
-    return target
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> Any:
-    if request.method == "GET":
-        if current_user.is_authenticated:
-            return redirect(_safe_next(request.args.get("next")))
-        try:  # a trusted single-sign-on proxy may already have named the user
-            # The SSO proxy is trusted by its own address, not a forwarded one.
-            peer = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
-            sso_user = sign_in_from_proxy(peer or request.remote_addr, request.headers)
-        except Unavailable as exc:
-            flash(exc.message, "error")
-            return render_template("login.html", next=request.args.get("next", "")), 503
-        if sso_user is not None:
-            trail.do_record_signin(sso_user, request.remote_addr, "sso")
-            return _start_session(sso_user, request.args.get("next"))
-        return render_template("login.html", next=request.args.get("next", ""))
-    username = request.form.get("username", "").strip().lower()
-    password = request.form.get("password", "")
-    try:
-        # Per address and per (address, username); a username's failures only slow it down.
-        signin_throttle.check_signin(request.remote_addr or "?", username)
-        # local accounts first; directory accounts search, then bind
-        user = sign_in(username, password) if username and password else None
-    except RateLimited as exc:
-        if exc.code == "directory_lockout_guard":
-            trail.do_record_signin_failed(username, request.remote_addr, exc.code)
-        flash(exc.message, "error")
-        return (
-            render_template("login.html", next=request.form.get("next", "")),
-            429,
-            {"Retry-After": str(exc.retry_after)},
-        )
-    except Unavailable as exc:
-        trail.do_record_signin_failed(username, request.remote_addr, "directory_unavailable")
-        flash(exc.message, "error")
-        return render_template("login.html", next=request.form.get("next", "")), 503
-    if username and password:
-        signin_throttle.record_signin(username, user is not None)
-    if user is None:
-        trail.do_record_signin_failed(username, request.remote_addr, "bad_credentials")
-        flash("That username and password did not match an active account.", "error")
-        return render_template("login.html", next=request.form.get("next", "")), 401
-    trail.do_record_signin(user, request.remote_addr, "password")
-    return _start_session(user, request.form.get("next"))
-
-
-def _start_session(user: User, next_url: str | None) -> Response:
-    # A fresh session at sign-in: nothing from before (fixation) carries over, and a new
-    # random id makes the signed cookie differ from any earlier one.
-    session.clear()
-    login_user(user)
-    session["sid"] = secrets.token_urlsafe(16)
-    now = time.time()
-    session["started"] = now
-    session["seen"] = now
-    return redirect(_safe_next(next_url))
-
-
-@bp.post("/logout")
-def logout() -> Response:
-    # A Bearer token's user is not this cookie's: only a cookie session signs out here.
-    if current_user.is_authenticated and bearer_token() is None:
-        trail.do_sign_out(
-            current_user._get_current_object(),
-            str(session.get("sid", "")),
-            session_started(),
-            request.remote_addr,
-        )
-    logout_user()
-    session.clear()
-    return redirect(url_for("auth.login"))

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, select, union
 from physnet.access import shown_to_readers, visible_messages
 from physnet.extensions import db
 from physnet.models import Membership, Mention, Message, RepliesReadMarker, User
-from physnet.serialize import message_json
+from physnet.reads.json import message_json
 
 MAX_PAGE = 100
 

@@ -7,10 +7,10 @@ from typing import Any
 from flask import url_for
 from sqlalchemy import select
 
-from physnet.actions.profiles import editable_fields, read_only_fields
 from physnet.extensions import db
 from physnet.models import Channel, User, UserPhoto
-from physnet.serialize import user_json
+from physnet.people.fields import editable_fields, read_only_fields
+from physnet.reads.json import user_json
 
 
 def photo_url(user: User) -> str:

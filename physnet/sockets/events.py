@@ -17,18 +17,18 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from physnet import ratelimit
 from physnet.access import access_channel
-from physnet.actions import messages as actions
 from physnet.actions import presence
+from physnet.actions.messages import send
 from physnet.actions.users import token_for
 from physnet.actions.validate import require_int, require_str
-from physnet.auth import session_deadline, session_expired, session_idle_deadline
 from physnet.errors import PhysNetError, Unauthorized
 from physnet.extensions import db, socketio
 from physnet.models import ApiToken, Channel, EndedSession, Membership, User
-from physnet.queries import catch_up
+from physnet.reads.channels import catch_up
+from physnet.reads.json import message_json
 from physnet.realtime import rooms
 from physnet.realtime.expiry import expiry
-from physnet.serialize import message_json
+from physnet.web.session import session_deadline, session_expired, session_idle_deadline
 
 log = logging.getLogger(__name__)
 Ack = dict[str, Any]
@@ -186,7 +186,7 @@ def on_disconnect(*args: Any) -> None:
 @handler("send_message")
 def send_message(user: User, data: dict[str, Any]) -> Ack:
     ratelimit.check("post", f"user:{user.id}")
-    message, _ = actions.check_send_message(
+    message, _ = send.check_send_message(
         user,
         data.get("channel"),
         data.get("body"),

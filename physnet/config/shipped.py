@@ -20,7 +20,7 @@ def folder(name: str) -> Path:
     packaged = Path(str(files("physnet") / name))
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parent.parent / name
+    checkout = Path(__file__).resolve().parents[2] / name  # physnet/config/shipped.py
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError(f"PhysNet's {name}/ folder is missing from {packaged.parent}.")
