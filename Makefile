@@ -61,6 +61,7 @@ lint: setup lock-check
 	$(BIN)/ruff format --check physnet tests bench tools wsgi.py setup.py
 	$(BIN)/ruff check physnet tests bench tools wsgi.py setup.py
 	$(BIN)/mypy physnet/actions
+	$(BIN)/lint-imports --no-cache
 
 format: setup
 	$(BIN)/ruff format physnet tests bench tools wsgi.py setup.py

@@ -13,8 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from physnet.config import Settings, load_settings, make_instance_folder, shipped
 from physnet import extensions
+from physnet.config import Settings, load_settings, make_instance_folder, shipped
 from physnet.extensions import csrf, login_manager, migrate, socketio
 
 __all__ = ["create_app", "prepare_server"]
