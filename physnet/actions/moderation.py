@@ -31,7 +31,7 @@ from physnet.models import (
     User,
     utcnow,
 )
-from physnet.reads.json import author_json, iso, message_json
+from physnet.reads.json import report_json
 from physnet.realtime import rooms
 
 MAX_REASON = 500
@@ -143,21 +143,6 @@ def reports_for(user: User, status: str = "open") -> list[dict[str, Any]]:
     ).all()
     allowed = _moderated_channel_ids(user, {r.message.channel_id for r in reports})
     return [report_json(r) for r in reports if r.message.channel_id in allowed]
-
-
-def report_json(report: MessageReport) -> dict[str, Any]:
-    return {
-        "id": report.id,
-        "kind": report.kind,
-        "reason": report.reason,
-        "status": report.status,
-        # False: queued without hiding the message (a newcomer's report, see report_policy)
-        "message_hidden": report.message.quarantined_at is not None,
-        "created_at": iso(report.created_at),
-        "resolved_at": iso(report.resolved_at),
-        "reporter": author_json(report.reporter),
-        "message": message_json(report.message),
-    }
 
 
 def check_resolve_report(user: User, report_id: Any, outcome: str) -> MessageReport:

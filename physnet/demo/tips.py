@@ -10,7 +10,7 @@ from physnet.actions.tips.edit import do_create_tip
 from physnet.actions.tips.votes import do_endorse_tip, do_verify_tip
 from physnet.extensions import db
 from physnet.models import Channel, Message, Tip, User, utcnow
-from physnet.reads.tips import today
+from physnet.models.tips import today
 
 TIPS: list[dict] = [
     {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
@@ -13,55 +12,11 @@ from sqlalchemy.orm import selectinload
 from physnet.access import can_moderate, readable_channel_ids
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Tag, Tip, TipEndorsement, TipReminder, User
-from physnet.models.tips import tip_tags
-from physnet.reads.json import author_json, iso
+from physnet.models.tips import tip_tags, today
+from physnet.reads.json import tip_json
 
 PER_PAGE = 20
 SORTS = ("recent", "helpful", "verified")
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
-def is_out_of_date(tip: Tip, on: date | None = None) -> bool:
-    """Past its review date: EHR upgrades may have changed the workflow it describes."""
-    return (on or today()) > tip.review_at
-
-
-def tip_json(
-    tip: Tip,
-    endorsements: int,
-    endorsed_by_me: bool | None = None,
-    permissions: dict[str, bool] | None = None,
-) -> dict[str, Any]:
-    """A tip as the API and the socket events show it. `endorsed_by_me` is None (and there
-    are no `permissions`) in broadcasts, which every reader of the channel receives."""
-    data: dict[str, Any] = {
-        "id": tip.id,
-        "title": tip.title,
-        "body": tip.body,
-        "html": tip.html,
-        "tags": tip.tag_names,
-        "channel": tip.channel.name,
-        "owner": author_json(tip.owner),
-        "source_message_id": tip.source_message_id,
-        "thread_id": tip.thread_id,
-        "endorsements": endorsements,
-        "endorsed_by_me": endorsed_by_me,
-        "verified": (
-            {"by": author_json(tip.verified_by), "at": iso(tip.verified_at)}
-            if tip.verified_at is not None and tip.verified_by is not None
-            else None
-        ),
-        "review_at": tip.review_at.isoformat(),
-        "out_of_date": is_out_of_date(tip),
-        "created_at": iso(tip.created_at),
-        "updated_at": iso(tip.updated_at),
-    }
-    if permissions is not None:
-        data["permissions"] = permissions
-    return data
 
 
 def endorsement_counts(tip_ids: Sequence[int]) -> dict[int, int]:

@@ -9,7 +9,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from physnet.extensions import db
 from physnet.models import Tip
-from physnet.reads.tips import endorsement_counts, tip_json
+from physnet.reads.json import tip_json
+from physnet.reads.tips import endorsement_counts
 from physnet.realtime import rooms
 
 

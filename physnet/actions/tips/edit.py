@@ -27,7 +27,7 @@ from physnet.db.transaction import after_commit, atomic
 from physnet.errors import Conflict, Forbidden, Invalid
 from physnet.extensions import db
 from physnet.models import MAX_BODY, Channel, Membership, Message, Tag, Tip, TipEdit, User, utcnow
-from physnet.reads.tips import today
+from physnet.models.tips import today
 from physnet.realtime import rooms
 
 REVIEW_PERIOD = timedelta(days=365)  # EHR vendors ship upgrades about yearly

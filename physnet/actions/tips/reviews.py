@@ -14,7 +14,7 @@ from physnet.actions.tips.broadcast import insert_ignoring_duplicates
 from physnet.db.transaction import after_commit, atomic
 from physnet.extensions import db
 from physnet.models import Membership, Tip, TipReminder, User, utcnow
-from physnet.reads.tips import today
+from physnet.models.tips import today
 from physnet.realtime import rooms
 
 REMIND_ACTOR = "tips-remind"

@@ -15,7 +15,7 @@ from physnet.db.transaction import after_commit, atomic
 from physnet.errors import Forbidden
 from physnet.extensions import db
 from physnet.models import Tip, TipEndorsement, User, utcnow
-from physnet.reads.tips import today
+from physnet.models.tips import today
 
 
 def check_endorse_tip(user: User, tip_id: Any, endorse: bool) -> Tip:
