@@ -83,6 +83,7 @@ dist: setup
 bench: setup services
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/messaging.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/search.py --sizes 100000
+	$(BIN)/python bench/search_limits.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/ldap_sync.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/people.py
 	$(BIN)/python bench/phi.py
