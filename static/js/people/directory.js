@@ -1,12 +1,12 @@
 // The people directory (/people) and profiles (/people/<username>), shown in place of the
 // channel pane: search by name, facet by specialty and facility, page through results.
 
-import { get } from "./api.js";
-import { h } from "./dom.js";
-import { initials, tone } from "./format.js";
-import { ProfileView } from "./profile_view.js";
-import { changed, learnName, state } from "./store.js";
-import { toastError } from "./toast.js";
+import { get } from "../api.js";
+import { h } from "../dom.js";
+import { initials, tone } from "../format.js";
+import { ProfileView } from "./profile.js";
+import { changed, learnName, state } from "../store.js";
+import { toastError } from "../toast.js";
 
 const $ = (id) => document.getElementById(id);
 const FILTERS = ["q", "specialty", "facility", "department", "expertise", "ehr"];

@@ -1,15 +1,15 @@
-// Finding and starting conversations: browse and join channels, create one, message a colleague.
+// The channel browser: browse and join channels, create one, message a colleague directly.
 
-import { enc, get, post } from "./api.js";
-import { openDialog } from "./dialogs.js";
-import { h, icon } from "./dom.js";
-import { userPicker } from "./people.js";
-import { setChannel, state } from "./store.js";
-import { toastError } from "./toast.js";
+import { enc, get, post } from "../api.js";
+import { openDialog } from "../dialogs.js";
+import { h, icon } from "../dom.js";
+import { userPicker } from "../people/picker.js";
+import { setChannel, state } from "../store.js";
+import { toastError } from "../toast.js";
 
 const $ = (id) => document.getElementById(id);
 
-export function initDirectory({ navigate }) {
+export function initChannelBrowser({ navigate }) {
   initNewChannel(navigate);
   initBrowse(navigate);
   initDirect(navigate);

@@ -1,6 +1,6 @@
 // "Alex is typing…": each typing event keeps a person listed for 5 seconds.
 
-import { displayName } from "./store.js";
+import { displayName } from "../store.js";
 
 const SHOW_MS = 5000;
 

@@ -1,9 +1,9 @@
 // The channel header's notification control: all messages, mentions & replies, or nothing,
 // stored per membership on the server (PUT /channels/<name>/notifications).
 
-import { enc, put } from "./api.js";
-import { channelRef, onChange, setChannel, state } from "./store.js";
-import { toast, toastError } from "./toast.js";
+import { enc, put } from "../api.js";
+import { channelRef, onChange, setChannel, state } from "../store.js";
+import { toast, toastError } from "../toast.js";
 
 const control = document.getElementById("notify-control");
 const select = document.getElementById("notify-level");

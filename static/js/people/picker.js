@@ -1,11 +1,11 @@
 // A type-ahead for colleagues (GET /users?q=) as an ARIA combobox with a listbox.
 
-import { get } from "./api.js";
-import { h } from "./dom.js";
-import { initials, tone } from "./format.js";
-import { hidden, showing } from "./presence.js";
-import { learnName, onChange, state } from "./store.js";
-import { toastError } from "./toast.js";
+import { get } from "../api.js";
+import { h } from "../dom.js";
+import { initials, tone } from "../format.js";
+import { hidden, showing } from "../presence.js";
+import { learnName, onChange, state } from "../store.js";
+import { toastError } from "../toast.js";
 
 const DEBOUNCE_MS = 180;
 

@@ -1,13 +1,13 @@
 // The member list of the open channel: who is in it and online, add people, leave.
 
-import { enc, get, post } from "./api.js";
-import { confirmDialog, openDialog } from "./dialogs.js";
-import { h } from "./dom.js";
-import { initials, tone } from "./format.js";
-import { userPicker } from "./people.js";
-import { hidden, showing } from "./presence.js";
-import { channelRef, onChange, setChannel, state } from "./store.js";
-import { toast, toastError } from "./toast.js";
+import { enc, get, post } from "../api.js";
+import { confirmDialog, openDialog } from "../dialogs.js";
+import { h } from "../dom.js";
+import { initials, tone } from "../format.js";
+import { userPicker } from "../people/picker.js";
+import { hidden, showing } from "../presence.js";
+import { channelRef, onChange, setChannel, state } from "../store.js";
+import { toast, toastError } from "../toast.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -1,12 +1,12 @@
 // The open channel's pinned messages: a count in the header and the "Pinned messages"
 // panel, kept current by message_updated events. Each pin links to the message in place.
 
-import { del, enc, get } from "./api.js";
-import { openDialog } from "./dialogs.js";
-import { h } from "./dom.js";
-import { fullTime, shortTime, dayLabel } from "./format.js";
-import { messageUrl } from "./search/links.js";
-import { toastError } from "./toast.js";
+import { del, enc, get } from "../api.js";
+import { openDialog } from "../dialogs.js";
+import { h } from "../dom.js";
+import { fullTime, shortTime, dayLabel } from "../format.js";
+import { messageUrl } from "../search/links.js";
+import { toastError } from "../toast.js";
 
 const $ = (id) => document.getElementById(id);
 

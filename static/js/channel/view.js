@@ -1,13 +1,13 @@
 // The main pane: one open channel's header, history, composer and read marker.
 
-import { enc, get, post } from "./api.js";
+import { enc, get, post } from "../api.js";
 import { Composer } from "./composer.js";
-import { h, icon, plainText } from "./dom.js";
-import { handleAction } from "./messages/actions.js";
-import { MessageList } from "./messages/list.js";
+import { h, icon, plainText } from "../dom.js";
+import { handleAction } from "../messages/actions.js";
+import { MessageList } from "../messages/list.js";
 import { PinsPanel } from "./pins.js";
-import { channelLabel, channelRef, channelUrl, changed, learnName, setChannel, state } from "./store.js";
-import { announce, toastError } from "./toast.js";
+import { channelLabel, channelRef, channelUrl, changed, learnName, setChannel, state } from "../store.js";
+import { announce, toastError } from "../toast.js";
 import { TypingIndicator } from "./typing.js";
 
 const PAGE = 50;

@@ -1,10 +1,10 @@
 // Writing and sending. A send shows the message at once as "Sending…" with a fresh
 // client_msg_id; the list swaps in the server's copy when the ack or the broadcast comes.
 
-import { startEdit } from "./messages/edit.js";
-import { askOverrideReason, PhiGuard } from "./phi.js";
-import { state } from "./store.js";
-import { toast } from "./toast.js";
+import { startEdit } from "../messages/edit.js";
+import { askOverrideReason, PhiGuard } from "../phi.js";
+import { state } from "../store.js";
+import { toast } from "../toast.js";
 
 const TYPING_EVERY_MS = 3000;
 

@@ -1,12 +1,12 @@
 // One person's profile: directory fields (marked as such), what they wrote about themselves,
 // their channels and tips, a Message button, and for one's own page the edit form.
 
-import { ApiError, enc, get, patch, post } from "./api.js";
-import { openDialog } from "./dialogs.js";
-import { h } from "./dom.js";
-import { initials, tone } from "./format.js";
-import { learnName, setChannel, state } from "./store.js";
-import { toast, toastError } from "./toast.js";
+import { ApiError, enc, get, patch, post } from "../api.js";
+import { openDialog } from "../dialogs.js";
+import { h } from "../dom.js";
+import { initials, tone } from "../format.js";
+import { learnName, setChannel, state } from "../store.js";
+import { toast, toastError } from "../toast.js";
 
 const $ = (id) => document.getElementById(id);
 const LOCAL_FIELDS = [

@@ -1,11 +1,11 @@
 // The thread side panel: the root message, its replies, and a composer that sends thread_id.
 
-import { enc, get } from "./api.js";
+import { enc, get } from "../api.js";
 import { Composer } from "./composer.js";
-import { handleAction } from "./messages/actions.js";
-import { MessageList } from "./messages/list.js";
-import { channelLabel, channelRef, learnName, state } from "./store.js";
-import { toastError } from "./toast.js";
+import { handleAction } from "../messages/actions.js";
+import { MessageList } from "../messages/list.js";
+import { channelLabel, channelRef, learnName, state } from "../store.js";
+import { toastError } from "../toast.js";
 
 const PAGE = 100;
 const panel = document.getElementById("thread-panel");
