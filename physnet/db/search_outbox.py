@@ -13,7 +13,7 @@ session's unit of work: code that changes messages that way calls `queue()` itse
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import insert
@@ -28,7 +28,7 @@ _wakers: list[Callable[[], None]] = []
 WATCHED: dict[type, str] = {}
 
 
-def watch(models: dict[type, str]) -> None:
+def watch(models: Mapping[Any, str]) -> None:
     """Record changes to rows of these model classes (class -> doc_type)."""
     WATCHED.update(models)
 
