@@ -61,6 +61,7 @@ lint: setup lock-check
 	$(BIN)/ruff format --check physnet tests bench tools wsgi.py setup.py
 	$(BIN)/ruff check physnet tests bench tools wsgi.py setup.py
 	$(BIN)/mypy physnet/actions
+	$(BIN)/lint-imports --no-cache
 
 format: setup
 	$(BIN)/ruff format physnet tests bench tools wsgi.py setup.py
@@ -83,6 +84,7 @@ bench: setup services
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/messaging.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/search.py --sizes 100000
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/search_limits.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/ldap_sync.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/people.py
 	$(BIN)/python bench/phi.py

@@ -3,7 +3,7 @@
 The repo keeps templates/, static/ and migrations/ at the top. Wheels, sdists and
 non-editable installs carry them as physnet/templates, physnet/static and
 physnet/migrations (an editable install maps the same names onto the checkout), and the
-app finds them with importlib.resources (physnet/shipped.py). MANIFEST.in lists the files.
+app finds them with importlib.resources (physnet/config/shipped.py). MANIFEST.in lists the files.
 """
 
 from setuptools import find_namespace_packages, find_packages, setup

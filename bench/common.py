@@ -387,7 +387,7 @@ class PhysNetInstance:
         from argon2 import PasswordHasher
 
         from physnet.actions import users as user_actions
-        from physnet.actions.effects import atomic
+        from physnet.db.transaction import atomic
         from physnet.extensions import db
 
         made: list[tuple[str, str]] = []
@@ -413,7 +413,7 @@ class PhysNetInstance:
         from sqlalchemy import select
 
         from physnet.actions.channels import do_add_member, do_create_channel
-        from physnet.actions.effects import atomic
+        from physnet.db.transaction import atomic
         from physnet.extensions import db
         from physnet.models import User
 

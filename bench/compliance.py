@@ -21,10 +21,10 @@ from sqlalchemy import insert, select
 
 from physnet import create_app
 from physnet.actions.audit import record_audit
-from physnet.actions.effects import atomic
 from physnet.actions.retention import apply_retention
 from physnet.audit.chain import verify
 from physnet.audit.export import AuditFilter, as_csv, matching
+from physnet.db.transaction import atomic
 from physnet.extensions import db
 from physnet.models import Channel, Message, User, utcnow
 

@@ -287,7 +287,7 @@ def main() -> None:
             os.environ["PHYSNET_INSTANCE"] = str(folder / "instance")
             from physnet import create_app
             from physnet.actions.channels import do_create_channel
-            from physnet.actions.effects import atomic
+            from physnet.db.transaction import atomic
             from physnet.directory.entries import wanted_attributes
             from physnet.directory.settings import directory_settings
             from physnet.extensions import db

@@ -134,7 +134,7 @@ def build(app: Any, members: int, messages: int) -> dict[str, int]:
 
 def measure_posts(app: Any, ids: dict[str, int], runs: int) -> list[list[str]]:
     from physnet.actions import notifications
-    from physnet.actions.messages import check_send_message
+    from physnet.actions.messages.send import check_send_message
     from physnet.extensions import db
     from physnet.models import User
 
@@ -162,8 +162,8 @@ def measure_posts(app: Any, ids: dict[str, int], runs: int) -> list[list[str]]:
 
 def measure_feed(app: Any, ids: dict[str, int], runs: int) -> list[list[str]]:
     from physnet.extensions import db
-    from physnet.mentions_feed import mentions_page, unread_mention_count
     from physnet.models import User
+    from physnet.reads.mentions import mentions_page, unread_mention_count
 
     rows = []
     with app.app_context():
@@ -193,7 +193,7 @@ def show_plans(app: Any, ids: dict[str, int]) -> None:
     from sqlalchemy import event
 
     from physnet.actions.notifications import queue_message_notifications
-    from physnet.mentions_feed import mentions_page
+    from physnet.reads.mentions import mentions_page
 
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", record)

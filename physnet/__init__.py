@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from typing import Any
@@ -10,12 +11,13 @@ from urllib.parse import urlsplit
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
-from physnet import checkpoint, shipped
-from physnet.config import Settings, load_settings, make_instance_folder
-from physnet.extensions import csrf, db, login_manager, migrate, socketio
+from physnet import extensions
+from physnet.config import Settings, load_settings, make_instance_folder, shipped
+from physnet.extensions import csrf, login_manager, migrate, socketio
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "prepare_server"]
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -28,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(shipped.folder("static")),
     )
     configure(app, settings)
+    register_session_hooks()
     register_extensions(app, settings)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -89,34 +92,59 @@ def engine_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        if checkpoint.background.is_set():
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
-        cursor.close()
+def register_session_hooks() -> None:
+    """Register the SQLAlchemy hooks, in the order each event runs them.
+
+    They are process-wide (on the Session and Engine classes), so registering again for the
+    next app is a no-op. What runs when:
+    - connect: SQLite pragmas (WAL, foreign keys; no inline checkpoints in a server);
+    - before_flush: people's sort names follow their display names;
+    - after_flush: search outbox rows and the people name/tag index, in the same transaction;
+    - before_commit: the audit chain's head is stored with the events it covers;
+    - after_commit: queued effects (broadcasts, audit, jobs) become due, `atomic` runs them
+      once commit() returns; the indexer is woken; the audit head is forgotten;
+    - after_rollback: queued effects and outbox wake-ups are dropped.
+    """
+    from physnet.audit import chain
+    from physnet.db import checkpoint, search_outbox, transaction
+    from physnet.people import index as people_index
+    from physnet.search.sources import WATCHED
+
+    search_outbox.watch(WATCHED)
+    hooks: list[tuple[Any, str, Any]] = [
+        (Engine, "connect", checkpoint.sqlite_pragmas),
+        (Session, "before_flush", people_index.fold_names),
+        (Session, "after_flush", search_outbox.record_changes),
+        (Session, "after_flush", people_index.index_people),
+        (Session, "before_commit", chain.store_head),
+        (Session, "after_commit", transaction.effects_ready),
+        (Session, "after_commit", search_outbox.wake_indexers),
+        (Session, "after_commit", chain.forget_head),
+        (Session, "after_soft_rollback", chain.forget_head),
+        (Session, "after_rollback", transaction.drop_effects),
+        (Session, "after_rollback", search_outbox.forget_changes),
+    ]
+    for target, name, fn in hooks:
+        if not event.contains(target, name, fn):
+            event.listen(target, name, fn)
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:
-    from physnet import auth, people, ratelimit, search  # noqa: F401  (people: session hook)
-    from physnet.realtime import (
-        control,
-        events,  # noqa: F401  (handlers must exist before init_app)
-        origins,
-        room_index,
-    )
+    from physnet import ratelimit, search
+    from physnet.realtime import control, origins, room_index
     from physnet.realtime.cluster_presence import cluster
     from physnet.realtime.nodelay import NoDelayMiddleware
+    from physnet.sockets import events  # noqa: F401  (handlers must exist before init_app)
+    from physnet.web import session
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(shipped.folder("migrations")), render_as_batch=True)
+    # `extensions.db`, not a bare `db`: that name is the physnet.db package here.
+    extensions.db.init_app(app)
+    migrate.init_app(
+        app, extensions.db, directory=str(shipped.folder("migrations")), render_as_batch=True
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
-    auth.init_app(app)
+    session.init_app(app)
     ratelimit.init_app(app)
     # init_app keeps the previous app's options; start from a clean slate.
     for option in ("client_manager", "message_queue", "channel"):
@@ -174,25 +202,24 @@ def pubsub_channel(redis_url: str | None) -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from physnet.admin import bp as admin_bp
-    from physnet.admin_compliance import bp as compliance_bp
     from physnet.api import bp as api_bp
-    from physnet.auth import bp as auth_bp
     from physnet.web import bp as web_bp
+    from physnet.web.admin_compliance import bp as compliance_bp
+    from physnet.web.admin_sync import bp as admin_bp
+    from physnet.web.auth import bp as auth_bp
+    from physnet.web.probes import bp as probes_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(compliance_bp)
-    from physnet.probes import bp as probes_bp
-
     app.register_blueprint(probes_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from physnet import headers
     from physnet.api.errors import register
+    from physnet.web import headers
 
     register(app)
     headers.register(app)
@@ -202,3 +229,20 @@ def register_commands(app: Flask) -> None:
     from physnet.cli import register
 
     register(app)
+
+
+def prepare_server(app: Flask) -> None:
+    """Tune a long-running server (`physnet run`, gunicorn via physnet.wsgi) for steady
+    latency; call once, after the app is built."""
+    from physnet.actions import presence
+    from physnet.db import checkpoint
+
+    checkpoint.start(app)
+    presence.start_node(app)  # with Redis: the heartbeat that reaps dead peers
+    # A server holds a few hundred thousand long-lived objects (SQLAlchemy, Jinja, one thread
+    # per socket); every full collection walks them all and stalled whole messages by
+    # 50-140 ms (bench/messaging.py, p99). Freeze what start-up built, and collect the young
+    # generation less often: the same garbage goes, in fewer and shorter pauses.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)

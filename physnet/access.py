@@ -5,10 +5,18 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import lazyload
 
-from physnet.actions.validate import USERNAME
 from physnet.errors import Forbidden, NotFound
 from physnet.extensions import db
-from physnet.models import CHANNEL_NAME_RE, MAX_ID, Channel, Membership, Message, Tip, User
+from physnet.models import (
+    CHANNEL_NAME_RE,
+    MAX_ID,
+    USERNAME,
+    Channel,
+    Membership,
+    Message,
+    Tip,
+    User,
+)
 
 OPEN_KINDS = ("public", "announcement")
 

@@ -5,7 +5,7 @@ process (deploy/gunicorn.conf.py); the gevent worker monkey-patches the process 
 module is imported, and PhysNet picks Socket.IO's async mode from that.
 """
 
-from physnet import create_app, serving
+from physnet import create_app, prepare_server
 
 app = create_app()
-serving.prepare(app)
+prepare_server(app)

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from physnet.actions.audit import record_audit
-from physnet.actions.effects import atomic
+from physnet.db.transaction import atomic
 from physnet.extensions import db
 from physnet.models import AuditEvent
 
@@ -232,7 +232,7 @@ def test_sign_in_failure_and_sign_out_are_audited_without_the_password(app, fact
 def test_an_idle_session_timeout_is_audited(app, factory, login, monkeypatch):
     import time as real_time
 
-    from physnet import auth
+    from physnet.web import session as auth
 
     class Later:
         @staticmethod

@@ -12,12 +12,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select, update
 
-from physnet import auth, create_app
+from physnet import create_app
 from physnet.actions.users import do_end_sessions
 from physnet.extensions import db
 from physnet.models import User
-from physnet.realtime import events, rooms
-from physnet.signin_throttle import FREE_FAILURES
+from physnet.ratelimit.signin import FREE_FAILURES
+from physnet.realtime import rooms
+from physnet.sockets import events
+from physnet.web import session as auth
 
 from conftest import PASSWORD, Factory, _settings, csrf_token
 

@@ -846,3 +846,70 @@ def test_own_tokens_are_listed_and_revoked_by_their_owner_only(world):
     )
     _assert_unauthorized(world.anonymous(with_csrf_token=False)("GET", "/me/tokens"))
     assert alice("DELETE", f"/me/tokens/{token['id']}").status_code == 200
+
+
+# --- every route is in a table -----------------------------------------------------------------
+
+# Routes the tables above do not call, each with the rule that guards it and the test that
+# checks that rule. A new route must go into a table above, or here with its reason.
+NOT_IN_TABLES = {
+    ("GET", "/healthz"): "public liveness probe, no data (test_probes.py)",
+    ("GET", "/readyz"): "public readiness; details for loopback and admins (test_readyz_detail.py)",
+    ("GET", "/login"): "public: the sign-in page (test_auth.py)",
+    ("POST", "/login"): "public: throttled sign-in (test_auth.py, test_signin_throttle.py)",
+    ("POST", "/logout"): "a cookie session signs out itself only (test_auth.py, test_sessions.py)",
+    ("GET", "/static/<path:filename>"): "public: CSS, JS, images",
+    ("GET", "/"): "sign-in required, the app shell with no data (test_pages.py)",
+    ("GET", "/c/<name>"): "sign-in required, the shell; data comes from the API (test_pages.py)",
+    ("GET", "/c/<name>/m/<int:message_id>"): "sign-in, then access_message (test_pins.py)",
+    ("GET", "/moderation"): "sign-in required, the shell; reports via the API (test_pages.py)",
+    ("GET", "/people"): "sign-in required, the shell (test_pages.py, test_browser_people.py)",
+    ("GET", "/people/<username>"): "sign-in required, the shell (test_browser_people.py)",
+    ("GET", "/search"): "sign-in required, the shell; results via the API (test_pages.py)",
+    ("GET", "/tips"): "sign-in required; only readable channels' tips (test_visibility.py)",
+    ("GET", "/tips/<int:tip_id>"): "sign-in, then access_tip (test_visibility.py)",
+    ("GET", "/admin/sync"): "admins only, 404 for others (test_directory.py, test_pages.py)",
+    ("POST", "/api/v1/direct"): "a direct message with an active colleague (test_api_channels.py)",
+    ("GET", "/api/v1/me"): "signed in: one's own account (test_signed_out_browser_is_401)",
+    ("POST", "/api/v1/me/photo"): "signed in: one's own photo only (test_people.py)",
+    ("DELETE", "/api/v1/me/photo"): "signed in: one's own photo only (test_people.py)",
+    ("GET", "/api/v1/me/tokens"): "one's own tokens (test_own_tokens_are_listed_...)",
+    ("DELETE", "/api/v1/me/tokens/<int:token_id>"): "one's own (test_own_tokens_are_listed_...)",
+    ("DELETE", "/api/v1/admin/users/<username>/tokens/<int:token_id>"): "admins (test_sessions.py)",
+    ("GET", "/api/v1/presence"): "signed in: who is online, no content (test_cluster.py)",
+    (
+        "GET",
+        "/api/v1/search",
+    ): "signed in; results filtered by the visibility rule (test_search.py)",
+}
+
+
+def _covered_by_tables(app: Any) -> set[tuple[str, str]]:
+    """(method, rule) of every route some table above calls."""
+    adapter = app.url_map.bind("localhost")
+    calls = [(c.method, API + c.path) for c in (*CALLS, *TIP_CALLS, *ADMIN_CALLS)]
+    calls += [(method, API + path) for method, path, _ in PROFILE_CALLS.values()]
+    calls += ADMIN_PAGES
+    covered = set()
+    for method, path in calls:
+        concrete = path.format(channel="town", message=1, tip=1).split("?")[0]
+        rule, _ = adapter.match(concrete, method=method, return_rule=True)
+        covered.add((method, rule.rule))
+    return covered
+
+
+def test_every_route_is_in_an_authorization_table(app):
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    covered = _covered_by_tables(app)
+    missing = sorted(routes - covered - set(NOT_IN_TABLES))
+    assert not missing, (
+        f"routes in no authorization table (add them, or to NOT_IN_TABLES): {missing}"
+    )
+    stale = sorted(set(NOT_IN_TABLES) - routes)
+    assert not stale, f"NOT_IN_TABLES lists routes that no longer exist: {stale}"
+    doubled = sorted(set(NOT_IN_TABLES) & covered)
+    assert not doubled, f"in a table already, drop them from NOT_IN_TABLES: {doubled}"

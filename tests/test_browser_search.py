@@ -346,7 +346,9 @@ def test_a_slow_answer_to_an_older_query_is_dropped(
     held: list[Any] = []
     page.route("**/api/v1/search?q=pharm", lambda route: held.append(route))  # held back
     search_box(page).fill("pharm")
-    page.wait_for_timeout(400)  # past the debounce: "pharm" was sent
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:  # past the debounce, "pharm" is sent
+        page.wait_for_timeout(20)  # (lets Playwright run the route handler meanwhile)
     assert len(held) == 1
     search_box(page).fill("pharmacy")
     expect(options(page).first.locator("mark")).to_have_text("Pharmacy")

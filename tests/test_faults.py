@@ -340,7 +340,7 @@ def test_postgresql_restart_answers_503_then_recovers_without_a_restart(
 
 
 def test_indexer_killed_mid_commit_catches_up_on_restart(tmp_path: Path, fresh_pg_url: str) -> None:
-    from physnet.actions.messages import check_send_message
+    from physnet.actions.messages.send import check_send_message
 
     env = physnet_env(tmp_path, fresh_pg_url)
     app = create_app(_settings(tmp_path, fresh_pg_url))
@@ -367,10 +367,35 @@ def test_indexer_killed_mid_commit_catches_up_on_restart(tmp_path: Path, fresh_p
                 stderr=log,
             )
 
-    # Kill it three times while it works through the backlog, mid-batch.
-    for delay in (1.2, 0.6, 0.4):
+    from physnet.models import SearchOutbox
+    from physnet.search.store import FileLock
+
+    writer_lock = FileLock(tmp_path / "search_index" / "indexer.lock")  # read, never taken
+
+    def outbox_rows() -> int:
+        with app.app_context():
+            rows = db.session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
+            db.session.remove()
+        return rows
+
+    # Kill it three times while it works through the backlog: once it has taken the writer
+    # lock (it drains right after), and once it has committed a batch (mid the next one).
+    for after_a_batch in (False, True, False):
+        before = outbox_rows()
         indexer = start_indexer()
-        time.sleep(delay)
+        wait_until(
+            lambda: writer_lock.holder_pid() == indexer.pid,  # noqa: B023
+            60,
+            "the indexer to take the writer lock",
+            step=0.01,
+        )
+        if after_a_batch:
+            wait_until(
+                lambda: outbox_rows() < before,  # noqa: B023
+                60,
+                "the indexer to commit a batch",
+                step=0.01,
+            )
         indexer.send_signal(signal.SIGKILL)
         indexer.wait(10)
     middle = _search_status(env)

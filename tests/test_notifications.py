@@ -10,7 +10,7 @@ import test_multiprocess
 from sqlalchemy import select
 from test_query_counts import count_queries
 
-from physnet.actions.messages import check_send_message
+from physnet.actions.messages.send import check_send_message
 from physnet.actions.notifications import queue_message_notifications
 from physnet.extensions import db
 from physnet.models import Message, User
@@ -495,7 +495,7 @@ def test_finding_who_to_notify_is_one_query_whatever_the_channel_size(app, facto
 
 
 def _feed_queries(app: Any) -> int:
-    from physnet.mentions_feed import mentions_page, unread_mention_count
+    from physnet.reads.mentions import mentions_page, unread_mention_count
 
     with app.app_context():
         bob = _user("bob")

@@ -8,11 +8,12 @@ from contextlib import contextmanager
 from sqlalchemy import event, select
 
 from physnet.access import access_channel
-from physnet.actions.messages import check_send_message, check_toggle_reaction
+from physnet.actions.messages.reactions import check_toggle_reaction
+from physnet.actions.messages.send import check_send_message
 from physnet.extensions import db
 from physnet.models import User
-from physnet.queries import channel_listing, history
-from physnet.serialize import message_json
+from physnet.reads.channels import channel_listing, history
+from physnet.reads.json import message_json
 
 
 @contextmanager

@@ -11,13 +11,11 @@ import pytest
 from sqlalchemy import func, select, update
 
 from physnet import create_app
-from physnet.actions.messages import (
-    do_edit_message,
-    do_send_message,
-    do_toggle_reaction,
-)
+from physnet.actions.messages.edit import do_edit_message
+from physnet.actions.messages.reactions import do_toggle_reaction
+from physnet.actions.messages.send import do_send_message
 from physnet.actions.retention import apply_retention
-from physnet.actions.tips import check_promote_message
+from physnet.actions.tips.edit import check_promote_message
 from physnet.extensions import db
 from physnet.models import (
     AuditEvent,

@@ -18,8 +18,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from physnet.actions import users as user_actions
-from physnet.actions.effects import after_commit, atomic
-from physnet.actions.messages import do_edit_message, do_send_message
+from physnet.actions.messages.edit import do_edit_message
+from physnet.actions.messages.send import do_send_message
+from physnet.db.transaction import after_commit, atomic
 from physnet.extensions import db
 from physnet.models import Channel, Message, SearchOutbox, User
 from physnet.search import evaluate, indexer, searching, service
@@ -287,16 +288,17 @@ def test_private_channels_stay_private(corpus: Corpus, who: str, sees: bool) -> 
 # Indexing: live changes, crashes, rebuilds ------------------------------------------------
 
 
-def _wait_found(corpus: Corpus, q: str, count: int, timeout: float = 5.0) -> float:
+def _wait_found(corpus: Corpus, q: str, count: int, timeout: float = 30.0) -> None:
+    """Wait until `q` finds `count` results (how soon is bench/search_limits.py's business)."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if corpus.find("alice", q)["total"] == count:
-            return time.monotonic() - started
+            return
         time.sleep(0.01)
     raise AssertionError(f"{q!r} did not reach {count} results")
 
 
-def test_new_edited_and_deleted_messages_reach_the_index_within_a_second(corpus: Corpus) -> None:
+def test_new_edited_and_deleted_messages_reach_the_index(corpus: Corpus) -> None:
     service(corpus.app).indexer.start()
     headers = {"Authorization": f"Bearer {corpus.tokens['alice']}"}
     client = corpus.client
@@ -305,15 +307,15 @@ def test_new_edited_and_deleted_messages_reach_the_index_within_a_second(corpus:
     )
     assert posted.status_code == 201
     message_id = posted.get_json()["message"]["id"]
-    assert _wait_found(corpus, "albumin", 1) < 1.0
+    _wait_found(corpus, "albumin", 1)
     edited = client.patch(
         f"/api/v1/messages/{message_id}", json={"body": "Ferritin order panel"}, headers=headers
     )
     assert edited.status_code == 200
-    assert _wait_found(corpus, "ferritin", 1) < 1.0
+    _wait_found(corpus, "ferritin", 1)
     assert corpus.find("alice", "albumin")["total"] == 0
     assert client.delete(f"/api/v1/messages/{message_id}", headers=headers).status_code == 200
-    assert _wait_found(corpus, "ferritin", 0) < 1.0
+    _wait_found(corpus, "ferritin", 0)
     assert service(corpus.app).indexer.wait_idle()
 
 
@@ -333,8 +335,8 @@ CRASHING_WRITER = textwrap.dedent(
     import os, signal, sys
     from sqlalchemy import select
     from physnet import create_app
-    from physnet.actions.effects import after_commit
-    from physnet.actions.messages import check_send_message
+    from physnet.db.transaction import after_commit
+    from physnet.actions.messages.send import check_send_message
     from physnet.extensions import db
     from physnet.models import User
     from physnet.search import indexer, service
@@ -376,7 +378,7 @@ def test_a_crash_between_commit_and_indexing_loses_nothing(corpus: Corpus, tmp_p
         db.session.remove()
     assert corpus.find("alice", "bicarbonate")["total"] == 0  # ...but never indexed
     service(app).indexer.start()  # the restart: the dead writer's lock is free again
-    assert _wait_found(corpus, "bicarbonate", 1) < 5
+    _wait_found(corpus, "bicarbonate", 1)
     assert service(app).indexer.is_writer
 
 
@@ -526,9 +528,7 @@ def test_the_indexer_starts_with_a_server_not_with_tests_or_commands(search_app:
 def test_bad_input_gets_an_answer_never_a_500(
     corpus: Corpus, q: str, status: int, expect: Any
 ) -> None:
-    started = time.monotonic()
-    response = corpus.get("bob", q)
-    assert time.monotonic() - started < 2
+    response = corpus.get("bob", q)  # how fast: bench/search_limits.py
     assert response.status_code == status, response.get_json()
     body = response.get_json()
     if isinstance(expect, str):
@@ -564,9 +564,7 @@ def test_a_slow_search_stops_at_the_time_limit(
 
     monkeypatch.setattr(evaluate, "read_postings", slow)
     monkeypatch.setattr(searching, "MAIN_SECONDS", 0.1)
-    started = time.monotonic()
     found = corpus.find("bob", "cefazolin troponin")  # two postings to read: 0.6 s
-    assert time.monotonic() - started < 2
     assert found["partial"] is True and found["suggestion"] is None
 
 

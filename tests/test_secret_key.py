@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from physnet.config import ConfigError, load_settings
-from physnet.secret_key import EXAMPLE_KEY
+from physnet.config.secret_key import EXAMPLE_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgresql://postgres@127.0.0.1:5432/test"

@@ -14,8 +14,8 @@ from flask import Flask
 
 from physnet import create_app
 from physnet.extensions import db
+from physnet.ratelimit.signin import DELAY_CAP_S, FREE_FAILURES, failure_delay
 from physnet.realtime import rooms
-from physnet.signin_throttle import DELAY_CAP_S, FREE_FAILURES, failure_delay
 
 from conftest import PASSWORD, Factory, _settings, csrf_token
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import current_app
 
-from physnet.actions.effects import atomic
 from physnet.audit.chain import chain
+from physnet.db.transaction import atomic
 from physnet.extensions import db
 from physnet.models import AuditEvent, User, utcnow
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from physnet.access import is_hidden
-from physnet.actions.effects import after_commit
+from physnet.db.transaction import after_commit
 from physnet.models import Message
+from physnet.reads.json import message_json
 from physnet.realtime import rooms
-from physnet.serialize import message_json
 
 
 def queue_message_event(event: str, message: Message, payload: Any = None) -> None:

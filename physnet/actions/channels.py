@@ -9,12 +9,12 @@ from sqlalchemy import select
 from physnet.access import access_channel, can_moderate
 from physnet.actions import validate
 from physnet.actions.audit import actor_of, record_audit
-from physnet.actions.effects import after_commit, atomic
+from physnet.db.transaction import after_commit, atomic
 from physnet.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import Channel, Membership, User
+from physnet.reads.json import channel_json
 from physnet.realtime import rooms
-from physnet.serialize import channel_json
 
 DIRECT_PREFIX = "dm-"  # reserved: direct-message channels are named dm-<id>-<id>
 

@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 
 from physnet.actions.audit import record_audit
 from physnet.actions.channels import do_add_member, do_remove_member
-from physnet.actions.effects import atomic
 from physnet.actions.users import do_end_sessions
+from physnet.db.transaction import atomic
 from physnet.directory.connection import DirectoryError
 from physnet.directory.entries import Person, resize_photo
 from physnet.directory.plan import (

@@ -14,9 +14,9 @@ from physnet.actions.directory import (
     do_create_directory_user,
     do_update_directory_user,
 )
-from physnet.actions.effects import atomic
 from physnet.actions.users import authenticate_local
-from physnet.blocking import off_hub_released
+from physnet.db.blocking import off_hub_released
+from physnet.db.transaction import atomic
 from physnet.directory import lockout, signin
 from physnet.directory.connection import DirectoryError
 from physnet.directory.entries import USERNAME, Person

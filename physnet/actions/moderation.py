@@ -1,7 +1,7 @@
 """Reporting a message, quarantining it at once, and a moderator's release or delete.
 
 A quarantined message is hidden from everyone but the channel's moderators and staff:
-history, catch-up and threads skip it (`physnet/queries.py`), `access_message` answers 404,
+history, catch-up and threads skip it (`physnet/reads/channels.py`), `access_message` answers 404,
 the search source treats it as absent (the outbox reindexes it, since the row changed), and
 mention counts leave it out. Open screens get `message_deleted` with `"quarantined": true`
 and drop it; its author gets `message_quarantined` in their own room.
@@ -17,9 +17,9 @@ from physnet.access import access_message, can_moderate, can_read
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
 from physnet.actions.broadcast import queue_message_event
-from physnet.actions.effects import after_commit, atomic
-from physnet.actions.messages import do_delete_message
+from physnet.actions.messages.edit import do_delete_message
 from physnet.actions.report_policy import report_hides_at_once
+from physnet.db.transaction import after_commit, atomic
 from physnet.errors import BadRequest, Conflict, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import (
@@ -31,8 +31,8 @@ from physnet.models import (
     User,
     utcnow,
 )
+from physnet.reads.json import report_json
 from physnet.realtime import rooms
-from physnet.serialize import author_json, iso, message_json
 
 MAX_REASON = 500
 
@@ -143,21 +143,6 @@ def reports_for(user: User, status: str = "open") -> list[dict[str, Any]]:
     ).all()
     allowed = _moderated_channel_ids(user, {r.message.channel_id for r in reports})
     return [report_json(r) for r in reports if r.message.channel_id in allowed]
-
-
-def report_json(report: MessageReport) -> dict[str, Any]:
-    return {
-        "id": report.id,
-        "kind": report.kind,
-        "reason": report.reason,
-        "status": report.status,
-        # False: queued without hiding the message (a newcomer's report, see report_policy)
-        "message_hidden": report.message.quarantined_at is not None,
-        "created_at": iso(report.created_at),
-        "resolved_at": iso(report.resolved_at),
-        "reporter": author_json(report.reporter),
-        "message": message_json(report.message),
-    }
 
 
 def check_resolve_report(user: User, report_id: Any, outcome: str) -> MessageReport:

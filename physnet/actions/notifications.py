@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from physnet.access import access_channel
 from physnet.actions import validate
-from physnet.actions.effects import after_commit, atomic
+from physnet.db.transaction import after_commit, atomic
 from physnet.errors import BadRequest, Invalid
 from physnet.extensions import db, socketio
 from physnet.models import (
@@ -27,8 +27,8 @@ from physnet.models import (
     default_notification_level,
     utcnow,
 )
+from physnet.reads.json import notification_json
 from physnet.realtime import rooms
-from physnet.serialize import author_json
 
 # --- preferences --------------------------------------------------------------------------
 
@@ -187,32 +187,6 @@ def _kind(mentioned: bool, participant: bool, level: str) -> str | None:
     if participant:
         return "reply"
     return "message" if level == "all" else None
-
-
-def notification_json(message: Message, channel: Channel, kind: str) -> dict[str, Any]:
-    """The payload: where and who, never what (no body, no excerpt)."""
-    author = author_json(message.author)
-    who = author["display_name"]
-    if channel.kind == "direct":
-        texts = {
-            "mention": f"{who} mentioned you in a direct message",
-            "reply": f"{who} replied to a thread in a direct message",
-            "message": f"{who} sent you a direct message",
-        }
-    else:
-        texts = {
-            "mention": f"{who} mentioned you in #{channel.name}",
-            "reply": f"{who} replied to a thread in #{channel.name}",
-            "message": f"{who} posted in #{channel.name}",
-        }
-    return {
-        "kind": kind,
-        "channel": channel.name,
-        "author": author,
-        "message_id": message.id,
-        "thread_id": message.thread_id,
-        "text": texts[kind],
-    }
 
 
 def _queue(message: Message, channel: Channel, user_ids: list[int], kind: str) -> None:

@@ -3,30 +3,30 @@
 Message send and edit call `check_phi` before they store anything; tips call it with
 {"title": ..., "body": ...}. Under the channel's policy a finding is refused with 422
 `possible_phi` (its findings attached), unless the policy is `confirm` and the author gave
-`phi_override_reason`; then `store_with_override` stores the text and audits the override
-in the same transaction: the kinds and counts and the reason, never the matched text.
+`phi_override_reason`; then check_phi returns a PhiOverride, which the caller hands to its
+`do_*` action as an argument (`phi_override=`), and the action audits it with
+`record_phi_override` in the transaction that stores the text: the kinds and counts and
+the reason, never the matched text.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import current_app
 
 from physnet.access import access_channel, can_moderate
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
-from physnet.actions.effects import atomic
+from physnet.db.transaction import atomic
 from physnet.errors import BadRequest, Forbidden, Invalid
-from physnet.extensions import db
 from physnet.models import MAX_BODY, Channel, User
 from physnet.phi import POLICIES, Finding, PhiSettings, describe, phi_scan
 
 MAX_REASON = 500
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -132,27 +132,25 @@ def _override_reason(value: Any) -> str:
     return reason
 
 
-def store_with_override(
-    override: PhiOverride | None, store: Callable[[], T], target: Callable[[T], str]
-) -> T:
-    """Run `store` and, when overridden, audit the override in the same transaction."""
+def record_phi_override(override: PhiOverride | None, target: str) -> None:
+    """Audit an author's override of the PHI guard; nothing when there was none.
+
+    Precondition: called inside the `atomic` block that stores `target` ("message:12"), so
+    the audit event commits or rolls back with the text it is about.
+    """
     if override is None:
-        return store()
-    with atomic():
-        stored = store()
-        db.session.flush()
-        record_audit(
-            override.actor,
-            "phi.override",
-            target(stored),
-            via=override.action,
-            channel=override.channel,
-            policy=override.policy,
-            kinds=override.kinds,
-            count=sum(override.kinds.values()),
-            reason=override.reason,
-        )
-    return stored
+        return
+    record_audit(
+        override.actor,
+        "phi.override",
+        target,
+        via=override.action,
+        channel=override.channel,
+        policy=override.policy,
+        kinds=override.kinds,
+        count=sum(override.kinds.values()),
+        reason=override.reason,
+    )
 
 
 def check_scan(user: User, text: Any, channel_name: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from physnet.access import access_message, check_can_post, visible_in_channel
 from physnet.actions.audit import record_audit
 from physnet.actions.broadcast import queue_message_event
-from physnet.actions.effects import atomic
+from physnet.db.transaction import atomic
 from physnet.errors import Invalid
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Message, User, utcnow

@@ -8,30 +8,23 @@ from typing import Any
 
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
-from physnet.actions.effects import atomic
-from physnet.blocking import off_hub_released
+from physnet.db.blocking import off_hub_released
+from physnet.db.transaction import atomic
 from physnet.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import User, UserPhoto, utcnow
+from physnet.people.fields import (
+    DIRECTORY_FIELDS,
+    NEVER_EDITED,
+    TAG_FIELDS,
+    TEXT_FIELDS,
+    editable_fields,
+)
 from physnet.people.normalize import tag_key
 from physnet.people.photos import read_photo
 
-MAX_BIO = 1000
-MAX_ASK = 200
 MAX_TAGS = 20
 MAX_TAG = 50
-# Fields the directory owns for directory accounts; local accounts edit them here.
-DIRECTORY_FIELDS = {
-    "display_name": 200,
-    "title": 200,
-    "department": 200,
-    "specialty": 200,
-    "facility": 200,
-    "phone": 64,
-}
-NEVER_EDITED = {"username", "email", "role", "source", "active", "photo", "id"}
-TAG_FIELDS = ("expertise", "ehr_systems")
-TEXT_FIELDS = {"bio": MAX_BIO, "ask_me_about": MAX_ASK, "credentials": 100}
 # A tag: letters and digits with a few joiners ("C. diff", "I&O", "HbA1c/eGFR", "SEP-1").
 _TAG = re.compile(r"[^\W_][\w .&+/'()#-]*")
 # One spelling per well-known EHR, so facets and filters don't split on case or old names.
@@ -52,17 +45,6 @@ EHR_NAMES = {
     "vista": "VistA",
     "cprs": "VistA",
 }
-
-
-def editable_fields(user: User) -> set[str]:
-    """What `user` may change about themselves through PATCH /me."""
-    fields = set(TEXT_FIELDS) | set(TAG_FIELDS)
-    return fields if user.source == "directory" else fields | set(DIRECTORY_FIELDS)
-
-
-def read_only_fields(user: User) -> list[str]:
-    """The profile fields shown as coming from the directory for `user`."""
-    return sorted([*DIRECTORY_FIELDS, "email", "photo"]) if user.source == "directory" else []
 
 
 def clean_text(value: Any, field: str, limit: int, *, single_line: bool = False) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from physnet.access import access_channel, can_moderate
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
-from physnet.actions.effects import atomic
+from physnet.db.transaction import atomic
 from physnet.errors import Forbidden, Invalid
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Message, User

@@ -18,7 +18,8 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from physnet.actions.audit import actor_of, record_audit
-from physnet.actions.effects import atomic
+from physnet.db.search_outbox import queue
+from physnet.db.transaction import atomic
 from physnet.errors import Forbidden, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import (
@@ -32,7 +33,6 @@ from physnet.models import (
     User,
     utcnow,
 )
-from physnet.search.outbox import queue
 
 BATCH = 500
 MAX_DAYS = 36_500

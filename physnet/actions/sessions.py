@@ -12,9 +12,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from physnet.actions import validate
 from physnet.actions.audit import actor_of, record_audit
-from physnet.actions.effects import after_commit, atomic
-from physnet.actions.tip_input import flag
+from physnet.actions.tips.input import flag
 from physnet.actions.users import do_end_sessions, do_revoke_token
+from physnet.db.transaction import after_commit, atomic
 from physnet.errors import Forbidden, NotFound
 from physnet.extensions import db
 from physnet.models import MAX_ID, ApiToken, EndedSession, User, utcnow

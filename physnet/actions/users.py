@@ -11,8 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from physnet.actions import validate
-from physnet.actions.effects import after_commit, atomic
-from physnet.blocking import off_hub_released
+from physnet.db.blocking import off_hub_released
+from physnet.db.transaction import after_commit, atomic
 from physnet.errors import Conflict, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import ROLES, ApiToken, User, utcnow

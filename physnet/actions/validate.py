@@ -6,10 +6,8 @@ import re
 from typing import Any
 
 from physnet.errors import BadRequest, Invalid, NotFound
-from physnet.models import CHANNEL_NAME_RE, MAX_BODY, MAX_ID
+from physnet.models import CHANNEL_NAME_RE, MAX_BODY, MAX_ID, USERNAME
 
-# Used with fullmatch: "$" alone would also accept a trailing newline.
-USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,63}")
 _CLIENT_MSG_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 

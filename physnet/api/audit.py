@@ -7,11 +7,11 @@ from typing import Any
 from flask import Response, request, stream_with_context
 
 from physnet.actions.audit import actor_of, record_audit
-from physnet.actions.effects import atomic
 from physnet.api import bp, int_arg, me
 from physnet.audit.export import FORMATS, AuditFilter, as_csv, as_json, event_row, matching, page
+from physnet.db.transaction import atomic
 from physnet.errors import BadRequest, Forbidden
-from physnet.serialize import iso
+from physnet.reads.json import iso
 
 PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 50, 200, 1_000_000
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json"}

@@ -7,8 +7,8 @@ from typing import Any
 from physnet.access import access_channel
 from physnet.actions import channels as actions
 from physnet.api import bp, json_body, me
-from physnet.queries import channel_listing, members_of
-from physnet.serialize import channel_json
+from physnet.reads.channels import channel_listing, members_of
+from physnet.reads.json import channel_json
 
 
 @bp.get("/channels")

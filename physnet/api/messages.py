@@ -8,14 +8,14 @@ from sqlalchemy import select
 
 from physnet import ratelimit
 from physnet.access import access_channel, access_message
-from physnet.actions import messages as actions
+from physnet.actions.messages import edit, reactions, read_marks, send
 from physnet.actions.validate import require_int
 from physnet.api import bp, int_arg, json_body, me
 from physnet.errors import BadRequest, Invalid
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Message, MessageEdit
-from physnet.queries import history, history_around
-from physnet.serialize import iso, message_json
+from physnet.reads.channels import history, history_around
+from physnet.reads.json import iso, message_json
 
 
 @bp.get("/channels/<name>/messages")
@@ -64,7 +64,7 @@ def _page_around(
 def post_message(name: str) -> Any:
     data = json_body()
     ratelimit.check("post", f"user:{me().id}")
-    message, created = actions.check_send_message(
+    message, created = send.check_send_message(
         me(),
         name,
         data.get("body"),
@@ -84,7 +84,7 @@ def mark_read(name: str) -> Any:
     message = db.session.get(Message, message_id) if message_id else None
     if message is None or message.channel_id != channel.id:
         raise Invalid(f"Message {message_id} is not in #{channel.name}.", code="unknown_message")
-    actions.do_mark_read(me(), membership, message_id)
+    read_marks.do_mark_read(me(), membership, message_id)
     return {"last_read_id": membership.last_read_id}
 
 
@@ -97,7 +97,7 @@ def get_message(message_id: int) -> Any:
 @bp.patch("/messages/<int:message_id>")
 def edit_message(message_id: int) -> Any:
     data = json_body()
-    message = actions.check_edit_message(
+    message = edit.check_edit_message(
         me(), message_id, data.get("body"), data.get("phi_override_reason")
     )
     return {"message": message_json(message)}
@@ -105,7 +105,7 @@ def edit_message(message_id: int) -> Any:
 
 @bp.delete("/messages/<int:message_id>")
 def delete_message(message_id: int) -> Any:
-    message = actions.check_delete_message(me(), message_id)
+    message = edit.check_delete_message(me(), message_id)
     return {"message": message_json(message)}
 
 
@@ -120,5 +120,5 @@ def message_edits(message_id: int) -> Any:
 
 @bp.post("/messages/<int:message_id>/reactions")
 def toggle_reaction(message_id: int) -> Any:
-    message, added = actions.check_toggle_reaction(me(), message_id, json_body().get("emoji"))
+    message, added = reactions.check_toggle_reaction(me(), message_id, json_body().get("emoji"))
     return {"message": message_json(message), "added": added}

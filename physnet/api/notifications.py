@@ -6,8 +6,8 @@ from typing import Any
 
 from physnet.actions import notifications as actions
 from physnet.api import bp, int_arg, json_body, me
-from physnet.mentions_feed import mentions_page, unread_mention_count
 from physnet.models import default_notification_level
+from physnet.reads.mentions import mentions_page, unread_mention_count
 
 
 @bp.get("/mentions")

@@ -10,7 +10,7 @@ from physnet.actions import phi as actions
 from physnet.actions.report_policy import check_set_report_policy
 from physnet.api import bp, json_body, me
 from physnet.errors import BadRequest, Invalid
-from physnet.serialize import channel_json
+from physnet.reads.json import channel_json
 
 
 @bp.post("/phi/scan")

@@ -16,7 +16,7 @@ from physnet.errors import BadRequest, NotFound
 from physnet.extensions import db
 from physnet.models import User, UserPhoto
 from physnet.people.photos import MAX_REQUEST, too_large
-from physnet.people.profile import profile_json
+from physnet.reads.json import profile_json
 
 UPLOADS = {"api.upload_my_photo", "api.upload_photo"}
 

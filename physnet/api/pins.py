@@ -7,7 +7,7 @@ from typing import Any
 from physnet.access import access_channel
 from physnet.actions import pins as actions
 from physnet.api import bp, me
-from physnet.serialize import message_json
+from physnet.reads.json import message_json
 
 
 @bp.post("/messages/<int:message_id>/pin")

@@ -10,9 +10,9 @@ from physnet import ratelimit
 from physnet.actions.audit import do_audit_search
 from physnet.api import bp, int_arg, me
 from physnet.errors import BadRequest, Unavailable
+from physnet.reads.tips import add_tip_titles
 from physnet.search import IndexUnavailable, service
 from physnet.search.searching import search
-from physnet.tip_reads import add_tip_titles
 
 
 @bp.get("/search")

@@ -8,18 +8,7 @@ from flask import request
 
 from physnet.actions import sessions as actions
 from physnet.api import bp, json_body, me
-from physnet.models import ApiToken
-from physnet.serialize import iso
-
-
-def token_json(record: ApiToken) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "label": record.label,
-        "created_at": iso(record.created_at),
-        "last_used_at": iso(record.last_used_at) if record.last_used_at else None,
-        "revoked_at": iso(record.revoked_at) if record.revoked_at else None,
-    }
+from physnet.reads.json import token_json
 
 
 @bp.get("/me/tokens")

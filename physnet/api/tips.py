@@ -8,15 +8,16 @@ from flask import request
 from sqlalchemy import select
 
 from physnet.access import access_channel, access_tip
-from physnet.actions import tip_votes, tips
-from physnet.actions.tip_input import tip_tags
+from physnet.actions.tips import edit as tips
+from physnet.actions.tips import votes as tip_votes
+from physnet.actions.tips.input import tip_tags
 from physnet.actions.validate import USERNAME
 from physnet.api import bp, int_arg, json_body, me
 from physnet.errors import BadRequest, NotFound
 from physnet.extensions import db
 from physnet.models import TipEdit, User
-from physnet.serialize import author_json, iso
-from physnet.tip_reads import SORTS, TipFilter, list_tips, tip_for, tips_for
+from physnet.reads.json import author_json, iso
+from physnet.reads.tips import SORTS, TipFilter, list_tips, tip_for, tips_for
 
 MAX_PAGE = 10_000
 

@@ -11,8 +11,8 @@ from physnet.actions.presence import online_usernames
 from physnet.actions.profiles import check_update_profile
 from physnet.api import bp, int_arg, json_body, me
 from physnet.extensions import db
-from physnet.people.profile import channel_ref_json, person_json, profile_json
 from physnet.people.query import PER_PAGE, PeopleFilters, search_people
+from physnet.reads.json import channel_ref_json, person_json, profile_json
 
 MAX_PARAM = 200
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -95,17 +95,14 @@ def chain(session: Session, entry: AuditEvent) -> None:
     head[:] = [entry.seq, entry.hash, True]
 
 
-@event.listens_for(Session, "before_commit")
-def _store_head(session: Session) -> None:
+def store_head(session: Session) -> None:
     head = session.info.get(_HEAD)
     if head is not None and head[2]:
         session.connection().execute(_STORE, {"head_seq": head[0], "head_hash": head[1]})
         head[2] = False
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_head(session: Session, *args: Any) -> None:
+def forget_head(session: Session, *args: Any) -> None:
     session.info.pop(_HEAD, None)
 
 

@@ -8,10 +8,11 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from physnet.actions.channels import do_add_member, do_create_channel
-from physnet.actions.effects import atomic
-from physnet.actions.messages import do_send_message, do_toggle_reaction
+from physnet.actions.messages.reactions import do_toggle_reaction
+from physnet.actions.messages.send import do_send_message
 from physnet.actions.profiles import do_update_profile
 from physnet.actions.users import do_create_local_user
+from physnet.db.transaction import atomic
 from physnet.demo import content, profiles
 from physnet.demo.tips import load_demo_tips
 from physnet.extensions import db

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from physnet.actions.tip_votes import do_endorse_tip, do_verify_tip
-from physnet.actions.tips import do_create_tip
+from physnet.actions.tips.edit import do_create_tip
+from physnet.actions.tips.votes import do_endorse_tip, do_verify_tip
 from physnet.extensions import db
 from physnet.models import Channel, Message, Tip, User, utcnow
-from physnet.tip_reads import today
+from physnet.models.tips import today
 
 TIPS: list[dict] = [
     {

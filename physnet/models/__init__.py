@@ -27,7 +27,7 @@ from physnet.models.tips import (
     TipReminder,
 )
 from physnet.models.types import MAX_ID, UTCDateTime, utcnow
-from physnet.models.users import ROLES, ApiToken, EndedSession, User
+from physnet.models.users import ROLES, USERNAME, ApiToken, EndedSession, User
 
 __all__ = [
     "CHANNEL_NAME_PATTERN",
@@ -44,6 +44,7 @@ __all__ = [
     "SYNC_STATUSES",
     "TAG_KINDS",
     "TAG_RE",
+    "USERNAME",
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -123,3 +123,12 @@ class TipReminder(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("tip_id", "user_id", "due_on"),)
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def is_out_of_date(tip: Tip, on: date | None = None) -> bool:
+    """Past its review date: EHR upgrades may have changed the workflow it describes."""
+    return (on or today()) > tip.review_at

@@ -12,6 +12,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def iso(value: datetime | None) -> str | None:
+    """The JSON form of a time: ISO 8601 in UTC with a Z."""
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC datetime on every backend (SQLite stores it naive)."""
 

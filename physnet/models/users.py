@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -12,6 +13,8 @@ from physnet.extensions import db
 from physnet.models.types import UTCDateTime, utcnow
 
 ROLES = ("member", "moderator", "admin")
+# A username; used with fullmatch: "$" alone would also accept a trailing newline.
+USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,63}")
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined]

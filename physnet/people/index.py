@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, event, insert, inspect, select, update
+from sqlalchemy import delete, insert, inspect, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -86,15 +86,13 @@ def _changed(user: User, fields: Iterable[str]) -> bool:
     return any(state.attrs[f].history.has_changes() for f in fields)
 
 
-@event.listens_for(Session, "before_flush")
-def _fold_names(session: Session, flush_context: Any, instances: Any) -> None:
+def fold_names(session: Session, flush_context: Any, instances: Any) -> None:
     for user in [*session.new, *session.dirty]:
         if isinstance(user, User) and (user in session.new or _changed(user, _NAME_FIELDS)):
             user.sort_name = sort_name(user.display_name or "", user.username or "")
 
 
-@event.listens_for(Session, "after_flush")
-def _index_people(session: Session, flush_context: Any) -> None:
+def index_people(session: Session, flush_context: Any) -> None:
     new = [u for u in session.new if isinstance(u, User)]
     dirty = [u for u in session.dirty if isinstance(u, User) and u not in session.deleted]
     renamed = [u for u in dirty if _changed(u, _NAME_FIELDS)]

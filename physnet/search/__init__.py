@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from physnet.search import outbox  # noqa: F401  (registers the session hooks)
 from physnet.search.engine import SearcherPool
 from physnet.search.indexer import Indexer
 from physnet.search.store import IndexStore, IndexUnavailable

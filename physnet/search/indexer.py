@@ -22,10 +22,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import delete, or_, select, update
 
-from physnet.actions.effects import atomic
+from physnet.db import search_outbox as outbox
+from physnet.db.transaction import atomic
 from physnet.extensions import db
 from physnet.models import SearchOutbox, utcnow
-from physnet.search import outbox
 from physnet.search.codec import CODEC
 from physnet.search.rebuild import rebuild
 from physnet.search.schema import key_of

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, or_, select
 
-from physnet.actions.effects import atomic
+from physnet.db.transaction import atomic
 from physnet.extensions import db
 from physnet.models import SearchOutbox, utcnow
 from physnet.search.bulk import BulkMpWriter, BulkWriter

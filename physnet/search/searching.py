@@ -18,6 +18,7 @@ from physnet.access import readable_channel_ids
 from physnet.errors import BadRequest
 from physnet.extensions import db
 from physnet.models import User
+from physnet.models.types import iso
 from physnet.search import suggest
 from physnet.search.engine import ColumnCache
 from physnet.search.evaluate import Outcome, evaluate
@@ -29,7 +30,6 @@ from physnet.search.schema import parse_key
 from physnet.search.sources import SOURCES
 from physnet.search.store import IndexUnavailable
 from physnet.search.synonyms import Synonyms
-from physnet.serialize import iso
 
 log = logging.getLogger(__name__)
 PER_PAGE = 20

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from physnet.access import access_channel, access_message, access_profile
 from physnet.extensions import db
-from physnet.serialize import user_json
+from physnet.reads.json import user_json
 
 bp = Blueprint("web", __name__)
 

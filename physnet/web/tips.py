@@ -9,7 +9,7 @@ from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
 from physnet.access import access_tip
-from physnet.serialize import user_json
+from physnet.reads.json import user_json
 from physnet.web import bp
 
 LIST_PARAMS = ("channel", "tag", "owner", "sort", "review", "page")

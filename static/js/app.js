@@ -2,18 +2,18 @@
 // live events to the views. Each view lives in its own module.
 
 import { configureApi, enc, get } from "./api.js";
-import { ChannelView } from "./channel.js";
-import { initChannelNotify } from "./channel-notify.js";
-import { initDirectory } from "./directory.js";
+import { ChannelView } from "./channel/view.js";
+import { initChannelNotify } from "./channel/notify.js";
+import { initChannelBrowser } from "./channel/browser.js";
 import { setIconSprite } from "./dom.js";
-import { initMembers } from "./members.js";
-import { initPeople } from "./people_view.js";
+import { initMembers } from "./channel/members.js";
+import { initPeople } from "./people/directory.js";
 import { initPresence, showing, subscribe as subscribePresence } from "./presence.js";
 import { initNotifications } from "./notifications.js";
 import { closeNav, initSidebar } from "./sidebar.js";
 import { Live } from "./socket/live.js";
 import { changed, channelRef, learnName, removeChannel, setChannel, state } from "./store.js";
-import { ThreadView } from "./thread.js";
+import { ThreadView } from "./channel/thread.js";
 import { initSearchRoutes } from "./search/routes.js";
 import { initTipReminders, onTipReview } from "./tips/reminders.js";
 import { toast, toastError } from "./toast.js";
@@ -240,7 +240,7 @@ function showEmptyState() {
 
 async function start() {
   initSidebar({ onNavigate: (name) => navigate(name) });
-  initDirectory({ navigate });
+  initChannelBrowser({ navigate });
   initNotifications({ live, navigate, threadView });
   initChannelNotify();
   initMembers(channelView, { onLeft: (name) => {

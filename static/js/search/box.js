@@ -182,6 +182,11 @@ export function initSearchBox({ openUrl = (url) => window.location.assign(url) }
       setHelp(false);
     }
   });
+  // Escape closes the open popover wherever focus went meanwhile (the channel's composer
+  // takes focus once its history has loaded, which can land after the help was opened).
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !help.hidden) setHelp(false);
+  });
 
   document.addEventListener("pointerdown", (event) => {
     if (!form.contains(event.target)) {

@@ -1,0 +1,156 @@
+"""Posting a message: validation, the PHI guard, idempotent client ids, the broadcast."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from physnet import markdown
+from physnet.access import (
+    access_channel,
+    can_see,
+    check_can_post,
+)
+from physnet.actions import notifications, redelivery, validate
+from physnet.actions.broadcast import queue_message_event
+from physnet.actions.messages.mentions import queue_mention_events, record_mentions
+from physnet.actions.phi import PhiOverride, check_phi, record_phi_override
+from physnet.db import failpoints
+from physnet.db.transaction import after_commit, atomic
+from physnet.errors import Conflict, Invalid
+from physnet.extensions import db
+from physnet.models import (
+    Channel,
+    Membership,
+    Message,
+    User,
+    utcnow,
+)
+
+
+def check_send_message(
+    user: User,
+    channel_name: Any,
+    body: Any,
+    client_msg_id: Any = None,
+    thread_id: Any = None,
+    phi_override_reason: Any = None,
+) -> tuple[Message, bool]:
+    """Validate raw input, then post. Returns (message, created); created is False for a
+    repeated client_msg_id, whose first message is returned unchanged."""
+    name = validate.require_str(channel_name, "channel") or ""
+    text = validate.message_body(body)
+    cid = validate.client_msg_id(client_msg_id)
+    parent_id = validate.require_int(thread_id, "thread_id", optional=True)
+    channel, membership = access_channel(user, name)
+    if cid is not None:
+        existing = _by_client_id(user, cid)
+        if existing is not None:
+            return _same_send(user, existing, channel, membership), False
+    check_can_post(user, channel, membership)
+    parent = None
+    if parent_id is not None:
+        parent = db.session.get(Message, parent_id)
+        if parent is not None and parent.thread_id is not None:  # a reply to a reply joins
+            parent = db.session.get(Message, parent.thread_id)  # the same thread
+        if (
+            parent is None
+            or parent.channel_id != channel.id
+            or parent.deleted_at is not None
+            or not can_see(user, parent, membership)
+        ):
+            raise Invalid("That thread does not exist in this channel.", code="unknown_thread")
+    override = check_phi(user, channel, text, phi_override_reason, action="message.send")
+    try:
+        return do_send_message(user, channel, text, cid, parent, phi_override=override), True
+    except IntegrityError:
+        # The same client_msg_id raced in on another connection, and that one won.
+        existing = _by_client_id(user, cid) if cid else None
+        if existing is None:
+            raise
+        return _same_send(user, existing, channel, membership), False
+
+
+def _same_send(
+    user: User, existing: Message, channel: Channel, membership: Membership | None
+) -> Message:
+    """A repeated client_msg_id is the same send only in the same channel; anywhere else it
+    is a client error (and must not reveal where the first message went). A first message
+    that a report has hidden since is not handed back, not even to its author."""
+    if existing.channel_id != channel.id:
+        raise Conflict(
+            "This client_msg_id was already used for another message; generate a "
+            "new one for each message.",
+            code="client_msg_id_reused",
+        )
+    if not can_see(user, existing, membership):
+        raise Conflict(
+            "That message was reported and is hidden until a moderator reviews it.",
+            code="message_hidden",
+        )
+    return existing
+
+
+def _by_client_id(user: User, cid: str) -> Message | None:
+    return db.session.scalar(
+        select(Message).where(Message.author_id == user.id, Message.client_msg_id == cid)
+    )
+
+
+def do_send_message(
+    user: User,
+    channel: Channel,
+    body: str,
+    client_msg_id: str | None,
+    parent: Message | None,
+    created_at: Any = None,
+    phi_override: PhiOverride | None = None,
+) -> Message:
+    """Store a message and queue its broadcast. Precondition: `user` may post in `channel`;
+    a `phi_override` (from check_phi) is audited in the same transaction."""
+    now = created_at or utcnow()
+    html = markdown.render(body)  # before the transaction: keep the write lock short
+    with atomic():
+        # Lock the channel row first, so ids within a channel are handed out in commit order
+        # and a client catching up "after id N" can never miss a message committed later.
+        db.session.execute(
+            update(Channel).where(Channel.id == channel.id).values(last_message_at=now)
+        )
+        message = Message(
+            channel=channel,
+            author=user,
+            body=body,
+            html=html,
+            client_msg_id=client_msg_id,
+            reactions=[],
+            created_at=now,
+            thread_id=parent.id if parent else None,
+        )
+        db.session.add(message)
+        if parent is not None:
+            parent.reply_count = Message.reply_count + 1
+        db.session.flush()
+        redelivery.hold(message.id)  # if this process dies before the broadcast, a peer sends it
+        mentioned = record_mentions(message, skip=set())
+        record_phi_override(phi_override, f"message:{message.id}")
+        # The author has read their own message.
+        db.session.execute(
+            update(Membership)
+            .where(
+                Membership.channel_id == channel.id,
+                Membership.user_id == user.id,
+                Membership.last_read_id < message.id,
+            )
+            .values(last_read_id=message.id)
+        )
+        after_commit(failpoints.reach, "message.committed")  # fault tests only
+        queue_message_event("message", message)
+        if parent is not None:
+            db.session.refresh(parent)
+            queue_message_event("message_updated", parent)  # its new reply count
+        queue_mention_events(message, mentioned)
+        notifications.queue_message_notifications(message, parent, mentioned)
+        after_commit(redelivery.release, message.id)  # last: every broadcast is out
+    return message

@@ -1,0 +1,1 @@
+"""Writes to tips: create/edit/delete (edit), votes, reviews, input checks, broadcast."""

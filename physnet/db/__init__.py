@@ -1,0 +1,1 @@
+"""Transactions, the after-commit effects, the search outbox hook, and off-hub helpers."""

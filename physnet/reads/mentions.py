@@ -1,0 +1,95 @@
+"""The "Mentions & replies" view: messages that mention me and replies in my threads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, func, select, union
+
+from physnet.access import shown_to_readers, visible_messages
+from physnet.extensions import db
+from physnet.models import Membership, Mention, Message, RepliesReadMarker, User
+from physnet.reads.json import message_json
+
+MAX_PAGE = 100
+
+
+def _my_threads(user: User) -> Any:
+    """Roots of the threads `user` started or replied in."""
+    return select(func.coalesce(Message.thread_id, Message.id)).where(Message.author_id == user.id)
+
+
+def mentions_page(
+    user: User, *, before: int | None = None, limit: int = 30
+) -> tuple[list[dict[str, Any]], bool]:
+    """Newest first: messages mentioning `user` and others' replies in threads `user` started
+    or took part in, that `user` may see now. Each item says whether it is unread:
+    a mention until cleared; a reply until the channel's or this view's read marker passes it.
+    """
+    limit = max(1, min(limit, MAX_PAGE))
+    # The candidates come from two indexed lookups (my mentions; replies in my threads), so
+    # the cost follows how much concerns me, not how many messages the network holds.
+    mentioned = select(Mention.message_id).where(Mention.user_id == user.id)
+    replies = select(Message.id).where(
+        Message.thread_id.in_(_my_threads(user)), Message.author_id != user.id
+    )
+    if before is not None:
+        mentioned = mentioned.where(Mention.message_id < before)
+        replies = replies.where(Message.id < before)
+    marker = select(RepliesReadMarker.last_read_id).where(RepliesReadMarker.user_id == user.id)
+    query = (
+        select(
+            Message,
+            Mention.user_id.is_not(None),
+            Mention.read_at.is_(None),
+            func.coalesce(Membership.last_read_id, 0),
+            func.coalesce(marker.scalar_subquery(), 0),
+        )
+        .outerjoin(Mention, and_(Mention.message_id == Message.id, Mention.user_id == user.id))
+        .outerjoin(
+            Membership,
+            and_(Membership.channel_id == Message.channel_id, Membership.user_id == user.id),
+        )
+        .where(
+            visible_messages(user),
+            Message.author_id != user.id,
+            Message.id.in_(union(mentioned, replies)),
+        )
+    )
+    rows = db.session.execute(query.order_by(Message.id.desc()).limit(limit + 1)).all()
+    items = []
+    for message, is_mention, mention_unread, channel_read, view_read in rows[:limit]:
+        # A mention keeps its own read_at; a reply is read once either marker passes it.
+        read_up_to = max(channel_read, view_read)
+        unread = bool(mention_unread) if is_mention else message.id > read_up_to
+        items.append(
+            {
+                "kind": "mention" if is_mention else "reply",
+                "unread": unread,
+                "channel": {
+                    "name": message.channel.name,
+                    "title": message.channel.title or message.channel.name,
+                    "kind": message.channel.kind,
+                },
+                "message": message_json(message),
+            }
+        )
+    return items, len(rows) > limit
+
+
+def unread_mention_count(user: User) -> int:
+    """Unread mentions of `user` in channels they may read now (the sidebar badge)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Mention)
+            .join(Message, Message.id == Mention.message_id)
+            .where(
+                Mention.user_id == user.id,
+                Mention.read_at.is_(None),
+                visible_messages(user),
+                shown_to_readers(),  # a reported message notifies no one
+            )
+        )
+        or 0
+    )
