@@ -32,7 +32,7 @@ from search_quality_data import DEMO_KEYS, QUESTIONS, TIPS, Q
 
 from physnet import create_app
 from physnet.actions.channels import do_add_member, do_create_channel
-from physnet.actions.tips import do_create_tip
+from physnet.actions.tips.edit import do_create_tip
 from physnet.actions.users import do_create_local_user
 from physnet.demo.tips import TIPS as DEMO_TIPS
 from physnet.extensions import db

@@ -681,14 +681,14 @@ def test_skipping_one_word_documents_that_cannot_reach_the_page_changes_nothing(
         corpus.post(f"ins{i}", "bob", "cardiology", "heparin " * (i + 1))
     catch_up(corpus.app)
     pruned: list[Any] = []
-    real = evaluate._pruned
+    real = evaluate.pruned_keys
 
     def spy(*args: Any) -> Any:
         found = real(*args)
         pruned.append(found)
         return found
 
-    monkeypatch.setattr(evaluate, "_pruned", spy)
+    monkeypatch.setattr(evaluate, "pruned_keys", spy)
     q = "heparin titration protocol checklist"
     with_pruning = corpus.find("bob", q)
     # the cut was taken: some one-word documents were never scored

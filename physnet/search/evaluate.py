@@ -25,12 +25,10 @@ import numpy as np
 from physnet.search.analysis import ClinicalPositions
 from physnet.search.engine import ColumnCache, SegmentArrays
 from physnet.search.postings import Postings, read_postings
+from physnet.search.ranking import K1, TIER, pruned_keys, sort_keys
 
-K1 = 1.2
 B = 0.75
-TIER = 1e6  # added to the key of a document matching every word: it sorts above the rest
-COORD_POWER = 2.0  # how hard a document matching a smaller share of the words falls
-PRUNE = True  # skip documents holding one word that cannot reach the page (_pruned)
+PRUNE = True  # skip documents holding one word that cannot reach the page (pruned_keys)
 
 
 @dataclass(frozen=True)
@@ -257,38 +255,6 @@ def evaluate(
     return Outcome(docs[order].tolist(), total, timed_out, complete)
 
 
-def _unit_scores(
-    segment: _Segment,
-    docs: np.ndarray,
-    scoring: list[tuple[int, Leaf, float, np.ndarray, np.ndarray]],
-    norms: dict[str, np.ndarray],
-) -> dict[int, np.ndarray]:
-    """BM25F per unit: an alternative's terms and fields add up; a unit scores its best
-    alternative (times the alternative's weight), so a word and its synonym never count
-    twice."""
-    reader, arrays = segment.reader, segment.arrays
-    by_alt: dict[tuple[int, int], np.ndarray] = {}
-    weight_of: dict[tuple[int, int], float] = {}
-    for unit_no, leaf, idf, rowmap, weights in scoring:
-        key = (unit_no, leaf.alt)
-        weight_of[key] = leaf.weight
-        total = by_alt.get(key)
-        if total is None:
-            total = by_alt[key] = np.zeros(len(docs))
-        if not len(weights):
-            continue
-        rows = rowmap[docs]
-        weight = np.where(rows >= 0, weights[rows].astype(np.float64), 0.0)
-        norm = norms[leaf.field][arrays.lengths_np(reader, leaf.field)[docs]]
-        total += idf * (K1 + 1) * weight / (weight + norm)
-    units: dict[int, np.ndarray] = {}
-    for (unit_no, alt), total in by_alt.items():
-        scored = total * weight_of[unit_no, alt]
-        best = units.get(unit_no)
-        units[unit_no] = scored if best is None else np.maximum(best, scored)
-    return units
-
-
 def _segment_matches(
     segment: _Segment,
     plan: Plan,
@@ -361,88 +327,18 @@ def _segment_matches(
         return docs, arrays.created_np[docs], count
     graded = len(plan.loose) > 1 or bool(plan.loose and plan.units)  # words may be missing
     if not graded:
-        return docs, _keys(segment, docs, scoring, norms, plan, []), count
+        return docs, sort_keys(segment, docs, scoring, norms, plan, []), count
     complete = np.ones(count, dtype=bool)
     for matched in loose_matched:
         complete &= matched[docs]
     if int(complete.sum()) >= limit:
         docs = docs[complete]  # the rest rank below these
-        return docs, _keys(segment, docs, scoring, norms, plan, loose_matched), count
+        return docs, sort_keys(segment, docs, scoring, norms, plan, loose_matched), count
     if PRUNE and not plan.units:
-        pruned = _pruned(segment, docs, scoring, norms, plan, loose_matched, limit)
+        pruned = pruned_keys(segment, docs, scoring, norms, plan, loose_matched, limit)
         if pruned is not None:
             return (*pruned, count)
-    return docs, _keys(segment, docs, scoring, norms, plan, loose_matched), count
-
-
-def _keys(
-    segment: _Segment,
-    docs: np.ndarray,
-    scoring: list[Any],
-    norms: dict[str, np.ndarray],
-    plan: Plan,
-    loose_matched: list[np.ndarray],
-) -> np.ndarray:
-    """Sort keys of `docs`: BM25F (times the coordination factor and the TIER bonus when
-    `loose_matched`, the documents of each loose unit, is given), times the multiplier."""
-    units = _unit_scores(segment, docs, scoring, norms)
-    score = np.zeros(len(docs))
-    for unit_score in units.values():
-        score += unit_score
-    complete = np.ones(len(docs), dtype=bool)
-    if loose_matched:
-        rarity = _rarity(scoring, len(plan.units))
-        have = np.zeros(len(docs))
-        for j, matched in enumerate(loose_matched):
-            have += rarity.get(len(plan.units) + j, 0.0) * matched[docs]
-            complete &= matched[docs]
-        share = have / max(sum(rarity.values()), 1e-9)
-        score = score * share**COORD_POWER
-    key = score * segment.arrays.multiplier()[docs]
-    return key + TIER * complete if loose_matched else key
-
-
-def _pruned(
-    segment: _Segment,
-    docs: np.ndarray,
-    scoring: list[Any],
-    norms: dict[str, np.ndarray],
-    plan: Plan,
-    loose_matched: list[np.ndarray],
-    limit: int,
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """The same best `limit` without scoring every document that holds only one word: the
-    documents holding two or more are scored first; a document holding only word j cannot
-    score above (best score of j alone) x (j's share of the rarity)^COORD_POWER x the
-    highest multiplier, so those words whose bound is below the limit-th key found are
-    skipped. None when fewer than `limit` documents hold two or more words."""
-    held = np.zeros(len(docs), dtype=np.int32)
-    which = np.zeros(len(docs), dtype=np.int32)
-    for j, matched in enumerate(loose_matched):
-        hit = matched[docs]
-        held += hit
-        which[hit] = j
-    several = held >= 2
-    if int(several.sum()) < limit:
-        return None
-    top = docs[several]
-    top_keys = _keys(segment, top, scoring, norms, plan, loose_matched)
-    threshold = np.partition(top_keys, len(top_keys) - limit)[len(top_keys) - limit]
-    rarity = _rarity(scoring, 0)
-    total_rarity = max(sum(rarity.values()), 1e-9)
-    best_alt: dict[tuple[int, int], float] = {}
-    for unit_no, leaf, idf, _, _ in scoring:
-        key = (unit_no, leaf.alt)
-        best_alt[key] = best_alt.get(key, 0.0) + idf * (K1 + 1) * leaf.weight
-    ceiling = float(segment.arrays.multiplier()[docs].max())
-    bound = np.zeros(len(loose_matched))
-    for (unit_no, _), value in best_alt.items():
-        share = rarity.get(unit_no, 0.0) / total_rarity
-        bound[unit_no] = max(bound[unit_no], value * share**COORD_POWER * ceiling)
-    alone = ~several & (bound[which] >= threshold)
-    rest = docs[alone]
-    rest_keys = _keys(segment, rest, scoring, norms, plan, loose_matched)
-    return np.concatenate([top, rest]), np.concatenate([top_keys, rest_keys])
+    return docs, sort_keys(segment, docs, scoring, norms, plan, loose_matched), count
 
 
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
@@ -450,13 +346,3 @@ _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 def leaf_idf(segment: _Segment, leaf: Leaf) -> float:
     return sum(segment.idf(leaf.field, t) for t in leaf.terms)
-
-
-def _rarity(scoring: list[Any], first_loose: int) -> dict[int, float]:
-    """Each loose unit's weight in the coordination factor: its rarest alternative's idf
-    (times the alternative's weight)."""
-    rarity: dict[int, float] = {}
-    for unit_no, leaf, idf, _, _ in scoring:
-        if unit_no >= first_loose:
-            rarity[unit_no] = max(rarity.get(unit_no, 0.0), idf * leaf.weight)
-    return rarity
