@@ -120,18 +120,28 @@ def app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterato
             db.engine.dispose()
 
 
-@pytest.fixture
-def sqlite_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
-    """The app on SQLite only, for tests whose subject is not the database."""
+def _sqlite_app(tmp_path: Path, template: Path, **settings: Any) -> Iterator[Flask]:
     path = tmp_path / "physnet.db"
-    shutil.copy(sqlite_template, path)
+    shutil.copy(template, path)
     os.environ["PHYSNET_INSTANCE"] = str(tmp_path / "instance")
-    application = create_app(_settings(tmp_path, f"sqlite:///{path}"))
+    application = create_app(_settings(tmp_path, f"sqlite:///{path}", **settings))
     application.config["TESTING"] = True
     yield application
     rooms.connections.__init__()  # type: ignore[misc]
     with application.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
+    """The app on SQLite only, for tests whose subject is not the database."""
+    yield from _sqlite_app(tmp_path, sqlite_template)
+
+
+@pytest.fixture
+def limited_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
+    """The app on SQLite with rate limits on, as in production."""
+    yield from _sqlite_app(tmp_path, sqlite_template, ratelimits=True)
 
 
 class Factory:

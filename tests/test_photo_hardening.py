@@ -7,16 +7,10 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from test_people import image, upload
-
-from physnet import create_app
-from physnet.extensions import db
-from physnet.realtime import rooms
 
 from conftest import ApiClient, Factory, _settings
 
@@ -78,18 +72,6 @@ def test_the_decode_runs_off_the_gevent_hub(tmp_path: Path, sqlite_template: Pat
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["width"] == 512  # it was decoded and re-encoded, at the stored size
     assert result["ticks"] > 0  # the hub ran other greenlets during the decode
-
-
-@pytest.fixture
-def limited_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
-    path = tmp_path / "limited.db"
-    shutil.copy(sqlite_template, path)
-    application = create_app(_settings(tmp_path, f"sqlite:///{path}", ratelimits=True))
-    application.config["TESTING"] = True
-    yield application
-    rooms.connections.__init__()  # type: ignore[misc]
-    with application.app_context():
-        db.engine.dispose()
 
 
 def test_photo_uploads_are_rate_limited(limited_app: Flask) -> None:

@@ -4,21 +4,16 @@ reader who never posted there wait for a moderator instead of hiding the message
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from physnet import create_app
 from physnet.extensions import db
 from physnet.models import AuditEvent
-from physnet.realtime import rooms
 
-from conftest import ApiClient, Factory, _settings
+from conftest import ApiClient, Factory
 
 API = "/api/v1"
 
@@ -109,18 +104,6 @@ def test_releasing_a_queued_report_sends_nothing_to_the_screens(ward: Any) -> No
     assert mod.post(f"{API}/moderation/reports/{queued['id']}/release").status_code == 200
     assert sock.get_received() == []  # it never left, so nothing comes back
     assert history(alice).count(mid) == 1
-
-
-@pytest.fixture
-def limited_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
-    path = tmp_path / "limited.db"
-    shutil.copy(sqlite_template, path)
-    application = create_app(_settings(tmp_path, f"sqlite:///{path}", ratelimits=True))
-    application.config["TESTING"] = True
-    yield application
-    rooms.connections.__init__()  # type: ignore[misc]
-    with application.app_context():
-        db.engine.dispose()
 
 
 def test_reports_have_their_own_rate_limit(limited_app: Flask) -> None:

@@ -18,7 +18,6 @@ from physnet import create_app
 from physnet.actions.sessions import do_sign_out
 from physnet.extensions import db, socketio
 from physnet.models import ApiToken, AuditEvent, EndedSession, Message, User, utcnow
-from physnet.realtime import rooms
 from physnet.realtime.expiry import expiry
 
 from conftest import PASSWORD, Factory, Listener, LiveServer, _settings, csrf_token
@@ -540,18 +539,6 @@ def test_with_a_public_url_only_that_origin_may_open_sockets(tmp_path, sqlite_te
 
 
 # --- rate limits ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def limited_app(tmp_path: Any, sqlite_template: Any) -> Iterator[Any]:
-    path = tmp_path / "limited.db"
-    shutil.copy(sqlite_template, path)
-    application = create_app(_settings(tmp_path, f"sqlite:///{path}", ratelimits=True))
-    application.config["TESTING"] = True
-    yield application
-    rooms.connections.__init__()  # type: ignore[misc]
-    with application.app_context():
-        db.engine.dispose()
 
 
 def test_posting_and_searching_are_rate_limited_with_retry_after(limited_app):

@@ -3,36 +3,16 @@ slows a guesser down without locking the account's owner out."""
 
 from __future__ import annotations
 
-import shutil
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 
-from physnet import create_app
-from physnet.extensions import db
 from physnet.ratelimit.signin import DELAY_CAP_S, FREE_FAILURES, failure_delay
-from physnet.realtime import rooms
 
-from conftest import PASSWORD, Factory, _settings, csrf_token
+from conftest import PASSWORD, Factory, csrf_token
 
 ATTACKER, OWNER = "10.20.0.66", "10.20.0.7"
-
-
-@pytest.fixture
-def limited_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
-    """The app on SQLite with rate limits on, as in production."""
-    path = tmp_path / "limited.db"
-    shutil.copy(sqlite_template, path)
-    application = create_app(_settings(tmp_path, f"sqlite:///{path}", ratelimits=True))
-    application.config["TESTING"] = True
-    yield application
-    rooms.connections.__init__()  # type: ignore[misc]
-    with application.app_context():
-        db.engine.dispose()
 
 
 def attempt(app: Flask, username: str, password: str, address: str) -> Any:

@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from flask import Flask
 
-from physnet import create_app
-from physnet.extensions import db
 from physnet.ratelimit import LIMITS
-from physnet.realtime import rooms
 
-from conftest import ApiClient, Factory, _settings
-
-
-@pytest.fixture
-def limited_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
-    path = tmp_path / "limited.db"
-    shutil.copy(sqlite_template, path)
-    application = create_app(_settings(tmp_path, f"sqlite:///{path}", ratelimits=True))
-    application.config["TESTING"] = True
-    yield application
-    rooms.connections.__init__()  # type: ignore[misc]
-    with application.app_context():
-        db.engine.dispose()
+from conftest import ApiClient, Factory
 
 
 def test_excess_typing_events_are_dropped_per_socket(limited_app: Flask) -> None:
