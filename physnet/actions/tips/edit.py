@@ -43,14 +43,8 @@ def actor_of(user: User) -> str:
 
 def check_can_add_tip(user: User, channel: Channel, membership: Membership | None) -> None:
     """Members add tips where they may post (read access already checked): a tip is
-    published to the channel, so an announcement channel takes them from moderators only."""
-    if channel.archived_at is not None:
-        raise Forbidden(
-            f"#{channel.name} is archived; its tips can be read but not added to.",
-            code="channel_archived",
-        )
-    if membership is None:
-        raise Forbidden(f"Join #{channel.name} before adding a tip to it.", code="not_a_member")
+    published to the channel, so the posting rule decides (archived channels take none,
+    announcement channels take them from moderators only)."""
     check_can_post(user, channel, membership)
 
 
