@@ -170,7 +170,7 @@ def test_doctor_refuses_the_example_secret_and_a_missing_schema(
     assert "✗ database" in strong and "does not answer" in strong
     assert "– public_url" in strong  # no proxy, no public_url: nothing to compare
     # On the embedded SQLite default a weak key still starts, and doctor flags it.
-    demo = physnet_env(tmp_path, "sqlite:///demo.db", PHYSNET_SECRET_KEY="short")
+    demo = physnet_env(tmp_path, f"sqlite:///{tmp_path / 'demo.db'}", PHYSNET_SECRET_KEY="short")
     assert "✗ secret key it is too weak (5 bytes; at least 32 random)" in said(
         physnet_cli(demo, "doctor")
     )
