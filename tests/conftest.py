@@ -144,6 +144,26 @@ def limited_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
     yield from _sqlite_app(tmp_path, sqlite_template, ratelimits=True)
 
 
+@pytest.fixture(scope="session")
+def ldap_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real slapd (python-ldap's slapdtest) for this worker, shared by every test."""
+    from ldap_fixtures import start_server
+
+    server = start_server(str(tmp_path_factory.mktemp("slapd")))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def directory(ldap_server: Any) -> Iterator[Any]:
+    """This test's own subtree: people and groups no other test sees."""
+    from ldap_fixtures import Directory
+
+    tree = Directory(ldap_server, PASSWORD)
+    yield tree
+    tree.close()
+
+
 class Factory:
     """Make users, channels and tokens directly through the actions."""
 

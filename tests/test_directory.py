@@ -13,13 +13,12 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import ldap
 import pytest
 from flask import Flask
-from ldap_fixtures import SERVICE_DN, SERVICE_PASSWORD, Directory, PhysNetSlapd, start_server
+from ldap_fixtures import SERVICE_DN, SERVICE_PASSWORD, Directory
 from sqlalchemy import func, select
 
 from physnet import create_app
@@ -38,21 +37,6 @@ DOWN_MESSAGE = "The hospital directory is not answering; try again shortly."
 
 
 # --- fixtures and helpers ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def ldap_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhysNetSlapd]:
-    server = start_server(str(tmp_path_factory.mktemp("slapd")))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def directory(ldap_server: PhysNetSlapd) -> Iterator[Directory]:
-    """This test's own subtree: people and groups no other test sees."""
-    tree = Directory(ldap_server, PASSWORD)
-    yield tree
-    tree.close()
 
 
 def use(app: Flask, conf: dict[str, Any]) -> None:

@@ -7,32 +7,16 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import ldap.dn
-import pytest
 from flask import Flask
-from ldap_fixtures import Directory, PhysNetSlapd, ad_guid, start_server
+from ldap_fixtures import Directory, ad_guid
 
 from conftest import PASSWORD
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "directory.md"
-
-
-@pytest.fixture(scope="module")
-def ldap_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhysNetSlapd]:
-    server = start_server(str(tmp_path_factory.mktemp("slapd")))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def directory(ldap_server: PhysNetSlapd) -> Iterator[Directory]:
-    tree = Directory(ldap_server, PASSWORD)
-    yield tree
-    tree.close()
 
 
 def ad_example() -> dict[str, Any]:

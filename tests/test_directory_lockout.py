@@ -4,14 +4,13 @@ directory's lockout threshold, says why, and lets the owner in once the window p
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import ldap
 import pytest
 from flask import Flask
-from ldap_fixtures import Directory, PhysNetSlapd, start_server
+from ldap_fixtures import Directory
 
 from physnet import create_app
 from physnet.config import ConfigError
@@ -24,19 +23,11 @@ from conftest import PASSWORD, _settings, csrf_token
 WINDOW_MINUTES = 0.05  # 3 seconds
 
 
-@pytest.fixture(scope="module")
-def ldap_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhysNetSlapd]:
-    server = start_server(str(tmp_path_factory.mktemp("slapd")))
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def directory(ldap_server: PhysNetSlapd) -> Iterator[Directory]:
-    tree = Directory(ldap_server, PASSWORD)
-    tree.person("alice", "Alice Adams")
-    yield tree
-    tree.close()
+def directory(directory: Directory) -> Directory:
+    """The shared slapd's subtree for this test, with alice in it."""
+    directory.person("alice", "Alice Adams")
+    return directory
 
 
 @pytest.fixture
