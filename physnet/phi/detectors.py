@@ -204,6 +204,37 @@ def mrn_nearby(text: str, settings: PhiSettings) -> Iterator[Hit]:
             yield "mrn", match.start(), match.end()
 
 
+_MRN_SEPARATED = re.compile(
+    r"\b(?:MRN|MR\s*#|med(?:ical)?\s+rec(?:ord)?(?:\s*(?:number|no\.?|num|#))?|"
+    r"chart\s*(?:number|no\.?|num|#)|(?:patient|pt)\s*(?:id|#|no\.?|number))"
+    r"\s*(?:is\s*)?[:#]?\s*(?P<id>\d{1,8}(?:(?:[-.]|\s)\d{1,8}){1,4})(?![\w-]|\.\d)",
+    re.I,
+)
+
+
+def mrn_separated(text: str, settings: PhiSettings) -> Iterator[Hit]:
+    """A labelled MRN written in groups: "MRN 12-345-678", "MRN: 0012 3456"."""
+    for match in _MRN_SEPARATED.finditer(text):
+        if 5 <= sum(c.isdigit() for c in match.group("id")) <= 12:
+            yield "mrn", match.start(), match.end()
+
+
+# --- specimen accession numbers ---------------------------------------------------------------
+_ACCESSION = re.compile(
+    r"\b(?:accession|acc\s*#|specimen\s*(?:id|#|number|no\.?))\s*(?:number|no\.?|num|#)?"
+    r"\s*(?:is\s*)?[:#]?\s*(?P<id>[A-Z0-9]{1,6}(?:-[A-Z0-9]{1,12}){0,3})(?![\w-])",
+    re.I,
+)
+
+
+def accession(text: str, settings: PhiSettings) -> Iterator[Hit]:
+    if "acc" not in text.lower() and "specimen" not in text.lower():
+        return
+    for match in _ACCESSION.finditer(text):
+        if sum(c.isdigit() for c in match.group("id")) >= 4:
+            yield "accession", match.start("id"), match.end("id")
+
+
 # --- insurance, account and member ids ---------------------------------------------------
 _ACCOUNT = re.compile(
     r"\b(?:(?:insurance|ins|medicaid|medicare|payer)\s+)?"
@@ -237,7 +268,7 @@ def account_id(text: str, settings: PhiSettings) -> Iterator[Hit]:
 
 # --- street addresses ----------------------------------------------------------------------
 _ADDRESS = re.compile(
-    r"\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}"
+    r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
     r"Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Trail|Trl|Square|Sq)\b\.?"
     r"(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*\w+)?"

@@ -46,6 +46,13 @@ _NOT_NAME_WORDS = """
     grand rounds quality committee meeting conference council board huddle training session
     lecture forum workshop town hall lab lunch learn journal club grand-rounds retreat
     advice request requests message messages call calls portal outreach questionnaire
+    pool pools dr mr mrs ms prof patients pts rover monitor scanner workstation printer
+    dashboard board clean dirty blocked isolation reserved available empty occupied pending
+    pt patient hold swing step track fast endo ready bath shower window door sink pump vent
+    fall falls sitter private main back side corner light telemetry tele housekeeping evs
+    maintenance observation obs resus peds nursery psych infusion procedure overflow transport
+    triage trauma cath dialysis chemo hallway boarding contact droplet airborne precautions
+    restraint restraints lobby waiting annex pavilion front tv turnover assignment assignments
     """
 NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 
@@ -56,7 +63,7 @@ _BED_NAME = rf"(?P<name>{_CAP}\s+(?:[A-Z]\.?\s+)?{_CAP}|{_CAP},\s*{_CAP}|[A-Z]\.
 _TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+(?P<name>{_CAP})")
 _AFTER_PATIENT = re.compile(
     rf"\b(?i:pt|patient|pt\s+name|patient\s+name|her\s+name|his\s+name)"
-    rf"(?:\s*(?i:is)\b)?\s*:?\s+(?P<name>{_CAP}(?:\s+{_CAP}){{0,2}})"
+    rf"(?:\s*(?i:is)\b)?\s*[:.,]?\s+(?P<name>{_CAP}(?:\s+{_CAP}){{0,2}})"
 )
 _IN_BED = re.compile(rf"{_NAME2}\s+(?i:in|at)\s+(?i:bed|room|rm)\b")
 _BED_THEN = re.compile(rf"\b(?i:bed|room|rm)\s*#?\s*\d+[A-Za-z]?\s*[-–:,(]?\s*{_BED_NAME}")
@@ -68,13 +75,14 @@ _VERB_THEN = re.compile(
     rf"sister|brother|spouse|guardian|caregiver)(?:'s\s+name\s+is|,)?)"
     rf"\s+{_NAME2}"
 )
-_CLINICAL = (
+CLINICAL = (
     r"(?:chart|labs?|potassium|sodium|inr|vitals|meds|med\s+list|allerg(?:y|ies)|diet|"
     r"discharge|admission|code\s+status|weight|insulin|heparin|drip|family|wife|husband|"
     r"daughter|son|mom|room|bed|mrn|dob|avs|portal|results|imaging|ct|mri|biopsy|surgery|"
-    r"procedure|blood|bp|orders?|glucose|creatinine|cultures?)"
+    r"procedure|blood|bp|orders?|glucose|creatinine|cultures?|troponin|lactate|hgb|a1c|"
+    r"result|results|ekg|ecg|echo|scan|x-?ray|ultrasound|path|pathology|appointment)"
 )
-_POSSESSIVE = re.compile(rf"{_NAME2}'s\s+(?i:{_CLINICAL})\b")
+_POSSESSIVE = re.compile(rf"{_NAME2}'s\s+(?i:{CLINICAL})\b")
 _BEFORE_ID = re.compile(
     rf"{_NAME2}\s*[,(]?\s*(?:\d{{1,3}}\s?[MF]\b|\d{{1,3}}\s?(?i:yo|y/o)\b|\d{{4,}}|"
     rf"(?i:dob|mrn|born)\b)"
@@ -99,7 +107,8 @@ def _plausible(name: str) -> bool:
     return bool(words) and all(w.lower() not in NOT_NAMES for w in words[:2])
 
 
-def _colleague(text: str, start: int, end: int) -> bool:
+def colleague(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] is someone we work with: "Dr." before, "from pharmacy" after."""
     return bool(
         _COLLEAGUE_BEFORE.search(text[max(0, start - 8) : start])
         or _COLLEAGUE_AFTER.match(text, end)
@@ -119,7 +128,7 @@ def patient_name(text: str, settings: PhiSettings) -> Iterator[Hit]:
     # Each pattern runs only when its cue word is in the text: most messages have none.
     if "mr" in low or "ms" in low or "mx" in low or "miss" in low:
         for match in _TITLE.finditer(text):
-            if match.group("name").lower() not in NOT_NAMES and not _colleague(
+            if match.group("name").lower() not in NOT_NAMES and not colleague(
                 text, match.start(), match.end()
             ):
                 yield "name", match.start(), match.end()
@@ -137,7 +146,7 @@ def patient_name(text: str, settings: PhiSettings) -> Iterator[Hit]:
     for pattern in patterns:
         for match in pattern.finditer(text):
             start, end = match.span("name")
-            if _plausible(match.group("name")) and not _colleague(text, start, end):
+            if _plausible(match.group("name")) and not colleague(text, start, end):
                 yield "name", start, end
     if "," in text:
         for match in _LAST_FIRST.finditer(text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from physnet.phi import detectors, names
+from physnet.phi import clinical_names, detectors, names
 from physnet.phi.settings import PhiSettings
 
 KIND_LABELS = {
@@ -17,6 +17,7 @@ KIND_LABELS = {
     "address": "street address",
     "name": "patient name",
     "account_id": "insurance, account or member id",
+    "accession": "specimen accession number",
 }
 KINDS = tuple(KIND_LABELS)
 
@@ -25,6 +26,8 @@ KINDS = tuple(KIND_LABELS)
 _DETECTORS: tuple[Callable[[str, PhiSettings], Iterator[tuple[str, int, int]]], ...] = (
     detectors.ssn,
     detectors.mrn_labelled,
+    detectors.mrn_separated,
+    detectors.accession,
     detectors.account_id,
     detectors.date_of_birth,
     detectors.email,
@@ -32,6 +35,7 @@ _DETECTORS: tuple[Callable[[str, PhiSettings], Iterator[tuple[str, int, int]]], 
     detectors.mrn_nearby,
     detectors.address,
     names.patient_name,
+    clinical_names.clinical_name,
 )
 
 

@@ -16,6 +16,7 @@ export const PHI_LABELS = {
   address: "street address",
   name: "patient name",
   account_id: "insurance, account or member id",
+  accession: "specimen accession number",
 };
 
 export function kindsOf(findings) {

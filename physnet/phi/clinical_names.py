@@ -1,0 +1,139 @@
+"""Patient names that only their clinical context gives away, often a surname alone.
+
+"bed 12 Garcia", "Kowalczyk in bay 2", "52 yo Jenkins", "Sullivan, 67 yo", "baby girl
+Ramirez", "K 6.1 on Whitfield", "portal message from Gloria Stanton", "refill request for
+Dominguez". Two kinds of context:
+
+- strong (a bed, bay or room number right beside the word, an age with it, "baby boy/girl"):
+  any capitalized word that is not known vocabulary counts, so invented names are caught;
+- weaker (a result, an in-basket message, a consult or transfer): the word must be a
+  surname of the 2010 Census list, or a census first name followed by a capitalized word.
+
+Colleagues stay colleagues: "Dr." before, "from pharmacy" or ", our educator" after, as in
+`names.py`, whose vocabulary of non-names this module shares.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from physnet.phi.namelists import is_first_name, is_surname
+from physnet.phi.names import CLINICAL, NOT_NAMES, colleague
+from physnet.phi.settings import PhiSettings
+
+Hit = tuple[str, int, int]
+
+_CAP = r"(?:Mc|Mac|O')?[A-Z][a-z]+(?:-(?:Mc|Mac|O')?[A-Z][a-z]+)?"
+# One or two capitalized words, or "Last, First".
+_NAME = rf"(?P<name>{_CAP}(?:,[ \t]*{_CAP}|[ \t]+{_CAP})?)(?![\w'])"
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss)\.?[ \t]+)?"
+_PLACE = r"(?:bed|bay|room|rm|stretcher|pod|ED|ER)"
+_AGE = (
+    r"\d{1,3}\s?(?:yo|y/o|y\.o\.|-?years?[- ]old|-?yr[- ]old|[MF])\b"
+    r"(?:\s+(?:[MF]|male|female|man|woman|gentleman|lady|gent|boy|girl)\b)?"
+)
+
+# Strong context: any capitalized word that is not vocabulary.
+_AFTER_PLACE = re.compile(
+    rf"(?:\b(?i:{_PLACE})\s*#?\s*\d{{1,4}}[A-Za-z]?|\b\d{{1,2}}[A-Z]{{1,2}}-\d{{1,3}})"
+    rf"\s*[-–:,)]?\s*{_TITLE}{_NAME}"
+)
+_BEFORE_PLACE = re.compile(
+    rf"{_NAME},?\s+(?:(?i:in|on)\s+)?"
+    rf"(?:(?i:{_PLACE})\s*#?\s*\d|\d{{1,2}}\s?(?:West|East|North|South)\b)"
+)
+_AGE_THEN = re.compile(rf"\b{_AGE},?\s+{_TITLE}{_NAME}")
+_THEN_AGE = re.compile(rf"{_NAME},?\s+(?:\(|(?i:is|was)\s+an?\s+)?{_AGE}")
+_BABY = re.compile(rf"\b(?:(?i:baby|infant|twin\s+[AB])\s+(?i:boy|girl)|BB|BG)\s+(?P<name>{_CAP})")
+# Weaker context: a result, a message, a request; the name must look like a real name.
+_RESULT_ON = re.compile(
+    r"(?i:\b(?:result(?:ed|s)?|labs?|critical|value|level|troponin|lactate|potassium|"
+    r"hgb|inr|platelets?|creatinine|a1c|culture|imaging|ct|mri|x-?ray|path(?:ology)?|"
+    r"report|k|na)\b(?:[^.!?\n]|\.\d){0,40}?\b(?:on|for|of)[ \t]+|\bbaby[ \t]+)"
+    rf"{_TITLE}{_NAME}"
+)
+_NAME_RESULT = re.compile(
+    rf"{_NAME}[ \t]+(?:K|Na|Hgb|INR|Cr|BNP|A1c|WBC|trop(?:onin)?|lactate|glucose|plt)"
+    r"[ \t]*(?:is|was|of|=|:)?[ \t]*\d"
+)
+_MESSAGE_FROM = re.compile(
+    r"(?i:\b(?:message|msg|note|call|request|refill|question|email|reply|encounter|csn|"
+    r"fin|har|chart|results?|in[ -]?basket|inbox|mychart|portal)\b[^.!?\n]{0,20}?"
+    r"(?:\b(?:from|for|to|re:?|about|of)[ \t]+|:[ \t]*)"
+    r"|\b(?:consult(?:ed)?(?:[ \t]+(?:on|for))?|transfer(?:red|ring)?|admit(?:ted|ting)?|"
+    r"readmit(?:ted)?|discharg(?:e|ed|ing))[ \t]+)"
+    rf"{_TITLE}{_NAME}"
+)
+_NAME_SENT = re.compile(
+    rf"{_NAME}[ \t]+(?:sent|messaged|called|emailed|wrote|replied|asked|requested|"
+    r"is asking|wants|needs)\b[^.!?\n]{0,30}?\b(?i:portal|mychart|in ?basket|refill|"
+    r"results?|message|appointment|records?)\b"
+)
+_POSSESSIVE = re.compile(rf"(?P<name>{_CAP})'s\s+(?i:{CLINICAL})\b")
+# A full name (census first name and surname) with the patient's own clinical things after.
+_FULL_NAME_HER = re.compile(
+    rf"(?P<name>{_CAP}[ \t]+{_CAP})(?![\w'])[^.!?\n]{{0,50}}?\b(?i:his|her)[ \t]+"
+    r"(?i:meds|medications|labs|chart|allerg(?:y|ies)|insulin|heparin|drip|potassium|inr|"
+    r"diet|discharge|code\s+status|daughter|son|husband|wife|biopsy|results?|refills?|"
+    r"pain|surgery|a1c|bp|blood\s+pressure|appointment|portal|mychart|diagnosis|dialysis)\b"
+)
+_CUES = ("bed", "bay", "room", "rm", "stretcher", "pod", "ed", "er", "west", "east", "north")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\s*$")
+_NOUN_ENDING = re.compile(
+    r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ed|ly|ive|ics|ary|ory|ure|ist)$"
+)
+_PRONOUN_AFTER = re.compile(r"\b(?i:his|her|him|she|he)\b")
+
+
+def clinical_name(text: str, settings: PhiSettings) -> Iterator[Hit]:
+    low = text.lower()
+    strong: list[re.Pattern[str]] = []
+    if any(cue in low for cue in _CUES) or "-" in text:
+        strong += [_AFTER_PLACE, _BEFORE_PLACE]
+    digits = any(c.isdigit() for c in text)
+    if digits:
+        strong += [_AGE_THEN, _THEN_AGE]
+    if "baby" in low or "infant" in low or "BB" in text or "BG" in text:
+        strong.append(_BABY)
+    for pattern in strong:
+        for match in pattern.finditer(text):
+            if _is_name(text, match, weak=False):
+                yield "name", *match.span("name")
+    weak = [_RESULT_ON, _MESSAGE_FROM, _NAME_SENT]
+    if digits:
+        weak.append(_NAME_RESULT)
+    if "'s" in low:
+        weak.append(_POSSESSIVE)
+    for pattern in weak:
+        for match in pattern.finditer(text):
+            opening_ok = pattern is _POSSESSIVE or pattern is _NAME_RESULT
+            if _is_name(text, match, weak=True, opening_ok=opening_ok):
+                yield "name", *match.span("name")
+    if "his" in low or "her" in low:
+        for match in _FULL_NAME_HER.finditer(text):
+            first, last = match.group("name").split()
+            if is_first_name(first) and is_surname(last) and _is_name(text, match, weak=True):
+                yield "name", *match.span("name")
+
+
+def _is_name(text: str, match: re.Match[str], *, weak: bool, opening_ok: bool = False) -> bool:
+    start, end = match.span("name")
+    words = re.split(r"[\s,]+", match.group("name"))
+    if any(w.lower() in NOT_NAMES for w in words) or colleague(text, start, end):
+        return False
+    if not weak:
+        # Any capitalized word, unless it is not a surname and ends like a common noun
+        # ("Room 210 Housekeeping", "bed 4 Construction").
+        return len(words) > 1 or is_surname(words[0]) or not _NOUN_ENDING.search(words[0])
+    # A capitalized word opening a sentence says nothing; mid-sentence, it may be a name.
+    opening = _SENTENCE_START.search(text[:start]) and match.start() == start
+    if opening and len(words) == 1 and not opening_ok:
+        return False
+    if len(words) == 2:  # "Gloria Stanton", "Stanton, Gloria"
+        first = words[1] if "," in match.group("name") else words[0]
+        return is_first_name(first) or all(is_surname(w) for w in words)
+    # A lone first name is more often a colleague ("ask Jessica"), unless his/her follows.
+    if is_first_name(words[0]):
+        return is_surname(words[0]) and bool(_PRONOUN_AFTER.search(text, end, end + 40))
+    return is_surname(words[0])
