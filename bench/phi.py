@@ -1,79 +1,171 @@
-"""How long the PHI guard takes per message: `phi_scan` over the labelled corpus.
+"""The PHI guard, before and after: recall, false alarms and time per message.
 
-Usage: .venv/bin/python bench/phi.py [--rounds N]
+Usage: .venv/bin/python bench/phi.py [--rounds N] [--baseline COMMIT]
 
-Every message of tests/phi_corpus.py (clean and with identifiers) is scanned `rounds` times
-in a shuffled order; each scan is timed alone, by the wall clock (perf_counter_ns) and by
-this thread's CPU time (thread_time_ns: on a shared, loaded machine the wall clock also
-counts the time the scheduler gave to others). Prints p50 and p99 of both and the slowest
-scan in microseconds, and messages per second over the whole run, for the corpus as written
-and for the longest message repeated to 2,000 characters (a long post).
-Pure CPU in this process: no server, no database.
+The guard of this checkout (`physnet.phi`) is compared with the guard of an older commit
+(default 3a16b31, main before issue 15), in the same process and the same run: the old
+`physnet/phi/*.py` are read with `git show COMMIT:path` into a temp folder as the package
+`phi_baseline` (their `physnet.phi` imports rewritten to it), so nothing of the old code is
+kept in this tree and both see the same corpus and the same machine.
+
+1. Accuracy on tests/phi_corpus.py (the tuning corpus) and tests/phi_corpus_heldout.py
+   (written after tuning, never tuned on): recall = messages with identifiers in which
+   some finding has a kind the message has; false alarms = clean messages with any finding.
+2. Time: every message of both corpora is scanned `rounds` times in a shuffled order, old
+   and new guard one after the other on the same message; each scan timed alone by the
+   wall clock (perf_counter_ns) and by this thread's CPU time (thread_time_ns: on a shared,
+   loaded machine the wall clock also counts time the scheduler gave to others). Also the
+   longest message repeated to 2,000 characters (a long post), and the one-off cost of
+   reading the census name lists. Pure CPU in this process: no server, no database.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import random
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 for path in (ROOT, ROOT / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from phi_corpus import CLEAN, HOSPITAL_DOMAINS, WITH_PHI  # noqa: E402
+import phi_corpus  # noqa: E402
+import phi_corpus_heldout  # noqa: E402
 
 from bench.common import percentile  # noqa: E402
-from physnet.phi import parse_phi_settings, phi_scan  # noqa: E402
+from physnet.phi import namelists, parse_phi_settings, phi_scan  # noqa: E402
+
+Scan = Callable[[str], list[Any]]
+DOMAINS = {"hospital_domains": phi_corpus.HOSPITAL_DOMAINS}
 
 
-def measure(texts: list[str], rounds: int) -> dict[str, float]:
-    settings = parse_phi_settings({"hospital_domains": HOSPITAL_DOMAINS})
+def load_baseline(commit: str, folder: Path) -> Scan:
+    """The guard as it was at `commit`, imported from `folder` as the package phi_baseline."""
+    listing = subprocess.run(
+        ["git", "ls-tree", "--name-only", commit, "physnet/phi/"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    package = folder / "phi_baseline"
+    package.mkdir()
+    for name in listing:
+        if name.endswith(".py"):
+            source = subprocess.run(
+                ["git", "show", f"{commit}:{name}"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            (package / Path(name).name).write_text(source.replace("physnet.phi", "phi_baseline"))
+    sys.path.insert(0, str(folder))
+    old = importlib.import_module("phi_baseline")
+    settings = old.parse_phi_settings(DOMAINS)
+    return lambda text: old.phi_scan(text, settings)
+
+
+def accuracy(scan: Scan, corpus: Any) -> dict[str, Any]:
+    caught = sum(bool({f.kind for f in scan(text)} & kinds) for text, kinds in corpus.WITH_PHI)
+    alarms = sum(bool(scan(text)) for text in corpus.CLEAN)
+    return {
+        "phi": len(corpus.WITH_PHI),
+        "clean": len(corpus.CLEAN),
+        "caught": caught,
+        "alarms": alarms,
+        "recall": caught / len(corpus.WITH_PHI),
+        "false_alarms": alarms / len(corpus.CLEAN),
+    }
+
+
+def measure(scans: dict[str, Scan], texts: list[str], rounds: int) -> dict[str, dict[str, float]]:
     order = [t for _ in range(rounds) for t in texts]
     random.Random(7).shuffle(order)
-    for text in texts:  # warm up: compiled patterns, caches
-        phi_scan(text, settings)
-    wall, cpu = [], []
-    start = time.perf_counter()
+    for scan in scans.values():  # warm up: compiled patterns, caches, name lists
+        for text in texts:
+            scan(text)
+    wall: dict[str, list[float]] = {label: [] for label in scans}
+    cpu: dict[str, list[float]] = {label: [] for label in scans}
     for text in order:
-        c0, t0 = time.thread_time_ns(), time.perf_counter_ns()
-        phi_scan(text, settings)
-        wall.append((time.perf_counter_ns() - t0) / 1000)
-        cpu.append((time.thread_time_ns() - c0) / 1000)
-    elapsed = time.perf_counter() - start
+        for label, scan in scans.items():
+            c0, t0 = time.thread_time_ns(), time.perf_counter_ns()
+            scan(text)
+            wall[label].append((time.perf_counter_ns() - t0) / 1000)
+            cpu[label].append((time.thread_time_ns() - c0) / 1000)
     return {
-        "messages": len(order),
-        "p50_us": percentile(wall, 50),
-        "p99_us": percentile(wall, 99),
-        "cpu_p50_us": percentile(cpu, 50),
-        "cpu_p99_us": percentile(cpu, 99),
-        "max_us": max(wall),
-        "per_s": len(order) / elapsed,
+        label: {
+            "scans": len(order),
+            "mean_cpu_us": sum(cpu[label]) / len(order),
+            "p50_us": percentile(wall[label], 50),
+            "p99_us": percentile(wall[label], 99),
+            "cpu_p50_us": percentile(cpu[label], 50),
+            "cpu_p99_us": percentile(cpu[label], 99),
+            "max_us": max(wall[label]),
+        }
+        for label in scans
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--baseline", default="3a16b31", help="commit of the previous guard")
     args = parser.parse_args()
-    corpus = CLEAN + [text for text, _ in WITH_PHI]
-    longest = max(corpus, key=len)
-    long_post = (longest + " ") * (2000 // (len(longest) + 1))
-    print("| input | scans | p50 µs | p99 µs | CPU p50 µs | CPU p99 µs | max µs | messages/s |")
-    print("|---|--:|--:|--:|--:|--:|--:|--:|")
-    for label, texts, rounds in (
-        (f"corpus ({len(corpus)} messages)", corpus, args.rounds),
-        (f"long post ({len(long_post)} chars)", [long_post], args.rounds * 4),
-    ):
-        r = measure(texts, rounds)
+
+    t0 = time.perf_counter()
+    namelists.load()
+    load_ms = (time.perf_counter() - t0) * 1000
+    settings = parse_phi_settings(DOMAINS)
+    with tempfile.TemporaryDirectory() as folder:
+        scans: dict[str, Scan] = {
+            f"before ({args.baseline})": load_baseline(args.baseline, Path(folder)),
+            "after (this tree)": lambda text: phi_scan(text, settings),
+        }
+
+        print("| guard | corpus | with identifiers | recall | clean | false alarms |")
+        print("|---|---|--:|--:|--:|--:|")
+        for label, scan in scans.items():
+            for name, corpus in (("tuning", phi_corpus), ("held-out", phi_corpus_heldout)):
+                a = accuracy(scan, corpus)
+                print(
+                    f"| {label} | {name} | {a['phi']} | {a['recall']:.3f} ({a['caught']}) "
+                    f"| {a['clean']} | {a['false_alarms']:.3f} ({a['alarms']}) |"
+                )
+
+        corpus_texts = [
+            *phi_corpus.CLEAN,
+            *(t for t, _ in phi_corpus.WITH_PHI),
+            *phi_corpus_heldout.CLEAN,
+            *(t for t, _ in phi_corpus_heldout.WITH_PHI),
+        ]
+        longest = max(corpus_texts, key=len)
+        long_post = (longest + " ") * (2000 // (len(longest) + 1))
+        print()
         print(
-            f"| {label} | {r['messages']:,} | {r['p50_us']:.0f} | {r['p99_us']:.0f} "
-            f"| {r['cpu_p50_us']:.0f} | {r['cpu_p99_us']:.0f} | {r['max_us']:.0f} "
-            f"| {r['per_s']:,.0f} |"
+            "| guard | input | scans | mean CPU µs | p50 µs | p99 µs | CPU p50 µs "
+            "| CPU p99 µs | max µs |"
         )
+        print("|---|---|--:|--:|--:|--:|--:|--:|--:|")
+        for input_label, texts, rounds in (
+            (f"corpus ({len(corpus_texts)} messages)", corpus_texts, args.rounds),
+            (f"long post ({len(long_post)} chars)", [long_post], args.rounds * 4),
+        ):
+            for label, r in measure(scans, texts, rounds).items():
+                print(
+                    f"| {label} | {input_label} | {r['scans']:,} | {r['mean_cpu_us']:.0f} "
+                    f"| {r['p50_us']:.0f} | {r['p99_us']:.0f} | {r['cpu_p50_us']:.0f} "
+                    f"| {r['cpu_p99_us']:.0f} | {r['max_us']:.0f} |"
+                )
+    print(f"\nReading the census name lists (once per process): {load_ms:.0f} ms")
 
 
 if __name__ == "__main__":
