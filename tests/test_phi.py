@@ -6,8 +6,10 @@ import json
 from collections import Counter
 from typing import Any
 
+import phi_corpus
+import phi_corpus_heldout
 import pytest
-from phi_corpus import CLEAN, HOSPITAL_DOMAINS, WITH_PHI
+from phi_corpus import HOSPITAL_DOMAINS
 from sqlalchemy import select
 
 from physnet.config import ConfigError, load_settings
@@ -15,6 +17,7 @@ from physnet.demo.content import MESSAGES
 from physnet.extensions import db
 from physnet.models import AuditEvent, Message, MessageReport
 from physnet.phi import KINDS, parse_phi_settings, phi_scan
+from physnet.phi.namelists import is_first_name, is_surname
 from physnet.search import service
 
 API = "/api/v1"
@@ -25,28 +28,38 @@ SETTINGS = parse_phi_settings({"hospital_domains": HOSPITAL_DOMAINS})
 # --- the scanner against the corpus ------------------------------------------------------------
 
 
-def test_corpus_recall_and_false_alarms() -> None:
+@pytest.mark.parametrize(
+    ("corpus", "least"),
+    [(phi_corpus, 200), (phi_corpus_heldout, 50)],
+    ids=["tuning", "held-out"],
+)
+def test_corpus_recall_and_false_alarms(corpus: Any, least: int) -> None:
+    """Issue 15: recall >= 0.95 and false alarms <= 0.05, on the tuning corpus and on the
+    held-out one (written after tuning, never tuned on)."""
     caught = Counter()
-    for text, kinds in WITH_PHI:
+    misses = []
+    for text, kinds in corpus.WITH_PHI:
         found = {f.kind for f in phi_scan(text, SETTINGS)}
         for kind in kinds:
             caught[kind, kind in found] += 1
         caught["message", bool(found & kinds)] += 1
-    alarms = [text for text in CLEAN if phi_scan(text, SETTINGS)]
-    recall = caught["message", True] / len(WITH_PHI)
-    false_alarm_rate = len(alarms) / len(CLEAN)
+        if not found & kinds:
+            misses.append(text)
+    alarms = [text for text in corpus.CLEAN if phi_scan(text, SETTINGS)]
+    recall = caught["message", True] / len(corpus.WITH_PHI)
+    false_alarm_rate = len(alarms) / len(corpus.CLEAN)
     per_kind = {
         k: f"{caught[k, True]}/{caught[k, True] + caught[k, False]}"
         for k in KINDS
         if caught[k, True] + caught[k, False]
     }
     print(
-        f"\nPHI corpus: {len(WITH_PHI)} messages with identifiers, {len(CLEAN)} clean; "
-        f"recall {recall:.3f}, false alarms {false_alarm_rate:.3f} ({len(alarms)}); "
-        f"per kind {per_kind}"
+        f"\nPHI corpus: {len(corpus.WITH_PHI)} messages with identifiers, "
+        f"{len(corpus.CLEAN)} clean; recall {recall:.3f}, false alarms {false_alarm_rate:.3f} "
+        f"({len(alarms)}); per kind {per_kind}; misses {misses}"
     )
-    assert len(WITH_PHI) + len(CLEAN) >= 300
-    assert recall >= 0.95
+    assert len(corpus.WITH_PHI) >= least and len(corpus.CLEAN) >= least
+    assert recall >= 0.95, misses
     assert false_alarm_rate <= 0.05, alarms
 
 
@@ -76,6 +89,59 @@ def test_the_demo_content_is_clean_too() -> None:
 def test_findings_point_at_the_identifier(text: str, kind: str, span: str) -> None:
     findings = phi_scan(text, SETTINGS)
     assert [(f.kind, text[f.start : f.end]) for f in findings] == [(kind, span)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "span"),
+    [
+        ("MRN 12-345-678 has two encounters", "mrn", "MRN 12-345-678"),
+        ("MRN: 0012 3456, allergy list blank", "mrn", "MRN: 0012 3456"),
+        ("the MRN is 55 20 19 33 today", "mrn", "MRN is 55 20 19 33"),
+        ("Accession 24-CH-0018832 mislabeled", "accession", "24-CH-0018832"),
+        ("bed 12 Garcia needs the drip fixed", "name", "Garcia"),
+        ("Bay 4: Hernandez, BPA fired", "name", "Hernandez"),
+        ("Fakename in bed 9 needs an order", "name", "Fakename"),
+        ("52 yo Jenkins with CP, no troponin", "name", "Jenkins"),
+        ("Sullivan, 67 yo, sepsis BPA looped", "name", "Sullivan"),
+        ("Baby girl Ramirez needs vitamin K", "name", "Ramirez"),
+        ("K 6.1 on Whitfield this morning", "name", "Whitfield"),
+        ("Richardson's troponin came back high", "name", "Richardson"),
+        ("In basket message from Gloria Stanton is stuck", "name", "Gloria Stanton"),
+        ("Refill request for Dominguez is in the wrong pool", "name", "Dominguez"),
+        ("Maria Gonzalez needs her heparin drip fixed", "name", "Maria Gonzalez"),
+    ],
+)
+def test_names_in_clinical_context_and_mrn_variants(text: str, kind: str, span: str) -> None:
+    findings = phi_scan(text, SETTINGS)
+    assert [(f.kind, text[f.start : f.end]) for f in findings] == [(kind, span)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ask Dr. Kim in informatics about the In Basket folders",
+        "Dr. Garcia in cardiology built the chest pain order set",
+        "Ms. Robinson, the nurse manager on 4 North, likes the huddle board",
+        "The bed management dashboard is slow this morning",
+        "Room 4 is the procedure room, do not assign patients there",
+        "Room 210 Housekeeping requested a deep clean",
+        "Bed 12 - Epic Rover scanner not pairing",
+        "Patients over 65 get the fall-risk BPA on admission",
+        "52 yo is the median age of our clinic panel",
+        "Eliquis and Xarelto both show up under the DOAC panel",
+        "Refill requests go to the RN pool first",
+        "Jessica Taylor tested the new bed board",
+        "MRN format changes to 10 digits after the merger",
+    ],
+)
+def test_workflow_talk_is_not_phi(text: str) -> None:
+    assert phi_scan(text, SETTINGS) == []
+
+
+def test_the_census_name_lists_are_shipped() -> None:
+    assert is_surname("Garcia") and is_surname("okafor") and is_surname("McAllister")
+    assert not is_surname("Fakename") and not is_surname("Haiku") and not is_surname("")
+    assert is_first_name("Gloria") and not is_first_name("Epic")
 
 
 def test_hospital_patterns_and_domains_are_configurable() -> None:
@@ -162,6 +228,20 @@ def test_a_post_with_phi_is_refused_with_422_and_its_findings(app, ward) -> None
     assert stored_bodies(app) == []
     clean = alice.post(f"{API}/channels/ehr/messages", json={"body": "order set 3040123 fixed"})
     assert clean.status_code == 201
+
+
+def test_a_name_in_clinical_context_is_refused_with_its_explanation(app, ward) -> None:
+    body = "bed 12 Garcia, MRN 12-345-678: heparin drip order stuck"
+    response = ward("alice").post(f"{API}/channels/ehr/messages", json={"body": body})
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "possible_phi"
+    assert "medical record number and patient name" in error["message"]
+    assert [(f["kind"], body[f["start"] : f["end"]]) for f in error["findings"]] == [
+        ("name", "Garcia"),
+        ("mrn", "MRN 12-345-678"),
+    ]
+    assert stored_bodies(app) == []
 
 
 def test_an_override_is_stored_and_audited_without_the_text(app, ward) -> None:
