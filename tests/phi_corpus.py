@@ -595,4 +595,7 @@ WITH_PHI += [
     ("Dr. Kim's patient Arthur Fakesley in room 8 needs a new order", {"name"}),
     ("Got a result on Pena, platelet 42, who covers?", {"name"}),
     ("Sent the in basket note to Donovan about his A1c", {"name"}),
+    # Moved from the held-out corpus: a speed change (gates before the patterns) fixed the
+    # gate of "twin A/B boy/girl", which this message had shown to be missing.
+    ("Twin B girl Abernathy chart merged with twin A", {"name"}),
 ]

@@ -84,7 +84,7 @@ WITH_PHI: list[tuple[str, set[str]]] = [
     ("Pt Huxley is a 63 yo with afib, the anticoag BPA looped", {"name"}),
     ("Baby boy Vasquez in the NICU has the wrong weight", {"name"}),
     ("baby girl Lindqvist needs her hearing screen order", {"name"}),
-    ("Twin B girl Abernathy chart merged with twin A", {"name"}),
+    ("Callback for Mrs. Eustace about her biopsy never went out", {"name"}),
     ("Potassium 6.4 on Mr. Gallagher, who has him tonight?", {"name"}),
     ("Troponin for Eleanor Whitcombe came back at 2.1", {"name"}),
     ("Critical Hgb on Dunleavy, 6.2, transfusion BPA silent", {"name"}),

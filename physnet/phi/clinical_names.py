@@ -78,8 +78,45 @@ _FULL_NAME_HER = re.compile(
     r"diet|discharge|code\s+status|daughter|son|husband|wife|biopsy|results?|refills?|"
     r"pain|surgery|a1c|bp|blood\s+pressure|appointment|portal|mychart|diagnosis|dialysis)\b"
 )
-_CUES = ("bed", "bay", "room", "rm", "stretcher", "pod", "ed", "er", "west", "east", "north")
+_PLACE_CUE = re.compile(
+    rf"\b(?i:{_PLACE})\s*#?\s*\d|\b\d{{1,2}}[A-Z]{{1,2}}-\d|\b\d{{1,2}}\s?(?:West|East|North|South)\b"
+)
+_AGE_CUE = re.compile(_AGE)
+_BABY_CUE = re.compile(r"(?i:baby|infant|twin)|BB|BG")
+_LAB_CUE = re.compile(
+    r"\b(?:K|Na|Hgb|INR|Cr|BNP|A1c|WBC|trop(?:onin)?|lactate|glucose|plt)"
+    r"[ \t]*(?:is|was|of|=|:)?[ \t]*\d"
+)
+_SENT_CUE = re.compile(
+    r"\b(?:sent|messaged|called|emailed|wrote|replied|asked|requested|is asking|wants|needs)\b"
+)
+_HIS_HER_CUE = re.compile(r"\b(?i:his|her)\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\s*$")
+# Substrings one of which a text must hold for _RESULT_ON / _MESSAGE_FROM to match.
+_RESULT_WORDS = (
+    "result", "lab", "critical", "value", "level", "trop", "lactate", "potassium", "hgb",
+    "inr", "platelet", "creatinine", "a1c", "culture", "imaging", "ct", "mri", "ray", "path",
+    "report", "k", "na", "baby",
+)  # fmt: skip
+_MESSAGE_WORDS = (
+    "message", "msg", "note", "call", "request", "refill", "question", "email", "reply",
+    "encounter", "csn", "fin", "har", "chart", "result", "basket", "inbox", "mychart",
+    "portal", "consult", "transfer", "admit", "discharg",
+)  # fmt: skip
+_NEED_DIGITS = (_PLACE_CUE, _AGE_CUE, _LAB_CUE)
+# (gate, pattern, weak): the pattern runs only when its gate finds something.
+_PATTERNS: tuple[tuple[re.Pattern[str] | tuple[str, ...], re.Pattern[str], bool], ...] = (
+    (_PLACE_CUE, _AFTER_PLACE, False),
+    (_PLACE_CUE, _BEFORE_PLACE, False),
+    (_AGE_CUE, _AGE_THEN, False),
+    (_AGE_CUE, _THEN_AGE, False),
+    (_BABY_CUE, _BABY, False),
+    (_RESULT_WORDS, _RESULT_ON, True),
+    (_MESSAGE_WORDS, _MESSAGE_FROM, True),
+    (_SENT_CUE, _NAME_SENT, True),
+    (_LAB_CUE, _NAME_RESULT, True),
+    (("'s",), _POSSESSIVE, True),
+)
 _NOUN_ENDING = re.compile(
     r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ed|ly|ive|ics|ary|ory|ure|ist)$"
 )
@@ -87,30 +124,23 @@ _PRONOUN_AFTER = re.compile(r"\b(?i:his|her|him|she|he)\b")
 
 
 def clinical_name(text: str, settings: PhiSettings) -> Iterator[Hit]:
-    low = text.lower()
-    strong: list[re.Pattern[str]] = []
-    if any(cue in low for cue in _CUES) or "-" in text:
-        strong += [_AFTER_PLACE, _BEFORE_PLACE]
+    # A pattern that starts with the name would try every capital; each runs only when
+    # its cue (the place, the age, the lab value, ...) is in the text, found by a cheaper scan.
     digits = any(c.isdigit() for c in text)
-    if digits:
-        strong += [_AGE_THEN, _THEN_AGE]
-    if "baby" in low or "infant" in low or "BB" in text or "BG" in text:
-        strong.append(_BABY)
-    for pattern in strong:
-        for match in pattern.finditer(text):
-            if _is_name(text, match, weak=False):
-                yield "name", *match.span("name")
-    weak = [_RESULT_ON, _MESSAGE_FROM, _NAME_SENT]
-    if digits:
-        weak.append(_NAME_RESULT)
-    if "'s" in low:
-        weak.append(_POSSESSIVE)
-    for pattern in weak:
+    low = text.lower()
+    for gate, pattern, weak in _PATTERNS:
+        if gate in _NEED_DIGITS and not digits:
+            continue
+        if isinstance(gate, tuple):
+            if not any(word in low for word in gate):
+                continue
+        elif gate is not None and not gate.search(text):
+            continue
         for match in pattern.finditer(text):
             opening_ok = pattern is _POSSESSIVE or pattern is _NAME_RESULT
-            if _is_name(text, match, weak=True, opening_ok=opening_ok):
+            if _is_name(text, match, weak=weak, opening_ok=opening_ok):
                 yield "name", *match.span("name")
-    if "his" in low or "her" in low:
+    if _HIS_HER_CUE.search(text):
         for match in _FULL_NAME_HER.finditer(text):
             first, last = match.group("name").split()
             if is_first_name(first) and is_surname(last) and _is_name(text, match, weak=True):
