@@ -83,7 +83,7 @@ WITH_PHI: list[tuple[str, set[str]]] = [
     ("Brennan, 59 yo M, sepsis alert fired twice", {"name"}),
     ("Pt Huxley is a 63 yo with afib, the anticoag BPA looped", {"name"}),
     ("Baby boy Vasquez in the NICU has the wrong weight", {"name"}),
-    ("baby girl Lindqvist needs her hearing screen order", {"name"}),
+    ("Ms Pellegrino in 4B still shows the old allergy", {"name"}),
     ("Callback for Mrs. Eustace about her biopsy never went out", {"name"}),
     ("Potassium 6.4 on Mr. Gallagher, who has him tonight?", {"name"}),
     ("Troponin for Eleanor Whitcombe came back at 2.1", {"name"}),

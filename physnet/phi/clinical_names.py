@@ -118,7 +118,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str] | tuple[str, ...], re.Pattern[str], bool]
     (("'s",), _POSSESSIVE, True),
 )
 _NOUN_ENDING = re.compile(
-    r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ed|ly|ive|ics|ary|ory|ure|ist)$"
+    r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ed|ly|ive|ics|ary|ory|ure|[cpt]ist|alist|ogist|"
+    r"ogy|scopy|ery|care|aid)$"
 )
 _PRONOUN_AFTER = re.compile(r"\b(?i:his|her|him|she|he)\b")
 
@@ -161,8 +162,8 @@ def _is_name(text: str, match: re.Match[str], *, weak: bool, opening_ok: bool = 
     if opening and len(words) == 1 and not opening_ok:
         return False
     if len(words) == 2:  # "Gloria Stanton", "Stanton, Gloria"
-        first = words[1] if "," in match.group("name") else words[0]
-        return is_first_name(first) or all(is_surname(w) for w in words)
+        first, last = words[::-1] if "," in match.group("name") else words
+        return is_first_name(first) or is_surname(last)
     # A lone first name is more often a colleague ("ask Jessica"), unless his/her follows.
     if is_first_name(words[0]):
         return is_surname(words[0]) and bool(_PRONOUN_AFTER.search(text, end, end + 40))

@@ -207,13 +207,15 @@ def mrn_nearby(text: str, settings: PhiSettings) -> Iterator[Hit]:
 _MRN_SEPARATED = re.compile(
     r"\b(?:MRN|MR\s*#|med(?:ical)?\s+rec(?:ord)?(?:\s*(?:number|no\.?|num|#))?|"
     r"chart\s*(?:number|no\.?|num|#)|(?:patient|pt)\s*(?:id|#|no\.?|number))"
-    r"\s*(?:is\s*)?[:#]?\s*(?P<id>\d{1,8}(?:(?:[-.]|\s)\d{1,8}){1,4})(?![\w-]|\.\d)",
+    r"\s*(?:is\s*)?[:#]?\s*(?P<id>[A-Z]{1,2}-?\d{1,10}(?:(?:[-.]|\s)\d{1,8}){0,4}|"
+    r"\d{1,8}(?:(?:[-.]|\s)\d{1,8}){1,4})(?![\w-]|\.\d)",
     re.I,
 )
 
 
 def mrn_separated(text: str, settings: PhiSettings) -> Iterator[Hit]:
-    """A labelled MRN written in groups: "MRN 12-345-678", "MRN: 0012 3456"."""
+    """A labelled MRN in groups or with a letter: "MRN 12-345-678", "MRN: 0012 3456",
+    "MRN E0012345"."""
     for match in _MRN_SEPARATED.finditer(text):
         if 5 <= sum(c.isdigit() for c in match.group("id")) <= 12:
             yield "mrn", match.start(), match.end()

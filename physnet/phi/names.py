@@ -53,6 +53,7 @@ _NOT_NAME_WORDS = """
     maintenance observation obs resus peds nursery psych infusion procedure overflow transport
     triage trauma cath dialysis chemo hallway boarding contact droplet airborne precautions
     restraint restraints lobby waiting annex pavilion front tv turnover assignment assignments
+    endoscopy recovery medicare medicaid test tests training demo zztest utility suite kiosk
     """
 NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 
