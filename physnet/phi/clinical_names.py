@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from physnet.phi.namelists import is_first_name, is_surname
-from physnet.phi.names import CLINICAL, NOT_NAMES, colleague
+from physnet.phi.names import CLINICAL, colleague, vocabulary
 from physnet.phi.settings import PhiSettings
 
 Hit = tuple[str, int, int]
@@ -43,14 +43,28 @@ _BEFORE_PLACE = re.compile(
     rf"{_NAME},?\s+(?:(?i:in|on)\s+)?"
     rf"(?:(?i:{_PLACE})\s*#?\s*\d|\d{{1,2}}\s?(?:West|East|North|South)\b)"
 )
-_AGE_THEN = re.compile(rf"\b{_AGE},?\s+{_TITLE}{_NAME}")
+# "52 yo Jenkins", "the 72 yo in 412, Thaddeus Pike", "61 yo named Desmond Achterberg"
+_AGE_THEN = re.compile(
+    rf"\b{_AGE}(?:\s+(?:in|on)\s+(?:(?i:{_PLACE})\s*)?#?\d{{1,4}}[A-Za-z]?)?"
+    rf"(?:,?\s+(?i:named|called))?,?\s+{_TITLE}{_NAME}"
+)
+_NAMED = re.compile(rf"\b(?i:named|name\s+is)\s+{_TITLE}{_NAME}")
+# Typed in lower case: only after a title with its period, or after a bed with a comma.
+_LOWER = r"(?P<name>[a-z][a-z'-]{2,})"
+_LOWER_TITLE = re.compile(rf"\b(?i:mr|mrs|ms)\.\s*{_LOWER}\b")
+_LOWER_AFTER_PLACE = re.compile(
+    rf"\b(?i:{_PLACE})\s*#?\s*\d{{1,4}}[A-Za-z]?\s*[-–:,]?\s*{_LOWER}\s*[,–-]"
+)
 _THEN_AGE = re.compile(rf"{_NAME},?\s+(?:\(|(?i:is|was)\s+an?\s+)?{_AGE}")
 _BABY = re.compile(rf"\b(?:(?i:baby|infant|twin\s+[AB])\s+(?i:boy|girl)|BB|BG)\s+(?P<name>{_CAP})")
 # Weaker context: a result, a message, a request; the name must look like a real name.
 _RESULT_ON = re.compile(
     r"(?i:\b(?:result(?:ed|s)?|labs?|critical|value|level|troponin|lactate|potassium|"
     r"hgb|inr|platelets?|creatinine|a1c|culture|imaging|ct|mri|x-?ray|path(?:ology)?|"
-    r"report|k|na)\b(?:[^.!?\n]|\.\d){0,40}?\b(?:on|for|of)[ \t]+|\bbaby[ \t]+)"
+    r"report|k|na|lipase|amylase|ammonia|bili(?:rubin)?|sodium|magnesium|mg|calcium|phos|"
+    r"tsh|d-dimer|ferritin|bnp|cbc|bmp|cmp|abg|vbg|ua|urine|sputum|echo|ekg|ecg|biopsy|"
+    r"glucose|wbc|plt|ast|alt|lft|lfts|cr|bun|psa|hcg|cultures?)\b(?:[^.!?\n]|\.\d){0,40}?"
+    r"\b(?:on|for|of)[ \t]+|\bbaby[ \t]+)"
     rf"{_TITLE}{_NAME}"
 )
 _NAME_RESULT = re.compile(
@@ -96,7 +110,10 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\s*$")
 _RESULT_WORDS = (
     "result", "lab", "critical", "value", "level", "trop", "lactate", "potassium", "hgb",
     "inr", "platelet", "creatinine", "a1c", "culture", "imaging", "ct", "mri", "ray", "path",
-    "report", "k", "na", "baby",
+    "report", "k", "na", "baby", "lipase", "amylase", "ammonia", "bili", "sodium", "mg",
+    "calcium", "phos", "tsh", "dimer", "ferritin", "bnp", "cbc", "bmp", "cmp", "abg", "vbg",
+    "ua", "urine", "sputum", "echo", "ekg", "ecg", "biopsy", "glucose", "wbc", "plt", "ast",
+    "alt", "lft", "cr", "bun", "psa", "hcg",
 )  # fmt: skip
 _MESSAGE_WORDS = (
     "message", "msg", "note", "call", "request", "refill", "question", "email", "reply",
@@ -111,6 +128,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str] | tuple[str, ...], re.Pattern[str], bool]
     (_AGE_CUE, _AGE_THEN, False),
     (_AGE_CUE, _THEN_AGE, False),
     (_BABY_CUE, _BABY, False),
+    (("named", "name is"), _NAMED, False),
+    (("mr.", "mrs.", "ms."), _LOWER_TITLE, True),
+    (_PLACE_CUE, _LOWER_AFTER_PLACE, True),
     (_RESULT_WORDS, _RESULT_ON, True),
     (_MESSAGE_WORDS, _MESSAGE_FROM, True),
     (_SENT_CUE, _NAME_SENT, True),
@@ -151,20 +171,25 @@ def clinical_name(text: str, settings: PhiSettings) -> Iterator[Hit]:
 def _is_name(text: str, match: re.Match[str], *, weak: bool, opening_ok: bool = False) -> bool:
     start, end = match.span("name")
     words = re.split(r"[\s,]+", match.group("name"))
-    if any(w.lower() in NOT_NAMES for w in words) or colleague(text, start, end):
+    if any(vocabulary(w) for w in words) or colleague(text, start, end):
         return False
     if not weak:
         # Any capitalized word, unless it is not a surname and ends like a common noun
         # ("Room 210 Housekeeping", "bed 4 Construction").
-        return len(words) > 1 or is_surname(words[0]) or not _NOUN_ENDING.search(words[0])
+        return len(words) > 1 or _surname(words[0]) or not _NOUN_ENDING.search(words[0])
     # A capitalized word opening a sentence says nothing; mid-sentence, it may be a name.
     opening = _SENTENCE_START.search(text[:start]) and match.start() == start
     if opening and len(words) == 1 and not opening_ok:
         return False
     if len(words) == 2:  # "Gloria Stanton", "Stanton, Gloria"
         first, last = words[::-1] if "," in match.group("name") else words
-        return is_first_name(first) or is_surname(last)
+        return is_first_name(first) or _surname(last)
     # A lone first name is more often a colleague ("ask Jessica"), unless his/her follows.
     if is_first_name(words[0]):
-        return is_surname(words[0]) and bool(_PRONOUN_AFTER.search(text, end, end + 40))
-    return is_surname(words[0])
+        return _surname(words[0]) and bool(_PRONOUN_AFTER.search(text, end, end + 40))
+    return _surname(words[0])
+
+
+def _surname(word: str) -> bool:
+    """A census surname, or a double-barrelled one with a census half ("Delgado-Reyes")."""
+    return any(is_surname(part) for part in word.split("-"))
