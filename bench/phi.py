@@ -8,10 +8,11 @@ The guard of this checkout (`physnet.phi`) is compared with the guard of an olde
 `phi_baseline` (their `physnet.phi` imports rewritten to it), so nothing of the old code is
 kept in this tree and both see the same corpus and the same machine.
 
-1. Accuracy on tests/phi_corpus.py (the tuning corpus) and tests/phi_corpus_heldout.py
-   (written after tuning, never tuned on): recall = messages with identifiers in which
-   some finding has a kind the message has; false alarms = clean messages with any finding.
-2. Time: every message of both corpora is scanned `rounds` times in a shuffled order, old
+1. Accuracy on tests/phi_corpus.py (the tuning corpus) and the two sets of
+   tests/phi_corpus_heldout.py (A and C, written after tuning, never tuned on): recall =
+   messages with identifiers in which some finding has a kind the message has; false
+   alarms = clean messages with any finding.
+2. Time: every message of the three corpora is scanned `rounds` times in a shuffled order, old
    and new guard one after the other on the same message; each scan timed alone by the
    wall clock (perf_counter_ns) and by this thread's CPU time (thread_time_ns: on a shared,
    loaded machine the wall clock also counts time the scheduler gave to others). Also the
@@ -74,16 +75,24 @@ def load_baseline(commit: str, folder: Path) -> Scan:
     return lambda text: old.phi_scan(text, settings)
 
 
-def accuracy(scan: Scan, corpus: Any) -> dict[str, Any]:
-    caught = sum(bool({f.kind for f in scan(text)} & kinds) for text, kinds in corpus.WITH_PHI)
-    alarms = sum(bool(scan(text)) for text in corpus.CLEAN)
+# (clean, with identifiers) of each corpus: the tuning one, then the held-out sets.
+CORPORA = {
+    "tuning": (phi_corpus.CLEAN, phi_corpus.WITH_PHI),
+    "held-out A": (phi_corpus_heldout.CLEAN, phi_corpus_heldout.WITH_PHI),
+    "held-out C": (phi_corpus_heldout.CLEAN_C, phi_corpus_heldout.WITH_PHI_C),
+}
+
+
+def accuracy(scan: Scan, clean: list[str], with_phi: list[tuple[str, set[str]]]) -> dict[str, Any]:
+    caught = sum(bool({f.kind for f in scan(text)} & kinds) for text, kinds in with_phi)
+    alarms = sum(bool(scan(text)) for text in clean)
     return {
-        "phi": len(corpus.WITH_PHI),
-        "clean": len(corpus.CLEAN),
+        "phi": len(with_phi),
+        "clean": len(clean),
         "caught": caught,
         "alarms": alarms,
-        "recall": caught / len(corpus.WITH_PHI),
-        "false_alarms": alarms / len(corpus.CLEAN),
+        "recall": caught / len(with_phi),
+        "false_alarms": alarms / len(clean),
     }
 
 
@@ -134,18 +143,17 @@ def main() -> None:
         print("| guard | corpus | with identifiers | recall | clean | false alarms |")
         print("|---|---|--:|--:|--:|--:|")
         for label, scan in scans.items():
-            for name, corpus in (("tuning", phi_corpus), ("held-out", phi_corpus_heldout)):
-                a = accuracy(scan, corpus)
+            for name, (clean, with_phi) in CORPORA.items():
+                a = accuracy(scan, clean, with_phi)
                 print(
                     f"| {label} | {name} | {a['phi']} | {a['recall']:.3f} ({a['caught']}) "
                     f"| {a['clean']} | {a['false_alarms']:.3f} ({a['alarms']}) |"
                 )
 
         corpus_texts = [
-            *phi_corpus.CLEAN,
-            *(t for t, _ in phi_corpus.WITH_PHI),
-            *phi_corpus_heldout.CLEAN,
-            *(t for t, _ in phi_corpus_heldout.WITH_PHI),
+            text
+            for clean, with_phi in CORPORA.values()
+            for text in [*clean, *(t for t, _ in with_phi)]
         ]
         longest = max(corpus_texts, key=len)
         long_post = (longest + " ") * (2000 // (len(longest) + 1))

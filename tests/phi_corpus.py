@@ -693,7 +693,8 @@ WITH_PHI += [
 # patient, "Mr. Fischer from the vendor"). Then tuned on, so it lives here now.
 CLEAN += [
     "Quick q: does anyone know why the Haiku In Basket badge count is off after the update?",
-    "FYI the ED order set for chest pain now includes the HEART score SmartForm. Thanks Dr. Ibrahim!",
+    "FYI the ED order set for chest pain now includes the HEART score SmartForm. "
+    "Thanks Dr. Ibrahim!",
     "Dr. Costa in nephrology asked that the AKI BPA suppress for dialysis patients",
     "Heads up: bed 8 on 3 South is out of service until the monitor is replaced",
     "Room 6 in the clinic is the procedure room, schedule the biopsies there",
