@@ -113,6 +113,7 @@ def test_findings_point_at_the_identifier(text: str, kind: str, span: str) -> No
         ("In basket message from Gloria Stanton is stuck", "name", "Gloria Stanton"),
         ("Refill request for Dominguez is in the wrong pool", "name", "Dominguez"),
         ("Maria Gonzalez needs her heparin drip fixed", "name", "Maria Gonzalez"),
+        ("O'Brien's labs did not file", "name", "O'Brien"),
     ],
 )
 def test_names_in_clinical_context_and_mrn_variants(text: str, kind: str, span: str) -> None:
@@ -136,6 +137,8 @@ def test_names_in_clinical_context_and_mrn_variants(text: str, kind: str, span: 
         "Refill requests go to the RN pool first",
         "Jessica Taylor tested the new bed board",
         "MRN format changes to 10 digits after the merger",
+        "PhysNet's room index keeps each socket's rooms",
+        "Use the test patient Zzztest, Adult in TST",
     ],
 )
 def test_workflow_talk_is_not_phi(text: str) -> None:

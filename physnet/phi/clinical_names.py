@@ -26,7 +26,7 @@ Hit = tuple[str, int, int]
 
 _CAP = r"(?:Mc|Mac|O')?[A-Z][a-z]+(?:-(?:Mc|Mac|O')?[A-Z][a-z]+)?"
 # One or two capitalized words, or "Last, First".
-_NAME = rf"(?P<name>{_CAP}(?:,[ \t]*{_CAP}|[ \t]+{_CAP})?)(?![\w'])"
+_NAME = rf"(?<![\w'])(?P<name>{_CAP}(?:,[ \t]*{_CAP}|[ \t]+{_CAP})?)(?![\w'])"
 _TITLE = r"(?:(?:Mr|Mrs|Ms|Miss)\.?[ \t]+)?"
 _PLACE = r"(?:bed|bay|room|rm|stretcher|pod|ED|ER)"
 _AGE = (
@@ -84,10 +84,10 @@ _NAME_SENT = re.compile(
     r"is asking|wants|needs)\b[^.!?\n]{0,30}?\b(?i:portal|mychart|in ?basket|refill|"
     r"results?|message|appointment|records?)\b"
 )
-_POSSESSIVE = re.compile(rf"(?P<name>{_CAP})'s\s+(?i:{CLINICAL})\b")
+_POSSESSIVE = re.compile(rf"(?<![\w'])(?P<name>{_CAP})'s\s+(?i:{CLINICAL})\b")
 # A full name (census first name and surname) with the patient's own clinical things after.
 _FULL_NAME_HER = re.compile(
-    rf"(?P<name>{_CAP}[ \t]+{_CAP})(?![\w'])[^.!?\n]{{0,50}}?\b(?i:his|her)[ \t]+"
+    rf"(?<![\w'])(?P<name>{_CAP}[ \t]+{_CAP})(?![\w'])[^.!?\n]{{0,50}}?\b(?i:his|her)[ \t]+"
     r"(?i:meds|medications|labs|chart|allerg(?:y|ies)|insulin|heparin|drip|potassium|inr|"
     r"diet|discharge|code\s+status|daughter|son|husband|wife|biopsy|results?|refills?|"
     r"pain|surgery|a1c|bp|blood\s+pressure|appointment|portal|mychart|diagnosis|dialysis)\b"
@@ -191,5 +191,6 @@ def _is_name(text: str, match: re.Match[str], *, weak: bool, opening_ok: bool = 
 
 
 def _surname(word: str) -> bool:
-    """A census surname, or a double-barrelled one with a census half ("Delgado-Reyes")."""
-    return any(is_surname(part) for part in word.split("-"))
+    """A census surname, or a double-barrelled one with a census half ("Delgado-Reyes");
+    the census writes O'Brien as OBRIEN."""
+    return any(is_surname(part.replace("'", "")) for part in word.split("-"))
