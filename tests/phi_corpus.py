@@ -796,3 +796,25 @@ WITH_PHI += [
     ("mrs. kowalski in 5 needs her portal reset", {"name"}),
     ("Portal msg from Ignacio Barrientos: he can't see his labs", {"name"}),
 ]
+
+# A sixth batch: text as it comes out of a screenshot or PDF (issue 15, items 1-5 run read
+# text through this guard): banner lines in capitals, "Name:" labels; and clean tip-sheet
+# lines from the same screens. Written before the banner and label patterns; tuned on.
+CLEAN += [
+    "STEP 1: Open the Patient Lists activity. STEP 2: Select My Patients.",
+    "ICU, CCU and PACU beds show on the bed board",
+    "EPIC, CERNER, MEDITECH: all three send ADT to the HIE",
+    "Name: Sepsis Order Set  Owner: Dr. Kim  Version: 4",
+    "NOTE: Grace period for the upgrade ends Friday",
+    "Name: Pharmacy Pool  Members: 12  Routing: round robin",
+    "Patient: Test, Epic  MRN: (training environment, no number)",
+    "ORDER SET: ADULT DKA, INSULIN INFUSION, VERSION 7",
+]
+WITH_PHI += [
+    ("GARCIA, MARIA  MRN: 12-345-678  DOB: 03/14/1962", {"name", "mrn", "dob"}),
+    ("Name: Maria Gonzalez  Room 412  Attending: Dr. Kim", {"name"}),
+    ("HERNANDEZ, JOSE  52 y.o. M  Bed 4", {"name"}),
+    ("Patient Name: Rosalind Testperson", {"name"}),
+    ("Pt: Jones  Allergies: PCN", {"name"}),
+    ("THOMPSON, LINDA is the one with two charts", {"name"}),
+]

@@ -114,6 +114,8 @@ def test_findings_point_at_the_identifier(text: str, kind: str, span: str) -> No
         ("Refill request for Dominguez is in the wrong pool", "name", "Dominguez"),
         ("Maria Gonzalez needs her heparin drip fixed", "name", "Maria Gonzalez"),
         ("O'Brien's labs did not file", "name", "O'Brien"),
+        ("THOMPSON, LINDA has two charts", "name", "THOMPSON, LINDA"),
+        ("Name: Maria Gonzalez", "name", "Maria Gonzalez"),
     ],
 )
 def test_names_in_clinical_context_and_mrn_variants(text: str, kind: str, span: str) -> None:
@@ -138,6 +140,8 @@ def test_names_in_clinical_context_and_mrn_variants(text: str, kind: str, span: 
         "Jessica Taylor tested the new bed board",
         "MRN format changes to 10 digits after the merger",
         "PhysNet's room index keeps each socket's rooms",
+        "ICU, CCU and PACU beds show on the bed board",
+        "Name: Sepsis Order Set  Owner: Dr. Kim",
         "Use the test patient Zzztest, Adult in TST",
     ],
 )

@@ -49,6 +49,10 @@ _AGE_THEN = re.compile(
     rf"(?:,?\s+(?i:named|called))?,?\s+{_TITLE}{_NAME}"
 )
 _NAMED = re.compile(rf"\b(?i:named|name\s+is)\s+{_TITLE}{_NAME}")
+# As EHR headers and banners print it, and so as text read out of a screenshot:
+# "GARCIA, MARIA", "Name: Maria Garcia".
+_UPPER_LAST_FIRST = re.compile(r"\b(?P<name>[A-Z]{2,}(?:['-][A-Z]{2,})?,[ \t]*[A-Z]{3,})\b")
+_NAME_LABEL = re.compile(rf"\b(?:Name|NAME|Patient|PATIENT|Pt)[ \t]*:[ \t]*{_TITLE}{_NAME}")
 # Typed in lower case: only after a title with its period, or after a bed with a comma.
 _LOWER = r"(?P<name>[a-z][a-z'-]{2,})"
 _LOWER_TITLE = re.compile(rf"\b(?i:mr|mrs|ms)\.\s*{_LOWER}\b")
@@ -129,6 +133,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str] | tuple[str, ...], re.Pattern[str], bool]
     (_AGE_CUE, _THEN_AGE, False),
     (_BABY_CUE, _BABY, False),
     (("named", "name is"), _NAMED, False),
+    ((":",), _NAME_LABEL, True),
     (("mr.", "mrs.", "ms."), _LOWER_TITLE, True),
     (_PLACE_CUE, _LOWER_AFTER_PLACE, True),
     (_RESULT_WORDS, _RESULT_ON, True),
@@ -159,18 +164,50 @@ def clinical_name(text: str, settings: PhiSettings) -> Iterator[Hit]:
             continue
         for match in pattern.finditer(text):
             opening_ok = pattern is _POSSESSIVE or pattern is _NAME_RESULT
-            if _is_name(text, match, weak=weak, opening_ok=opening_ok):
+            span = _name_span(text, match, weak=weak, opening_ok=opening_ok)
+            if span is not None:
+                yield "name", *span
+    if "," in text:
+        for match in _UPPER_LAST_FIRST.finditer(text):
+            last, first = re.split(r",\s*", match.group("name"))
+            if is_first_name(first) and _surname(last) and not vocabulary(last):
                 yield "name", *match.span("name")
     if _HIS_HER_CUE.search(text):
         for match in _FULL_NAME_HER.finditer(text):
             first, last = match.group("name").split()
-            if is_first_name(first) and is_surname(last) and _is_name(text, match, weak=True):
-                yield "name", *match.span("name")
+            if is_first_name(first) and is_surname(last):
+                span = _name_span(text, match, weak=True)
+                if span == match.span("name"):
+                    yield "name", *span
 
 
-def _is_name(text: str, match: re.Match[str], *, weak: bool, opening_ok: bool = False) -> bool:
+def _name_span(
+    text: str, match: re.Match[str], *, weak: bool, opening_ok: bool = False
+) -> tuple[int, int] | None:
+    """Where the name of `match` is, when it is one. A second word that is vocabulary after
+    a column gap (two spaces or a tab, as in text read out of a screen) is dropped: "Jones"
+    of "Pt: Jones  Allergies: PCN"; with one space it says the whole is a place ("Wilson
+    Center")."""
     start, end = match.span("name")
     words = re.split(r"[\s,]+", match.group("name"))
+    gap = re.search(r"  |\t", match.group("name"))
+    if len(words) == 2 and gap and vocabulary(words[1]) and not vocabulary(words[0]):
+        words, end = words[:1], start + len(words[0])
+    if _is_name(text, start, end, words, weak=weak, opening_ok=opening_ok, whole=match):
+        return start, end
+    return None
+
+
+def _is_name(
+    text: str,
+    start: int,
+    end: int,
+    words: list[str],
+    *,
+    weak: bool,
+    opening_ok: bool,
+    whole: re.Match[str],
+) -> bool:
     if any(vocabulary(w) for w in words) or colleague(text, start, end):
         return False
     if not weak:
@@ -178,11 +215,11 @@ def _is_name(text: str, match: re.Match[str], *, weak: bool, opening_ok: bool = 
         # ("Room 210 Housekeeping", "bed 4 Construction").
         return len(words) > 1 or _surname(words[0]) or not _NOUN_ENDING.search(words[0])
     # A capitalized word opening a sentence says nothing; mid-sentence, it may be a name.
-    opening = _SENTENCE_START.search(text[:start]) and match.start() == start
+    opening = _SENTENCE_START.search(text[:start]) and whole.start() == start
     if opening and len(words) == 1 and not opening_ok:
         return False
     if len(words) == 2:  # "Gloria Stanton", "Stanton, Gloria"
-        first, last = words[::-1] if "," in match.group("name") else words
+        first, last = words[::-1] if "," in text[start:end] else words
         return is_first_name(first) or _surname(last)
     # A lone first name is more often a colleague ("ask Jessica"), unless his/her follows.
     if is_first_name(words[0]):
