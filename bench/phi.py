@@ -8,11 +8,11 @@ The guard of this checkout (`physnet.phi`) is compared with the guard of an olde
 `phi_baseline` (their `physnet.phi` imports rewritten to it), so nothing of the old code is
 kept in this tree and both see the same corpus and the same machine.
 
-1. Accuracy on tests/phi_corpus.py (the tuning corpus) and the two sets of
-   tests/phi_corpus_heldout.py (A and C, written after tuning, never tuned on): recall =
+1. Accuracy on tests/phi_corpus.py (the tuning corpus) and the three sets of
+   tests/phi_corpus_heldout.py (A, C, D, written after tuning, never tuned on): recall =
    messages with identifiers in which some finding has a kind the message has; false
    alarms = clean messages with any finding.
-2. Time: every message of the three corpora is scanned `rounds` times in a shuffled order, old
+2. Time: every message of the four corpora is scanned `rounds` times in a shuffled order, old
    and new guard one after the other on the same message; each scan timed alone by the
    wall clock (perf_counter_ns) and by this thread's CPU time (thread_time_ns: on a shared,
    loaded machine the wall clock also counts time the scheduler gave to others). Also the
@@ -80,6 +80,7 @@ CORPORA = {
     "tuning": (phi_corpus.CLEAN, phi_corpus.WITH_PHI),
     "held-out A": (phi_corpus_heldout.CLEAN, phi_corpus_heldout.WITH_PHI),
     "held-out C": (phi_corpus_heldout.CLEAN_C, phi_corpus_heldout.WITH_PHI_C),
+    "held-out D": (phi_corpus_heldout.CLEAN_D, phi_corpus_heldout.WITH_PHI_D),
 }
 
 

@@ -32,6 +32,7 @@ CORPORA = {
     "tuning": (phi_corpus.CLEAN, phi_corpus.WITH_PHI, 200),
     "held-out A": (phi_corpus_heldout.CLEAN, phi_corpus_heldout.WITH_PHI, 50),
     "held-out C": (phi_corpus_heldout.CLEAN_C, phi_corpus_heldout.WITH_PHI_C, 50),
+    "held-out D": (phi_corpus_heldout.CLEAN_D, phi_corpus_heldout.WITH_PHI_D, 50),
 }
 
 
