@@ -130,7 +130,7 @@ async def connect_many(
 
     With `watch` (one list of usernames per token) each socket behaves like the web app:
     it connects hearing no presence, then subscribes to the people it would show.
-    Without, every socket hears everyone's presence (the API default).
+    Without, it hears no presence since 2026-12 (everyone's with `presence_everyone` on).
     """
     sockets = [LiteSocket(url, token, subscribe=watch is not None) for token in tokens]
     gate = asyncio.Semaphore(concurrency)

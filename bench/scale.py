@@ -9,7 +9,8 @@ nginx with sticky sessions) on this machine.
    long the connect storm took, and, once they all close, the disconnect storm (until the
    worker is idle again). Sockets behave like the web app: they connect with
    auth={"presence": "subscribe"} and subscribe to 5 colleagues. With --everyone-idle K, K
-   sockets that keep the API default (everyone's presence: N^2 events) for comparison; with
+   sockets on a server with the deprecated `presence_everyone` (everyone's presence: N^2
+   events) for comparison; with
    --gthread-idle M, gunicorn's gthread worker (threading mode) at M sockets.
 2. delivery: 1,000 sockets in 20 channels of 50 members, 50 messages/s for --seconds,
    latency send -> every member's receipt; first on one process without Redis (the
@@ -121,8 +122,18 @@ class Cluster:
             self.instance.create_channel(f"unit-{c:02d}", names[c::CHANNELS])
         self.servers: list[ServerProcess] = []
 
-    def start(self, count: int, redis: bool, worker: str = "gevent", threads: int = 0) -> None:
+    def start(
+        self,
+        count: int,
+        redis: bool,
+        worker: str = "gevent",
+        threads: int = 0,
+        everyone: bool = False,
+    ) -> None:
+        """Start `count` server processes; `everyone`: the presence contract before 2026-12
+        (every socket hears everyone's presence), kept behind a deprecated setting."""
         env = dict(self.instance.env, PHYSNET_SEARCH_INDEXER="off", PHYSNET_WORKER_CLASS=worker)
+        env["PHYSNET_PRESENCE_EVERYONE"] = "on" if everyone else "off"
         env["PYTHONPATH"] = str(ROOT)
         if redis:
             env["PHYSNET_REDIS_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"
@@ -419,7 +430,8 @@ def main() -> int:
         "--presence",
         choices=("subscribe", "everyone"),
         default="subscribe",
-        help="delivery clients: the web app's presence subscription, or the API default",
+        help="delivery clients: the web app's presence subscription, or everyone's presence "
+        "(the deprecated `presence_everyone` contract)",
     )
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=50.0)
@@ -456,7 +468,13 @@ def main() -> int:
             for worker, presence, count in phases:
                 if not count:
                     continue
-                cluster.start(1, redis=True, worker=worker, threads=4 * count + 100)
+                cluster.start(
+                    1,
+                    redis=True,
+                    worker=worker,
+                    threads=4 * count + 100,
+                    everyone=presence == "everyone",
+                )
                 base, _ = worker_stats(cluster.servers[0])
                 took, alive, events, left = asyncio.run(
                     idle_phase(
@@ -511,7 +529,7 @@ def main() -> int:
             rows = []
             clients = users[: args.clients]
             subscribe = args.presence == "subscribe"
-            cluster.start(1, redis=False)
+            cluster.start(1, redis=False, everyone=not subscribe)
             single = asyncio.run(
                 delivery_phase(
                     cluster.servers[0].url,
@@ -540,7 +558,7 @@ def main() -> int:
                 ]
             )
             for count in [int(p) for p in args.processes.split(",")]:
-                cluster.start(count, redis=True)
+                cluster.start(count, redis=True, everyone=not subscribe)
                 proxy = Nginx(folder, [s.port for s in cluster.servers])
                 try:
                     multi = asyncio.run(

@@ -84,8 +84,9 @@ def test_people_of_a_killed_process_go_offline(two_servers: Any) -> None:
     for name in ("alice", "carol"):
         a.factory.user(name)
     a.factory.user("dave")
+    # Sockets hear presence only about the people they name; dave's connects the old way,
+    # with the opt-in that the deprecated contract needed.
     alice = Listener(a.url, token=a.factory.token("alice"))
-    # dave's socket hears only about the people it names (the web app's way).
     dave = Listener(a.url, token=a.factory.token("dave"), auth={"presence": "subscribe"})
     carol = Listener(b.url, token=b.factory.token("carol"))
     http = _api(a, "alice")
@@ -100,6 +101,10 @@ def test_people_of_a_killed_process_go_offline(two_servers: Any) -> None:
         # Asked on process A, the answer covers carol's socket on process B.
         watched = dave.call("presence_subscribe", {"usernames": ["carol", "alice", "zed"]})
         assert watched == {"ok": True, "online": ["alice", "carol"]}
+        assert alice.call("presence_subscribe", {"usernames": ["carol"]}) == {
+            "ok": True,
+            "online": ["carol"],
+        }
         b.process.kill()  # SIGKILL: no disconnect is ever sent for carol
         b.process.wait(10)
         offline = {"username": "carol", "status": "offline"}

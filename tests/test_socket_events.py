@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -160,8 +161,17 @@ def test_typing_reaches_other_members_but_not_the_sender(people, login):
     assert received(carol_socket, "typing") == []
 
 
+def _presence_everyone(app) -> None:
+    """The deprecated setting that keeps the pre-2026-12 contract (everyone hears everyone)."""
+    app.config["PHYSNET"] = dataclasses.replace(app.config["PHYSNET"], presence_everyone=True)
+
+
 def test_presence_goes_online_with_the_first_socket_and_offline_with_the_last(people, login):
     carol_socket = login("carol").socket()
+    assert carol_socket.emit("presence_subscribe", {"usernames": ["bob"]}, callback=True) == {
+        "ok": True,
+        "online": [],
+    }
     drain(carol_socket)
     bob = login("bob")
     first = bob.socket()
@@ -173,34 +183,47 @@ def test_presence_goes_online_with_the_first_socket_and_offline_with_the_last(pe
     assert received(carol_socket, "presence") == [{"username": "bob", "status": "offline"}]
 
 
-def test_a_subscribed_socket_hears_presence_only_about_the_people_it_named(people, factory, login):
+def test_a_socket_hears_presence_only_about_the_people_it_named(people, factory, login):
+    """The contract since 2026-12: N people connecting cost N presence events, not N x N."""
     factory.user("dave")
     factory.user("erin")
-    watcher = login("carol").socket(auth={"presence": "subscribe"})
-    everyone = login("alice").socket()
-    drain(watcher, everyone)
+    watcher = login("carol").socket()
+    token_socket = login("alice").socket(auth={"presence": "subscribe"})  # the old opt-in
+    drain(watcher, token_socket)
     login("bob").socket()
     assert received(watcher, "presence") == []  # subscribed to nobody yet
-    assert received(everyone, "presence") == [{"username": "bob", "status": "online"}]
+    assert received(token_socket, "presence") == []
 
     ack = watcher.emit("presence_subscribe", {"usernames": ["bob", "dave", "bob"]}, callback=True)
     assert ack == {"ok": True, "online": ["bob"]}  # dave has no socket
     dave = login("dave").socket()
     assert received(watcher, "presence") == [{"username": "dave", "status": "online"}]
-    drain(everyone)
-    login("erin").socket()  # not named: the watcher does not hear it, the default socket does
+    login("erin").socket()  # not named: nobody hears it
     assert received(watcher, "presence") == []
-    assert received(everyone, "presence") == [{"username": "erin", "status": "online"}]
+    assert received(token_socket, "presence") == []
 
     # A new subscription replaces the old one.
     ack = watcher.emit("presence_subscribe", {"usernames": ["erin"]}, callback=True)
     assert ack == {"ok": True, "online": ["erin"]}
     dave.disconnect()
     assert received(watcher, "presence") == []
+
+
+def test_the_deprecated_setting_keeps_everyone_hearing_everyone(app, people, factory, login):
+    _presence_everyone(app)
+    factory.user("dave")
+    everyone = login("alice").socket()
+    watcher = login("carol").socket(auth={"presence": "subscribe"})  # still opts out
+    drain(everyone, watcher)
+    dave = login("dave").socket()
+    assert received(everyone, "presence") == [{"username": "dave", "status": "online"}]
+    assert received(watcher, "presence") == []
+    dave.disconnect()
     assert received(everyone, "presence") == [{"username": "dave", "status": "offline"}]
 
 
-def test_a_default_socket_that_subscribes_stops_hearing_everyone(people, login):
+def test_an_everyone_socket_that_subscribes_stops_hearing_everyone(app, people, login):
+    _presence_everyone(app)
     socket = login("carol").socket()
     drain(socket)
     assert socket.emit("presence_subscribe", {"usernames": []}, callback=True) == {

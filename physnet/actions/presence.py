@@ -4,11 +4,11 @@ A person is online while they have a socket on any server process. With Redis, t
 processes share that in `physnet.realtime.cluster_presence`; a Redis hiccup only delays
 presence (the heartbeat repairs it), it never refuses a connection.
 
-Who hears a `presence` event: by default every socket (the SPEC's contract), which costs
-N x N events when N people connect at a shift change. A client that shows only some people
-(the web app: direct-message partners, an open member list, a page of the directory)
-connects with `auth={"presence": "subscribe"}` or sends `presence_subscribe`, and from then
-on hears only about the people it named.
+Who hears a `presence` event: only the sockets that named that person with
+`presence_subscribe` (the web app names the people on screen: direct-message partners, an open
+member list, a page of the directory). Until the 2026-12 release every socket heard everyone,
+which costs N x N events when N people connect at a shift change; the deprecated setting
+`presence_everyone` keeps that for one release (`everyone=True` below).
 """
 
 from __future__ import annotations

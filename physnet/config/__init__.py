@@ -43,6 +43,10 @@ class Settings:
     # a request waits db_pool_timeout seconds for one, then answers 503 server_busy.
     db_pool_size: int = 10
     db_pool_timeout: float = 10.0
+    # Deprecated, removed in the next release: every socket hears everyone's `presence` unless
+    # it asks to subscribe (the contract before 2026-12). Off: a socket hears presence only
+    # about the people it names with `presence_subscribe`, so connects cost O(N), not O(N^2).
+    presence_everyone: bool = False
 
 
 # name in TOML -> (env variable, parser)
@@ -118,6 +122,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "proxy_hops": ("PHYSNET_PROXY_HOPS", _parse_count),
     "db_pool_size": ("PHYSNET_DB_POOL_SIZE", _parse_positive_int),
     "db_pool_timeout": ("PHYSNET_DB_POOL_TIMEOUT", _parse_positive_number),
+    "presence_everyone": ("PHYSNET_PRESENCE_EVERYONE", _parse_bool),
 }
 # Tables of settings: [audit] and [retention] (PHYSNET_AUDIT_SEARCH_QUERIES,
 # PHYSNET_RETENTION_DAYS override their main key).
@@ -291,6 +296,7 @@ def load_settings(
         proxy_hops=values.get("proxy_hops", 0),
         db_pool_size=values.get("db_pool_size", 10),
         db_pool_timeout=values.get("db_pool_timeout", 10.0),
+        presence_everyone=values.get("presence_everyone", False),
     )
 
 

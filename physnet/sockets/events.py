@@ -108,8 +108,9 @@ def _error(code: str, message: str) -> Ack:
 def on_connect(auth: Any = None) -> bool:
     """Accept the session cookie or auth={"token": ...}; refuse anything else.
 
-    auth={"presence": "subscribe"} (with or without a token) starts the socket hearing no
-    presence events until `presence_subscribe` names the people it shows. A busy or
+    A socket hears no presence events until `presence_subscribe` names the people it shows
+    (with the deprecated `presence_everyone` setting on, it hears everyone's unless it connects
+    with auth={"presence": "subscribe"}). A busy or
     unreachable database refuses with a code (server_busy, database_unavailable): the client
     tries again later, unlike a refusal for want of a session.
     """
@@ -171,7 +172,9 @@ def _connect(auth: Any) -> bool:
     for channel_id in channel_ids:
         socketio.server.enter_room(sid, rooms.channel_room(channel_id), namespace="/")
     socketio.server.enter_room(sid, rooms.user_room(user.id), namespace="/")
-    everyone = not (isinstance(auth, dict) and auth.get("presence") == "subscribe")
+    everyone = current_app.config["PHYSNET"].presence_everyone and not (
+        isinstance(auth, dict) and auth.get("presence") == "subscribe"
+    )
     presence.connected(user, sid, deadline, everyone=everyone)
     return True
 
