@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from physnet.actions.audit import record_audit
 from physnet.actions.channels import do_add_member, do_remove_member
+from physnet.actions.directory_bulk import bulk_create_directory_users
 from physnet.actions.users import do_end_sessions
 from physnet.db.transaction import atomic
 from physnet.directory.connection import DirectoryError
@@ -163,10 +164,8 @@ def do_apply_plan(
             do_update_directory_user(users[change.user_id or 0], change.diffs, actor)
         db.session.flush()
         by_directory_id = {u.directory_id: u for u in users.values() if u.directory_id}
-        for change in plan.of("create"):
-            assert change.person is not None
-            user = do_create_directory_user(change.person, change.diffs["role"][1], actor)
-            by_directory_id[change.person.directory_id] = user
+        # new accounts in bulk (directory_bulk); loaded below if a membership needs them
+        bulk_create_directory_users(plan.of("create"), actor)
         for change in plan.of("reactivate"):
             do_reactivate_user(users[change.user_id or 0], actor)
         for change in plan.of("deactivate"):
