@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from physnet.actions.audit import record_audit
 from physnet.actions.channels import do_add_member, do_remove_member
-from physnet.actions.directory_bulk import bulk_create_directory_users
+from physnet.actions.directory_bulk import bulk_add_memberships, bulk_create_directory_users
 from physnet.actions.users import do_end_sessions
 from physnet.db.transaction import atomic
 from physnet.directory.connection import DirectoryError
@@ -125,6 +125,7 @@ def do_reactivate_user(user: User, actor: str) -> None:
 
 
 def apply_memberships(changes: list[MembershipChange], users: dict[str, User], actor: str) -> None:
+    """One person's memberships (directory sign-in); a sync uses apply_sync_memberships."""
     names = {m.channel for m in changes}
     channels = {
         c.name: c for c in db.session.scalars(select(Channel).where(Channel.name.in_(names)))
@@ -170,11 +171,14 @@ def do_apply_plan(
             do_reactivate_user(users[change.user_id or 0], actor)
         for change in plan.of("deactivate"):
             do_deactivate_user(users[change.user_id or 0], change.reason, actor)
-        if plan.memberships:
-            missing = {m.directory_id for m in plan.memberships} - set(by_directory_id)
+        adds = [m for m in plan.memberships if m.action == "add"]
+        removes = [m for m in plan.memberships if m.action == "remove"]
+        bulk_add_memberships(adds, actor)  # in bulk: a first sync adds thousands
+        if removes:
+            missing = {m.directory_id for m in removes} - set(by_directory_id)
             for user in db.session.scalars(select(User).where(User.directory_id.in_(missing))):
                 by_directory_id[user.directory_id or ""] = user
-            apply_memberships(plan.memberships, by_directory_id, actor)
+            apply_memberships(removes, by_directory_id, actor)
         run = DirectorySyncRun(
             started_at=started,
             finished_at=utcnow(),

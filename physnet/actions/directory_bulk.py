@@ -17,15 +17,21 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from physnet.actions.audit import record_audit_many
+from physnet.db.transaction import after_commit
 from physnet.directory.entries import resize_photo
-from physnet.directory.plan import UserChange
+from physnet.directory.plan import MembershipChange, UserChange
 from physnet.extensions import db
-from physnet.models import User, utcnow
+from physnet.models import Channel, Membership, User, utcnow
+from physnet.models.channels import default_notification_level
 from physnet.people.index import write_index
 from physnet.people.normalize import sort_name
+from physnet.reads.json import channel_json
+from physnet.realtime import rooms
 
 BATCH = 1000
 
@@ -91,3 +97,67 @@ def bulk_create_directory_users(changes: Sequence[UserChange], actor: str) -> di
         events.append(("user.created", f"user:{person.username}", detail))
     record_audit_many(actor, events)
     return ids
+
+
+def bulk_add_memberships(changes: Sequence[MembershipChange], actor: str) -> int:
+    """Add these directory memberships (`add` changes) with one INSERT ... ON CONFLICT DO
+    NOTHING per thousand, audit each one added (`membership.added`), and after the commit
+    move each person's open sockets into the channel and tell them, as `do_add_member`
+    does. A membership that already exists is left as it is. Returns how many were added."""
+    if not changes:
+        return 0
+    connection = db.session.connection()
+    names = {m.channel for m in changes}
+    channels = {
+        c.name: c for c in db.session.scalars(select(Channel).where(Channel.name.in_(names)))
+    }
+    wanted = sorted({m.directory_id for m in changes})
+    users: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(wanted), BATCH):
+        query = select(User.directory_id, User.id, User.username).where(
+            User.directory_id.in_(wanted[start : start + BATCH])
+        )
+        for directory_id, user_id, username in connection.execute(query):
+            users[directory_id] = (user_id, username)
+    now = utcnow()
+    rows = {
+        (channels[m.channel].id, users[m.directory_id][0]): {
+            "channel_id": channels[m.channel].id,
+            "user_id": users[m.directory_id][0],
+            "role": "member",
+            "source": "directory",
+            "last_read_id": 0,
+            "joined_at": now,
+        }
+        for m in changes
+    }
+    upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = upsert(Membership).on_conflict_do_nothing()
+    pairs = list(rows)
+    existing: set[tuple[int, int]] = set()
+    for start in range(0, len(pairs), BATCH):
+        batch = pairs[start : start + BATCH]
+        query = select(Membership.channel_id, Membership.user_id).where(
+            tuple_(Membership.channel_id, Membership.user_id).in_(batch)
+        )
+        existing.update((c, u) for c, u in connection.execute(query))
+        connection.execute(statement, [rows[p] for p in batch])
+    by_id = {c.id: c for c in channels.values()}
+    names_of = {user_id: username for user_id, username in users.values()}
+    events = []
+    for channel_id, user_id in pairs:
+        if (channel_id, user_id) in existing:
+            continue
+        channel = by_id[channel_id]
+        after_commit(rooms.enter_channel, user_id, channel_id)
+        payload = channel_json(
+            channel,
+            member=True,
+            role="member",
+            last_read_id=0,
+            notifications=default_notification_level(channel.kind),
+        )
+        after_commit(rooms.emit, "channel_joined", payload, rooms.user_room(user_id))
+        detail = {"username": names_of[user_id], "source": "directory"}
+        events.append(("membership.added", f"channel:{channel.name}", detail))
+    return record_audit_many(actor, events)
