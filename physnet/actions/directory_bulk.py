@@ -137,10 +137,10 @@ def bulk_add_memberships(changes: Sequence[MembershipChange], actor: str) -> int
     existing: set[tuple[int, int]] = set()
     for start in range(0, len(pairs), BATCH):
         batch = pairs[start : start + BATCH]
-        query = select(Membership.channel_id, Membership.user_id).where(
+        present = select(Membership.channel_id, Membership.user_id).where(
             tuple_(Membership.channel_id, Membership.user_id).in_(batch)
         )
-        existing.update((c, u) for c, u in connection.execute(query))
+        existing.update((c, u) for c, u in connection.execute(present))
         connection.execute(statement, [rows[p] for p in batch])
     by_id = {c.id: c for c in channels.values()}
     names_of = {user_id: username for user_id, username in users.values()}
