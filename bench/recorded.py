@@ -32,7 +32,8 @@ LIMIT = 1.5
 FILE = Path(__file__).resolve().parent / "recorded.json"
 
 
-def load(path: Path = FILE) -> dict[str, Any]:
+def load(path: Path | None = None) -> dict[str, Any]:
+    path = path or FILE
     return json.loads(path.read_text()) if path.exists() else {}
 
 
@@ -70,8 +71,9 @@ def _commit() -> str:
         return "unknown"
 
 
-def record(name: str, figures: dict[str, float], command: str, path: Path = FILE) -> None:
+def record(name: str, figures: dict[str, float], command: str, path: Path | None = None) -> None:
     """Write `figures` as the recorded ones of benchmark `name`."""
+    path = path or FILE
     data = load(path)
     data[name] = {
         "recorded": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
