@@ -72,15 +72,15 @@ def _commit() -> str:
 
 
 def record(name: str, figures: dict[str, float], command: str, path: Path | None = None) -> None:
-    """Write `figures` as the recorded ones of benchmark `name`."""
+    """Record `figures` for benchmark `name`: they replace the figures of the same names
+    (others, e.g. another corpus size, stay), each with where it came from."""
     path = path or FILE
     data = load(path)
-    data[name] = {
-        "recorded": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": _commit(),
-        "command": command,
-        "figures": {k: round(v, 4) for k, v in figures.items()},
-    }
+    entry = data.setdefault(name, {"figures": {}, "sources": {}})
+    source = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {_commit()}: {command}"
+    for key, value in figures.items():
+        entry["figures"][key] = round(value, 4)
+        entry["sources"][key] = source
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
@@ -103,9 +103,9 @@ def guard(name: str, figures: dict[str, float], *, rerecord: bool = False) -> No
 
 def main() -> None:
     for name, entry in sorted(load().items()):
-        print(f"{name}: {entry['recorded']}, {entry['commit']}: {entry['command']}")
+        print(f"{name}:")
         for key, value in entry["figures"].items():
-            print(f"  {key}: {value}")
+            print(f"  {key}: {value}  ({entry['sources'].get(key, '?')})")
 
 
 if __name__ == "__main__":

@@ -37,9 +37,11 @@ def test_a_miss_where_none_was_recorded_is_a_regression() -> None:
 
 def test_guard_exits_1_on_a_regression_and_record_replaces(tmp_path: Path) -> None:
     path = tmp_path / "recorded.json"
-    recorded.record("demo", {"ratio": 2.0}, "bench/demo.py", path=path)
+    recorded.record("demo", {"ratio": 2.0, "other size": 5.0}, "bench/demo.py", path=path)
+    recorded.record("demo", {"ratio": 2.0}, "bench/demo.py --again", path=path)
     entry = json.loads(path.read_text())["demo"]
-    assert entry["figures"] == {"ratio": 2.0} and entry["command"] == "bench/demo.py"
+    assert entry["figures"] == {"ratio": 2.0, "other size": 5.0}  # merged, not replaced
+    assert entry["sources"]["ratio"].endswith("bench/demo.py --again")
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]); import recorded;"
         "from pathlib import Path; recorded.FILE = Path(sys.argv[2]);"
@@ -63,4 +65,4 @@ def test_guard_exits_1_on_a_regression_and_record_replaces(tmp_path: Path) -> No
 @pytest.mark.parametrize("name", ["search", "search_quality", "ldap_sync"])
 def test_every_guarded_benchmark_has_recorded_figures(name: str) -> None:
     entry = recorded.load()[name]
-    assert entry["figures"] and entry["command"].startswith("bench/")
+    assert entry["figures"] and set(entry["sources"]) == set(entry["figures"])
