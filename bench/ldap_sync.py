@@ -43,6 +43,7 @@ from common import (
     source_version,
     temp_folder,
 )
+from recorded import guard
 
 sys.path.insert(0, str(ROOT / "tests"))
 import ldap
@@ -260,6 +261,9 @@ def main() -> None:
     parser.add_argument("--changed", type=float, default=0.01, help="fraction changed")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--signin-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--record", action="store_true", help="record these figures in bench/recorded.json"
+    )
     args = parser.parse_args()
 
     with temp_folder("physnet-ldap-bench-") as folder:
@@ -403,6 +407,14 @@ def main() -> None:
     ]
     for name, ok in verdicts:
         print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    # ratios to the floor measured in this run (bench/recorded.py); per size of directory
+    size = f"{args.people}x{args.groups}"
+    figures = {
+        f"{size} first sync x floor": first_s / floor_s,
+        f"{size} no-change re-sync x floor": same_s / floor_s,
+        f"{size} 1% re-sync x floor": delta_s / floor_s,
+    }
+    guard("ldap_sync", figures, rerecord=args.record)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ from common import (  # bench/common.py: the script's folder is on sys.path
     machine_note,
     temp_folder,
 )
+from recorded import guard
 
 CHANNELS = 200
 READABLE_PRIVATE = 20  # of the 120 private channels; plus 80 public: 100 readable
@@ -574,6 +575,9 @@ def main() -> None:
     parser.add_argument(
         "--no-reindex", action="store_true", help="with --folder: search the index already there"
     )
+    parser.add_argument(
+        "--record", action="store_true", help="record these figures in bench/recorded.json"
+    )
     args = parser.parse_args()
     os.environ["PHYSNET_RATELIMITS"] = "off"
     results = []
@@ -583,6 +587,12 @@ def main() -> None:
     print(report(results, args.markdown))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=str))
+    figures = {}  # ratios to SQLite FTS5 in the same run (bench/recorded.py)
+    for r in results:
+        s = summarize(r)
+        figures[f"{r['messages']} p95 / FTS5 p95"] = s["ratio"]
+        figures[f"{r['messages']} CPU p95 / FTS5 CPU p95"] = s["cpu_ratio"]
+    guard("search", figures, rerecord=args.record)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from collections import defaultdict
 from typing import Any
 
 from common import format_table, machine_note, temp_folder
+from recorded import guard
 from search_quality_data import DEMO_KEYS, QUESTIONS, TIPS, Q
 
 from physnet import create_app
@@ -142,6 +143,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--show-misses", choices=("tune", "held-out"), default=None)
+    parser.add_argument(
+        "--record", action="store_true", help="record these figures in bench/recorded.json"
+    )
     args = parser.parse_args()
     split = halves()
     with temp_folder() as folder:
@@ -197,6 +201,14 @@ def main() -> None:
             print("| " + " | ".join(str(c) for c in row) + " |")
     else:
         print(format_table(headers, rows))
+    # the share of questions whose tip is not in the top 3 (larger is worse), both halves
+    held = figures(outcome["held-out", "PhysNet", "all"])
+    tune = figures(outcome["tune", "PhysNet", "all"])
+    guard(
+        "search_quality",
+        {"held-out top-3 misses %": 100.0 - held[1], "tune top-3 misses %": 100.0 - tune[1]},
+        rerecord=args.record,
+    )
 
 
 if __name__ == "__main__":

@@ -1183,6 +1183,54 @@ def test_a_few_hundred_people(app: Flask, directory: Directory, factory: Any) ->
     assert len(memberships(app, "hospital-medicine")) == 150
 
 
+def test_bulk_first_sync_indexes_audits_and_keeps_the_chain(
+    app: Flask, directory: Directory, factory: Any
+) -> None:
+    """A first sync writes accounts, memberships and audit events in bulk: each account is
+    in the people index with its sort name, each change has its audit event in order, and
+    the hash chain still verifies across the events written before, in and after it."""
+    from physnet.audit.chain import verify
+    from physnet.models import UserNameToken
+
+    dns = [directory.person(f"hosp{i:03d}", f"Hospitalist {i:03d}") for i in range(120)]
+    wards = directory.group("wards", dns[:40])
+    factory.channel("ward-east")
+    with app.app_context():
+        before = db.session.scalar(select(func.count(AuditEvent.id)))
+    use(app, directory.settings(page_size=50, channels={wards: ["ward-east"]}))
+    result = sync(app, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "120 created" in result.output and "40 memberships added" in result.output
+    assert len(memberships(app, "ward-east")) == 40
+    with app.app_context():
+        verdict = verify()
+        assert verdict.intact, verdict.problem
+        rows = db.session.execute(
+            select(AuditEvent.action, AuditEvent.target, AuditEvent.detail).order_by(AuditEvent.seq)
+        ).all()[before:]
+        actions = [r.action for r in rows]
+        assert actions == ["user.created"] * 120 + ["membership.added"] * 40 + ["directory.synced"]
+        first = json.loads(rows[0].detail)
+        assert (rows[0].target, first["source"], first["role"]) == (
+            "user:hosp000",
+            "directory",
+            "member",
+        )
+        assert first["dn"] == dns[0] and first["display_name"] == "Hospitalist 000"
+        assert json.loads(rows[120].detail) == {"username": "hosp000", "source": "directory"}
+        made = db.session.scalar(select(User).where(User.username == "hosp007"))
+        assert made is not None and made.sort_name and made.source == "directory"
+        tokens = set(
+            db.session.scalars(select(UserNameToken.token).where(UserNameToken.user_id == made.id))
+        )
+        assert {"hospitalist", "hosp007"} <= tokens, tokens
+    # The next event chains after the bulk ones.
+    directory.modify(dns[5], title="Chief Hospitalist")
+    assert sync(app, "--quiet").exit_code == 0
+    with app.app_context():
+        assert verify().intact
+
+
 def test_console_script_reads_the_toml_file(
     tmp_path: Any, sqlite_template: Any, directory: Directory
 ) -> None:

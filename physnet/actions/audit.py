@@ -8,11 +8,14 @@ import json
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import insert
 
-from physnet.audit.chain import chain
+from physnet.audit.chain import chain, chain_rows
 from physnet.db.transaction import atomic
 from physnet.extensions import db
 from physnet.models import AuditEvent, User, utcnow
+
+BULK_ROWS = 1000
 
 
 def record_audit(actor: str, action: str, target: str = "", **detail: Any) -> AuditEvent:
@@ -32,6 +35,29 @@ def record_audit(actor: str, action: str, target: str = "", **detail: Any) -> Au
     chain(db.session(), event)
     db.session.add(event)
     return event
+
+
+def record_audit_many(actor: str, events: list[tuple[str, str, dict[str, Any]]]) -> int:
+    """Add many audit events (action, target, detail) at once, chained in list order after
+    the ones before them, with one bulk INSERT per thousand: what `record_audit` does for
+    each, in the current transaction. Returns how many were added."""
+    rows = [
+        {
+            "at": utcnow(),
+            "actor": actor[:128],
+            "action": action,
+            "target": target[:255],
+            "detail": json.dumps(detail, default=str, sort_keys=True, ensure_ascii=False),
+        }
+        for action, target, detail in events
+    ]
+    session = db.session()
+    session.flush()  # events recorded one by one before these keep their places first
+    chain_rows(session, rows)
+    connection = session.connection()
+    for start in range(0, len(rows), BULK_ROWS):
+        connection.execute(insert(AuditEvent), rows[start : start + BULK_ROWS])
+    return len(rows)
 
 
 def actor_of(user: User | None) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from physnet.actions.audit import record_audit
 from physnet.actions.channels import do_add_member, do_remove_member
+from physnet.actions.directory_bulk import bulk_add_memberships, bulk_create_directory_users
 from physnet.actions.users import do_end_sessions
 from physnet.db.transaction import atomic
 from physnet.directory.connection import DirectoryError
@@ -124,6 +125,7 @@ def do_reactivate_user(user: User, actor: str) -> None:
 
 
 def apply_memberships(changes: list[MembershipChange], users: dict[str, User], actor: str) -> None:
+    """One person's memberships (directory sign-in); a sync uses apply_sync_memberships."""
     names = {m.channel for m in changes}
     channels = {
         c.name: c for c in db.session.scalars(select(Channel).where(Channel.name.in_(names)))
@@ -163,19 +165,20 @@ def do_apply_plan(
             do_update_directory_user(users[change.user_id or 0], change.diffs, actor)
         db.session.flush()
         by_directory_id = {u.directory_id: u for u in users.values() if u.directory_id}
-        for change in plan.of("create"):
-            assert change.person is not None
-            user = do_create_directory_user(change.person, change.diffs["role"][1], actor)
-            by_directory_id[change.person.directory_id] = user
+        # new accounts in bulk (directory_bulk); loaded below if a membership needs them
+        bulk_create_directory_users(plan.of("create"), actor)
         for change in plan.of("reactivate"):
             do_reactivate_user(users[change.user_id or 0], actor)
         for change in plan.of("deactivate"):
             do_deactivate_user(users[change.user_id or 0], change.reason, actor)
-        if plan.memberships:
-            missing = {m.directory_id for m in plan.memberships} - set(by_directory_id)
+        adds = [m for m in plan.memberships if m.action == "add"]
+        removes = [m for m in plan.memberships if m.action == "remove"]
+        bulk_add_memberships(adds, actor)  # in bulk: a first sync adds thousands
+        if removes:
+            missing = {m.directory_id for m in removes} - set(by_directory_id)
             for user in db.session.scalars(select(User).where(User.directory_id.in_(missing))):
                 by_directory_id[user.directory_id or ""] = user
-            apply_memberships(plan.memberships, by_directory_id, actor)
+            apply_memberships(removes, by_directory_id, actor)
         run = DirectorySyncRun(
             started_at=started,
             finished_at=utcnow(),

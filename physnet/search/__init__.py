@@ -17,6 +17,7 @@ from flask import Flask, current_app
 
 from physnet.search.engine import SearcherPool
 from physnet.search.indexer import Indexer
+from physnet.search.memory import keep_freed_memory
 from physnet.search.store import IndexStore, IndexUnavailable
 from physnet.search.synonyms import Synonyms
 
@@ -29,6 +30,7 @@ class SearchService:
 
     def __init__(self, app: Flask) -> None:
         settings = app.config["PHYSNET"]
+        keep_freed_memory()  # searches reuse freed arrays instead of faulting in new pages
         self.store = IndexStore(settings.search_index)
         self.searchers = SearcherPool(self.store)
         self.synonyms = Synonyms(settings.instance_path)

@@ -29,6 +29,7 @@ from physnet.search.store import IndexStore
 RECENCY_WEIGHT = 0.5  # a brand-new message scores up to 1.5x an old one
 RECENCY_HALF_LIFE_DAYS = 60.0
 RECENCY_REFRESH_SECONDS = 6 * 3600  # recency factors are recomputed this often
+READABLE_KEPT = 16  # per segment: the readable documents of the last few channel sets
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 _EMPTY_INT = np.zeros(0, dtype=np.int32)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
@@ -78,7 +79,23 @@ class SegmentArrays:
         self._postings: Any = None
         self._multiplier: tuple[float, np.ndarray] | None = None
         self._vocabulary: frozenset[str] | None = None
+        self._readable: dict[bytes, np.ndarray] = {}
         self._lock = threading.Lock()
+
+    def readable_channels(self, mask: np.ndarray) -> np.ndarray:
+        """Which documents are in a channel readable under `mask` (mask[channel id]): a
+        read-only boolean array, kept for the last few masks (one per reader's set of
+        channels), so that a person's next search skips the gather over every document."""
+        key = mask.tobytes()
+        found = self._readable.get(key)
+        if found is None:
+            found = mask[self.chan_np]
+            found.flags.writeable = False
+            with self._lock:
+                if len(self._readable) >= READABLE_KEPT:
+                    self._readable.pop(next(iter(self._readable)))
+                self._readable[key] = found
+        return found
 
     def vocabulary(self, reader: Any) -> frozenset[str]:
         """The words of the segment's text fields (for typo tolerance: fuzzy.py)."""
@@ -146,6 +163,7 @@ class ColumnCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_segment: dict[str, SegmentArrays] = {}
+        self._vocabulary: tuple[tuple[str, ...], frozenset[str]] | None = None
 
     def get(self, reader: Any) -> SegmentArrays:
         key = reader.segment().segment_id()
@@ -155,6 +173,18 @@ class ColumnCache:
                 found = self._by_segment.get(key) or SegmentArrays(reader)
                 self._by_segment[key] = found
         return found
+
+    def vocabulary(self, readers: list[Any]) -> frozenset[str]:
+        """The words of all these segments' text fields, as one set (typo tolerance looks
+        up thousands of candidate spellings: once in one set, not once per segment); kept
+        until the set of segments changes."""
+        key = tuple(reader.segment().segment_id() for reader in readers)
+        cached = self._vocabulary
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        words = frozenset().union(*(self.get(r).vocabulary(r) for r in readers))
+        self._vocabulary = (key, words)
+        return words
 
     def keep_only(self, segment_ids: set[str]) -> None:
         with self._lock:

@@ -16,6 +16,9 @@ Generating the variants and looking them up costs a few thousand set lookups; Wh
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 MIN_LETTERS = 4
@@ -43,8 +46,32 @@ def _drop_or_swap(word: str) -> set[str]:
     return out | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
 
 
+_MEMO: ContextVar[dict[str, dict[str, int]] | None] = ContextVar("fuzzy_memo", default=None)
+
+
+@contextmanager
+def one_search() -> Iterator[None]:
+    """Within this block (one search), each word's variants are generated once: the plan
+    and "did you mean" ask for the same words. Nothing is kept from one search to the next."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
 def variants(term: str) -> dict[str, int]:
     """{string: edits} near `term` (see the module docstring), same first letter."""
+    memo = _MEMO.get()
+    if memo is None:
+        return _near(term)
+    found = memo.get(term)
+    if found is None:
+        found = memo[term] = _near(term)
+    return found
+
+
+def _near(term: str) -> dict[str, int]:
     first = term[0]
     near = {v: 1 for v in _one_edit(term) if v[:1] == first}
     if max_edits(term) >= 2:

@@ -163,12 +163,9 @@ def _word_terms(text: str) -> list[str]:
 
 
 def vocabularies(searcher: Any, columns: ColumnCache) -> list[frozenset[str]]:
-    """The words of each segment the searcher reads."""
-    return [
-        columns.get(leaf.reader()).vocabulary(leaf.reader())
-        for leaf, _ in searcher.leaf_searchers()
-        if leaf.reader().doc_count_all()
-    ]
+    """The words of the segments the searcher reads (one set for all of them)."""
+    readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+    return [columns.vocabulary([r for r in readers if r.doc_count_all()])]
 
 
 def _alternatives(

@@ -19,7 +19,7 @@ from physnet.errors import BadRequest
 from physnet.extensions import db
 from physnet.models import User
 from physnet.models.types import iso
-from physnet.search import suggest
+from physnet.search import fuzzy, suggest
 from physnet.search.engine import ColumnCache
 from physnet.search.evaluate import Outcome, evaluate
 from physnet.search.highlight import snippet
@@ -127,6 +127,21 @@ def search(service: Any, user: User, text: str, page: int | None = None) -> Foun
     if not parsed.clauses and not parsed.has_filters and not (parsed.since or parsed.until):
         return found
     readable = readable_mask(user)
+    with fuzzy.one_search():
+        keys, planned = _search_retried(service, parsed, text, number, readable, found, started)
+    found.results = show(keys, planned.marks, readable, planned.words)
+    return found
+
+
+def _search_retried(
+    service: Any,
+    parsed: ParsedQuery,
+    text: str,
+    number: int,
+    readable: bytearray,
+    found: Found,
+    started: float,
+) -> tuple[list[tuple[str, int]], Planned]:
     for attempt in (1, 2):
         try:
             keys, planned = _search_index(service, parsed, text, number, readable, found, started)
@@ -140,8 +155,7 @@ def search(service: Any, user: User, text: str, page: int | None = None) -> Foun
                 service.store.open()  # raises IndexUnavailable when it is not
                 raise
             log.info("search retried on a changing index: %r", exc)
-    found.results = show(keys, planned.marks, readable, planned.words)
-    return found
+    return keys, planned
 
 
 def _search_index(

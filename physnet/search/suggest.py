@@ -28,8 +28,15 @@ def _readable_hit(term: str, ctx: Any) -> tuple[int, int | None]:
     """(readable documents with `term`, one of them)."""
     plan = Plan(units=[tuple(Leaf(f, (term,)) for f in text_fields(ctx.searcher))])
     deadline = time.monotonic() + max(0.01, ctx.seconds_left() - 0.3)
-    found = evaluate(
-        ctx.searcher, plan, ctx.columns, ctx.readable, 1, deadline, readable_docs=ctx.readable_docs
+    found = evaluate(  # by date: any readable document will do, none needs a score
+        ctx.searcher,
+        plan,
+        ctx.columns,
+        ctx.readable,
+        1,
+        deadline,
+        by_date=True,
+        readable_docs=ctx.readable_docs,
     )
     return found.total, (found.docnums[0] if found.docnums else None)
 
