@@ -413,3 +413,123 @@ def test_an_admin_places_and_releases_legal_holds_and_a_member_cannot(app, facto
         "channel": "ehr-tips",
         "reason": "Records request 2026-14",
     }
+
+
+# --- the console pages (forms; the browser walk is in test_browser_admin.py) ---------------------
+
+CONSOLE = ("/admin/people", "/admin/channels", "/admin/records", "/admin/settings")
+RESTYLED = ("/admin/audit", "/admin/sessions", "/admin/sync", "/moderation")
+
+
+def test_console_pages_share_the_app_shell_and_are_for_admins(app, factory, login):
+    factory.user("root", role="admin")
+    factory.user("alice")
+    root, alice = login("root"), login("alice")
+    for path in CONSOLE + RESTYLED:
+        html = root.get(path).get_data(as_text=True)
+        assert 'class="app admin-app"' in html and 'class="sidebar"' in html, path
+        assert "Administration" in html and "auth-body" not in html, path
+        assert 'aria-current="page"' in html, path
+    for path in CONSOLE + RESTYLED[:3]:
+        assert alice.get(path).status_code == 404, path
+        assert app.test_client().get(path).status_code in (302, 401, 404), path
+    # Moderators and members keep the moderation queue, inside the same shell.
+    assert "Reported messages" in alice.get("/moderation").get_data(as_text=True)
+
+
+def form(client: Any, path: str, **fields: str) -> Any:
+    return client.client.post(path, data={"csrf_token": client.csrf, **fields})
+
+
+def test_console_people_page_acts_on_local_accounts_only(app, factory, login):
+    factory.user("root", role="admin")
+    factory.user("alice")
+    factory.user("dana")
+    make_directory_account(app, "dana")
+    root = login("root")
+    html = root.get("/admin/people").get_data(as_text=True)
+    assert "@alice" in html and "@dana" in html and "Managed by the directory" in html
+    assert form(root, "/admin/people/alice/active", active="0").status_code == 302
+    assert "alice is deactivated" in root.get("/admin/people").get_data(as_text=True)
+    inactive = root.get("/admin/people?status=inactive").get_data(as_text=True)
+    assert "@alice" in inactive and "@dana" not in inactive
+    refused = form(root, "/admin/people/dana/active", active="0")
+    assert "which manages their active" in root.get(refused.location).get_data(as_text=True)
+    form(root, "/admin/people/alice/active", active="1")
+    form(root, "/admin/people/alice/role", role="moderator")
+    shown = form(root, "/admin/people/alice/password").get_data(as_text=True)
+    start = shown.index('id="temporary-password">') + len('id="temporary-password">')
+    temporary = shown[start : shown.index("<", start)]
+    assert can_sign_in(app, "alice", temporary)
+    assert temporary not in root.get("/admin/people").get_data(as_text=True)  # shown once
+    assert [a[1] for a in audit(app, "user.")] == [
+        "user.deactivated",
+        "user.reactivated",
+        "user.role_set",
+        "user.password_set",
+    ]
+
+
+def test_console_channels_and_settings_pages(app, factory, login):
+    factory.user("root", role="admin")
+    factory.user("bob")
+    factory.channel("ehr-tips", members=("bob",))
+    root = login("root")
+    html = root.get("/admin/channels").get_data(as_text=True)
+    assert "#ehr-tips" in html and "Archive" in html
+    form(root, "/admin/channels/ehr-tips/archive", archived="1")
+    assert (
+        login("bob").post(f"{API}/channels/ehr-tips/messages", json={"body": "x"}).status_code
+        == 403
+    )
+    form(
+        root,
+        "/admin/channels/ehr-tips/details",
+        title="EHR tips & tricks",
+        description="Share them",
+    )
+    form(root, "/admin/channels/ehr-tips/retention", days="90")
+    form(root, "/admin/channels/ehr-tips/phi", policy="block")
+    channel = root.get(f"{API}/channels/ehr-tips").json["channel"]
+    assert channel["title"] == "EHR tips & tricks" and channel["archived"] is True
+    assert [a[1] for a in audit(app, "channel.")] == [
+        "channel.archived",
+        "channel.updated",
+        "channel.retention_set",
+        "channel.phi_policy",
+    ]
+
+    assert "from the file" in root.get("/admin/settings").get_data(as_text=True)
+    form(root, "/admin/settings", retention_days="400", phi_default_policy="block")
+    page = root.get("/admin/settings").get_data(as_text=True)
+    assert 'value="400"' in page
+    changes = [(a[2], a[3]["after"]) for a in audit(app, "settings.")]
+    assert changes == [("setting:retention_days", 400), ("setting:phi_default_policy", "block")]
+    form(root, "/admin/settings", retention_days="-3", phi_default_policy="")
+    assert "whole number of days" in root.get("/admin/settings").get_data(as_text=True)
+    with app.app_context():
+        from physnet.reads import runtime_settings
+
+        assert runtime_settings.retention_days() == 400  # the bad value changed nothing
+        assert runtime_settings.phi_default_policy() == app.config["PHYSNET"].phi.default_policy
+    assert "secret" not in page.lower().replace("secrets are never shown", "")
+
+
+def test_console_records_page_exports_and_holds(app, factory, login):
+    factory.user("root", role="admin")
+    factory.user("alice")
+    factory.channel("ehr-tips", members=("alice",))
+    post(login("alice"), "ehr-tips", "Where the downtime forms live")
+    root = login("root")
+    download = root.get("/admin/records/export?since=2020-01-01&channels=ehr-tips&format=csv")
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    assert "Where the downtime forms live" in download.get_data(as_text=True)
+    bad = root.get("/admin/records/export?since=soon")
+    assert bad.status_code == 302
+    form(root, "/admin/records/holds", kind="channel", subject="#ehr-tips", reason="Matter 12")
+    html = root.get("/admin/records").get_data(as_text=True)
+    assert "#ehr-tips" in html and "Matter 12" in html and "in place" in html
+    hold_id = root.get(f"{API}/admin/legal-holds").json["holds"][0]["id"]
+    form(root, f"/admin/records/holds/{hold_id}/release")
+    assert root.get(f"{API}/admin/legal-holds").json["holds"] == []
+    assert [a[1] for a in audit(app, "records.")] == ["records.exported"]

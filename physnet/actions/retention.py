@@ -35,6 +35,7 @@ from physnet.models import (
     User,
     utcnow,
 )
+from physnet.reads import runtime_settings
 
 BATCH = 500
 MAX_DAYS = 36_500
@@ -108,7 +109,7 @@ class _Policy:
 
 def channel_cutoffs(now: datetime) -> list[tuple[int, str, datetime]]:
     """(channel id, name, cutoff) for every channel with a retention policy."""
-    default = current_app.config["PHYSNET"].retention_days
+    default = runtime_settings.retention_days()
     out = []
     for cid, name, days in db.session.execute(
         select(Channel.id, Channel.name, Channel.retention_days).order_by(Channel.id)
@@ -162,7 +163,7 @@ def apply_retention(
                 "retention.applied",
                 "",
                 **report.counts(),
-                default_days=settings.retention_days,
+                default_days=runtime_settings.retention_days(),
             )
     return report
 
