@@ -205,6 +205,8 @@ def register_blueprints(app: Flask) -> None:
     from physnet.api import bp as api_bp
     from physnet.web import bp as web_bp
     from physnet.web.admin_compliance import bp as compliance_bp
+    from physnet.web.admin_console import bp as console_bp
+    from physnet.web.admin_records import bp as records_bp
     from physnet.web.admin_sync import bp as admin_bp
     from physnet.web.auth import bp as auth_bp
     from physnet.web.probes import bp as probes_bp
@@ -214,6 +216,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(compliance_bp)
+    app.register_blueprint(console_bp)
+    app.register_blueprint(records_bp)
     app.register_blueprint(probes_bp)
 
 

@@ -1124,11 +1124,43 @@ def test_admin_sync_page(app: Flask, directory: Directory, factory: Any, login: 
     page = login("root-admin").get("/admin/sync")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Directory sync" in html and directory.server.ldap_uri in html
+    assert "Directory" in html and directory.server.ldap_uri in html
     assert "4 entries read: 4 created" in html
+    assert 'class="sidebar"' in html and "Administration" in html  # the console's shell
     assert login("carol").get("/admin/sync").status_code == 404
     assert app.test_client().get("/admin/sync").status_code == 404
     assert json.loads(runs(app)[0].counts)["created"] == 4
+
+
+def test_console_checks_the_connection_and_previews_a_sync(
+    app: Flask, directory: Directory, factory: Any, login: Any
+) -> None:
+    dns = population(directory)
+    use(app, directory.settings())
+    assert sync(app).exit_code == 0
+    factory.user("root-admin", role="admin")
+    root = login("root-admin")
+    checked = root.post("/admin/sync/check").get_data(as_text=True)
+    assert "The directory settings work" in checked and "ok " in checked
+
+    directory.person("newcomer", "Nia Newcomer")
+    directory.modify(dns["bob"], title="Hospitalist")
+    page = root.post("/admin/sync/preview")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Nothing has changed" in html and "1 created, 1 updated" in html
+    assert "+ create newcomer (Nia Newcomer)" in html
+    assert "~ update bob: title: " in html and "Hospitalist" in html
+    assert user(app, "newcomer") is None  # a preview changes nothing
+    assert len(runs(app)) == 1  # and is not a run in the history
+
+    use(app, directory.settings(uri=closed_uri()))
+    failed = root.post("/admin/sync/check").get_data(as_text=True)
+    assert "The check failed" in failed
+    refused = root.post("/admin/sync/preview").get_data(as_text=True)
+    assert "admin-flash--error" in refused
+    factory.user("carol")
+    assert login("carol").post("/admin/sync/preview").status_code == 404
 
 
 def test_sign_in_over_starttls_and_ldaps(app: Flask, directory: Directory) -> None:

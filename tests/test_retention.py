@@ -299,3 +299,43 @@ def test_members_cannot_change_retention_through_garbage(app, factory, login):
         assert response.status_code < 500, body
     with app.app_context():
         assert db.session.scalar(select(Channel.retention_days)) is None
+
+
+def hold(world: World, **subject: str) -> int:
+    """Place a legal hold as root through the actions; its id."""
+    from physnet.actions.legal_holds import check_place_hold
+
+    with world.app.app_context():
+        root = db.session.scalar(select(User).where(User.username == "root"))
+        return check_place_hold(root, {**subject, "reason": "Records request 2026-14"}).id
+
+
+def test_held_messages_outlive_retention_until_the_hold_is_released(world):
+    world.factory.user("carol")
+    world.post("channel-held", "archive", "Old archive note", days_ago=100)
+    world.post("plain", "ehr-tips", "Old note on insulin drips", days_ago=100)
+    with world.app.app_context():  # a message by carol, the person under a hold
+        carol = db.session.scalar(select(User).where(User.username == "carol"))
+        where = db.session.scalar(select(Channel).where(Channel.name == "ehr-tips"))
+        at = utcnow() - timedelta(days=100)
+        world.ids["person-held"] = do_send_message(
+            carol, where, "Carol's tip", None, None, created_at=at
+        ).id
+    world.post("reply-to-held", "ehr-tips", "Old reply", days_ago=90, parent="person-held")
+    on_channel = hold(world, channel="archive")
+    hold(world, username="carol")
+
+    result = world.app.test_cli_runner().invoke(args=["retention", "apply", "--dry-run"])
+    assert "2 under a legal hold" in result.output, result.output
+    report = world.apply()
+    # The held root keeps its thread; alice's reply in it is old and not held, so it goes.
+    assert world.alive() == {"channel-held", "person-held"}
+    assert report.kept_held == 2
+
+    from physnet.actions.legal_holds import check_release_hold
+
+    with world.app.app_context():
+        root = db.session.scalar(select(User).where(User.username == "root"))
+        check_release_hold(root, on_channel)
+    world.apply()
+    assert world.alive() == {"person-held"}

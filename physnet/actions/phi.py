@@ -25,6 +25,7 @@ from physnet.db.transaction import atomic
 from physnet.errors import BadRequest, Forbidden, Invalid
 from physnet.models import MAX_BODY, Channel, User
 from physnet.phi import POLICIES, Finding, PhiSettings, describe, phi_scan
+from physnet.reads import runtime_settings
 
 MAX_REASON = 500
 
@@ -47,10 +48,11 @@ def phi_settings() -> PhiSettings:
 
 
 def channel_policy(channel: Channel | None) -> str:
-    """The channel's own policy, or the instance default when it has none."""
+    """The channel's own policy, or the instance default (run-time setting, else [phi]
+    default_policy) when it has none."""
     if channel is not None and channel.phi_policy in POLICIES:
         return channel.phi_policy
-    return phi_settings().default_policy
+    return runtime_settings.phi_default_policy()
 
 
 def scan_fields(texts: str | Mapping[str, str]) -> list[dict[str, Any]]:

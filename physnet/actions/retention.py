@@ -1,8 +1,9 @@
 """Retention: delete messages older than the global or per-channel policy.
 
 A message goes with its edit history, reactions, mentions, thread replies and search
-entry. Pinned messages (keep_pinned) and the sources of tips (keep_tips) stay, and so does
-the root of a thread with such a reply. The audit log is not subject to retention.
+entry. Pinned messages (keep_pinned), the sources of tips (keep_tips) and messages under a
+legal hold (their channel's or their author's) stay, and so does the root of a thread with
+such a reply. The audit log is not subject to retention.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from physnet.actions.audit import actor_of, record_audit
+from physnet.actions.legal_holds import held
 from physnet.db.search_outbox import queue
 from physnet.db.transaction import atomic
 from physnet.errors import Forbidden, Invalid, NotFound
@@ -33,6 +35,7 @@ from physnet.models import (
     User,
     utcnow,
 )
+from physnet.reads import runtime_settings
 
 BATCH = 500
 MAX_DAYS = 36_500
@@ -48,6 +51,7 @@ class RetentionReport:
     mentions: int = 0
     kept_pinned: int = 0
     kept_tips: int = 0
+    kept_held: int = 0  # under a legal hold (and not pinned or a tip source)
     channels: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, Any]:
@@ -59,6 +63,7 @@ class RetentionReport:
             "mentions": self.mentions,
             "kept_pinned": self.kept_pinned,
             "kept_tips": self.kept_tips,
+            "kept_held": self.kept_held,
             "channels": dict(self.channels),
         }
 
@@ -68,7 +73,8 @@ class RetentionReport:
         return (
             f"{verb} {self.deleted} messages ({self.replies} thread replies), {self.edits} "
             f"earlier versions, {self.reactions} reactions, {self.mentions} mentions; kept "
-            f"{self.kept_pinned} pinned and {self.kept_tips} tip sources. Per channel: {where}."
+            f"{self.kept_pinned} pinned, {self.kept_tips} tip sources and {self.kept_held} "
+            f"under a legal hold. Per channel: {where}."
         )
 
 
@@ -88,7 +94,7 @@ class _Policy:
         return m.id.in_(select(Tip.source_message_id).where(Tip.source_message_id.is_not(None)))
 
     def kept(self, m: Any) -> Any:
-        return sa.or_(self.pinned(m), self.tip(m))
+        return sa.or_(self.pinned(m), self.tip(m), held(m))
 
     def expired(self, channel_id: int, cutoff: datetime) -> Any:
         """Conditions on Message: old, not kept, and not the root of a kept reply."""
@@ -103,7 +109,7 @@ class _Policy:
 
 def channel_cutoffs(now: datetime) -> list[tuple[int, str, datetime]]:
     """(channel id, name, cutoff) for every channel with a retention policy."""
-    default = current_app.config["PHYSNET"].retention_days
+    default = runtime_settings.retention_days()
     out = []
     for cid, name, days in db.session.execute(
         select(Channel.id, Channel.name, Channel.retention_days).order_by(Channel.id)
@@ -135,6 +141,14 @@ def apply_retention(
         report.kept_tips += _count(
             select(func.count()).where(old, policy.tip(Message), sa.not_(policy.pinned(Message)))
         )
+        report.kept_held += _count(
+            select(func.count()).where(
+                old,
+                held(Message),
+                sa.not_(policy.pinned(Message)),
+                sa.not_(policy.tip(Message)),
+            )
+        )
         expired = policy.expired(cid, cutoff)
         if dry_run:
             _count_expired(report, name, expired)
@@ -149,7 +163,7 @@ def apply_retention(
                 "retention.applied",
                 "",
                 **report.counts(),
-                default_days=settings.retention_days,
+                default_days=runtime_settings.retention_days(),
             )
     return report
 

@@ -54,6 +54,11 @@ def do_create_local_user(
     return user
 
 
+def hash_password(password: str) -> str:
+    """The stored (Argon2) form of a password."""
+    return _hasher.hash(password)
+
+
 def authenticate_local(username: str, password: str) -> User | None:
     """The active local user with this username and password, else None (in equal time)."""
     user = db.session.scalar(select(User).where(User.username == username))

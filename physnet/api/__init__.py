@@ -43,6 +43,7 @@ def me() -> Any:
     return current_user._get_current_object()
 
 
+import physnet.api.admin  # noqa: E402
 import physnet.api.audit  # noqa: E402
 import physnet.api.retention  # noqa: E402
 import physnet.api.sessions  # noqa: E402,F401

@@ -14,7 +14,9 @@ from physnet.config import ConfigError
 
 def register(app: Flask) -> None:
     from physnet.cli.audit import audit_group
+    from physnet.cli.channels import channels_group
     from physnet.cli.demo import demo
+    from physnet.cli.export import export_group
     from physnet.cli.ldap import ldap_group
     from physnet.cli.retention import retention_group
     from physnet.cli.search import search_group
@@ -31,6 +33,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(tips_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(retention_group)
+    app.cli.add_command(channels_group)
+    app.cli.add_command(export_group)
     app.cli.add_command(doctor_command)
 
 

@@ -1,8 +1,10 @@
-"""`physnet users create` and `physnet tokens create`: local accounts and API tokens."""
+"""`physnet users create|deactivate|activate|set-role|set-password` and `physnet tokens
+create`: local accounts and API tokens."""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -58,3 +60,63 @@ def tokens_create(name: str, label: str) -> None:
     except PhysNetError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(token)
+
+
+def _run(action: Any, *args: Any) -> Any:
+    """Call an account action as the command line (audited as "system")."""
+    try:
+        return action(None, *args)
+    except PhysNetError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@users.command("deactivate")
+@click.argument("name")
+@with_appcontext
+def users_deactivate(name: str) -> None:
+    """Turn a local account off: its sessions, tokens and sockets end at once."""
+    from physnet.actions.accounts import check_set_active
+
+    user = _run(check_set_active, name, False)
+    click.echo(f"Deactivated {user.username}.")
+
+
+@users.command("activate")
+@click.argument("name")
+@with_appcontext
+def users_activate(name: str) -> None:
+    """Let a deactivated local account sign in again."""
+    from physnet.actions.accounts import check_set_active
+
+    user = _run(check_set_active, name, True)
+    click.echo(f"Activated {user.username}.")
+
+
+@users.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["member", "moderator", "admin"]))
+@with_appcontext
+def users_set_role(name: str, role: str) -> None:
+    """Give a local account the role member, moderator or admin."""
+    from physnet.actions.accounts import check_set_role
+
+    user = _run(check_set_role, name, role)
+    click.echo(f"{user.username} is now {user.role}.")
+
+
+@users.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def users_set_password(name: str, password_stdin: bool) -> None:
+    """Set a local account's password; the person is signed out everywhere."""
+    from physnet.actions.accounts import check_set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    else:
+        raise click.ClickException("No terminal to ask for a password: pass --password-stdin.")
+    user = _run(check_set_password, name, password)
+    click.echo(f"Password set for {user.username}; their sessions have ended.")

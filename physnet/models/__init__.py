@@ -1,5 +1,6 @@
 """The database tables; import from here."""
 
+from physnet.models.admin import LegalHold, RuntimeSetting
 from physnet.models.audit import AuditChainHead, AuditEvent
 from physnet.models.channels import (
     CHANNEL_NAME_PATTERN,
@@ -51,6 +52,7 @@ __all__ = [
     "Channel",
     "DirectorySyncRun",
     "EndedSession",
+    "LegalHold",
     "Membership",
     "Mention",
     "Message",
@@ -58,6 +60,7 @@ __all__ = [
     "MessageReport",
     "Reaction",
     "RepliesReadMarker",
+    "RuntimeSetting",
     "SearchOutbox",
     "Tag",
     "Tip",

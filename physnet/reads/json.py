@@ -1,5 +1,5 @@
 """Every JSON shape, in one place: users, people and profiles, channels, messages, reports,
-notifications, tips, API tokens (SPEC lists them)."""
+notifications, tips, API tokens, admin accounts and legal holds (SPEC lists them)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ from typing import Any
 from flask import url_for
 
 from physnet.access import is_hidden
-from physnet.models import ApiToken, Channel, Membership, Message, MessageReport, Tip, User
+from physnet.models import (
+    ApiToken,
+    Channel,
+    LegalHold,
+    Membership,
+    Message,
+    MessageReport,
+    Tip,
+    User,
+)
 from physnet.models.tips import is_out_of_date
 from physnet.models.types import iso
 from physnet.people.fields import editable_fields, read_only_fields
@@ -202,4 +211,28 @@ def token_json(record: ApiToken) -> dict[str, Any]:
         "created_at": iso(record.created_at),
         "last_used_at": iso(record.last_used_at) if record.last_used_at else None,
         "revoked_at": iso(record.revoked_at) if record.revoked_at else None,
+    }
+
+
+def account_json(user: User) -> dict[str, Any]:
+    """A user as the admin console and the admin API see them (issue 20)."""
+    return {
+        **user_json(user),
+        "created_at": iso(user.created_at),
+        "deactivated_at": iso(user.deactivated_at),
+        "directory_managed": user.source == "directory",
+    }
+
+
+def legal_hold_json(hold: LegalHold) -> dict[str, Any]:
+    return {
+        "id": hold.id,
+        "channel": hold.channel.name if hold.channel else None,
+        "username": hold.user.username if hold.user else None,
+        "reason": hold.reason,
+        "created_by": hold.created_by.username if hold.created_by else None,
+        "created_at": iso(hold.created_at),
+        "released_at": iso(hold.released_at),
+        "released_by": hold.released_by.username if hold.released_by else None,
+        "active": hold.released_at is None,
     }

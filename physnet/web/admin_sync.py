@@ -1,4 +1,5 @@
-"""Admin pages: the directory sync history."""
+"""The console's Directory page: settings in force, Check connection, Preview sync (a dry
+run shown as a diff), and the sync history."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from flask import Blueprint, Flask, abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
+from physnet.actions.directory import check_ldap_sync
 from physnet.directory import settings as directory
+from physnet.directory.check import run_check
+from physnet.errors import PhysNetError
 from physnet.extensions import db
 from physnet.models import DirectorySyncRun
 
@@ -27,7 +31,36 @@ def _admins_only() -> None:
 
 @bp.get("/sync")
 def sync_history() -> Any:
+    return _page()
+
+
+def _page(**extra: Any) -> str:
     runs = db.session.scalars(
         select(DirectorySyncRun).order_by(DirectorySyncRun.id.desc()).limit(HISTORY)
     ).all()
-    return render_template("admin_sync.html", runs=runs, settings=directory.directory_settings())
+    return render_template(
+        "admin_sync.html",
+        section="directory",
+        runs=runs,
+        settings=directory.directory_settings(),
+        **extra,
+    )
+
+
+@bp.post("/sync/check")
+def check_connection() -> Any:
+    """`physnet ldap check` in the page: connect, bind, map a few entries."""
+    settings = directory.directory_settings()
+    if settings is None:
+        return _page(check=None)
+    return _page(check=run_check(settings, 3))
+
+
+@bp.post("/sync/preview")
+def preview_sync() -> Any:
+    """A dry run: what a sync would change, line by line; nothing changes."""
+    try:
+        result = check_ldap_sync(dry_run=True, trigger="console")
+    except PhysNetError as exc:
+        return _page(preview_error=exc.message)
+    return _page(preview=result.plan)

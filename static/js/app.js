@@ -96,6 +96,12 @@ const live = new Live({
     setChannel({ unread: 0, mentions: 0, ...channel });
     if (channel.kind === "direct") loadPartner(channel.name);
   },
+  channel_updated(channel) {
+    const known = state.channels.get(channel.name);
+    const { title, description, kind, archived } = channel;
+    if (known) setChannel({ ...known, title, description, kind, archived });
+    channelView.onChannelUpdated(channel);
+  },
   channel_left({ channel }) {
     const known = state.channels.get(channel);
     if (!known || state.leaving.has(channel)) return; // our own Leave handles itself

@@ -294,6 +294,15 @@ export class ChannelView {
     });
   }
 
+  /** A channel's title, description or archived state changed (the `channel_updated`
+   * event): an open composer turns read-only at once when the channel is archived. */
+  onChannelUpdated(channel) {
+    if (!this.channel || this.channel.name !== channel.name) return;
+    const { title, description, kind, archived } = channel;
+    this.channel = { ...this.channel, title, description, kind, archived };
+    this.#renderHeader();
+  }
+
   refreshPresence() {
     if (this.channel?.kind === "direct") this.#renderHeader();
   }

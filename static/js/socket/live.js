@@ -6,7 +6,8 @@ import { io } from "../../vendor/socket.io.esm.min.js";
 import { ApiError, enc, post } from "../api.js";
 
 const SERVER_EVENTS = ["message", "message_updated", "message_deleted", "reaction", "typing",
-  "presence", "mention", "channel_joined", "channel_left", "message_quarantined",
+  "presence", "mention", "channel_joined", "channel_left", "channel_updated",
+  "message_quarantined",
   "tip_review"];
 const ACK_TIMEOUT_MS = 15000;
 const RETRY_LATER = new Set(["server_busy", "database_unavailable"]);

@@ -1,0 +1,73 @@
+"""Administration: accounts, channel archiving, legal holds and records exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request, stream_with_context
+
+from physnet.actions import accounts, channel_admin, legal_holds, records
+from physnet.api import bp, json_body, me
+from physnet.reads.json import account_json, channel_json, legal_hold_json
+from physnet.reads.records import export_lines
+
+
+@bp.patch("/admin/users/<username>")
+def admin_update_user(username: str) -> Any:
+    """`{active?, role?}`; a directory account answers 409 directory_managed."""
+    return {"user": account_json(accounts.check_update_user(me(), username, json_body()))}
+
+
+@bp.post("/admin/users/<username>/password")
+def admin_reset_password(username: str) -> Any:
+    """A temporary password for a local account, shown once; their sessions end."""
+    user, temporary = accounts.check_reset_password(me(), username)
+    return {"user": account_json(user), "temporary_password": temporary}
+
+
+@bp.post("/channels/<name>/archive")
+def archive_channel(name: str) -> Any:
+    channel = channel_admin.check_set_archived(me(), name, True)
+    return {"channel": channel_json(channel)}
+
+
+@bp.delete("/channels/<name>/archive")
+def unarchive_channel(name: str) -> Any:
+    channel = channel_admin.check_set_archived(me(), name, False)
+    return {"channel": channel_json(channel)}
+
+
+@bp.post("/admin/legal-holds")
+def place_hold() -> Any:
+    return {"hold": legal_hold_json(legal_holds.check_place_hold(me(), json_body()))}, 201
+
+
+@bp.get("/admin/legal-holds")
+def list_holds() -> Any:
+    released = request.args.get("released") in ("1", "true")
+    return {"holds": [legal_hold_json(h) for h in legal_holds.holds(me(), released=released)]}
+
+
+@bp.delete("/admin/legal-holds/<int:hold_id>")
+def release_hold(hold_id: int) -> Any:
+    return {"hold": legal_hold_json(legal_holds.check_release_hold(me(), hold_id))}
+
+
+@bp.get("/admin/exports/messages")
+def admin_export_messages() -> Any:
+    """The records export over HTTP: `since`, `until`, `channel`..., `user`..., `format`."""
+    fmt = request.args.get("format", "jsonl")
+    query = records.check_export(
+        me(),
+        request.args.get("since"),
+        request.args.get("until"),
+        request.args.getlist("channel"),
+        request.args.getlist("user"),
+        fmt,
+    )
+    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    return Response(
+        stream_with_context(export_lines(query, fmt)),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="messages.{fmt}"'},
+    )

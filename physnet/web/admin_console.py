@@ -1,0 +1,223 @@
+"""The admin console: accounts, channels and run-time settings (pages; forms post back
+here and call the same actions as the API and the CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from physnet.actions import accounts, channel_admin, phi, retention, sessions
+from physnet.actions.runtime_settings import check_set_runtime_setting
+from physnet.errors import PhysNetError
+from physnet.models import ROLES
+from physnet.phi.settings import POLICIES
+from physnet.reads import admin as listing
+from physnet.reads import runtime_settings
+
+bp = Blueprint("console", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _admins_only() -> None:
+    """Everyone but an admin gets the page a missing URL gets."""
+    if not current_user.is_authenticated or not current_user.is_admin:
+        abort(404)
+
+
+def _me() -> Any:
+    return current_user._get_current_object()
+
+
+def _attempt(action: Callable[[], Any], done: Callable[[Any], str]) -> None:
+    """Run one action; flash what happened or the refusal's sentence."""
+    try:
+        result = action()
+    except PhysNetError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(done(result), "info")
+
+
+def _back(endpoint: str) -> Any:
+    kept: dict[str, Any] = {k: v for k, v in request.args.items() if v}
+    return redirect(url_for(endpoint, **kept))
+
+
+@bp.get("/")
+def console_home() -> Any:
+    return redirect(url_for("console.people"))
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+@bp.get("/people")
+def people() -> Any:
+    q = request.args.get("q", "").replace("\x00", "").strip()[:100]
+    status, source = request.args.get("status", ""), request.args.get("source", "")
+    rows = listing.accounts(q, status, source)
+    return render_template(
+        "admin/people.html",
+        section="people",
+        rows=rows,
+        q=q,
+        status=status,
+        source=source,
+        roles=ROLES,
+        temporary=None,
+    )
+
+
+@bp.post("/people/<username>/active")
+def set_active(username: str) -> Any:
+    active = request.form.get("active") == "1"
+    _attempt(
+        lambda: accounts.check_set_active(_me(), username, active),
+        lambda u: (
+            f"{u.username} is {'active again' if active else 'deactivated; signed out everywhere'}."
+        ),
+    )
+    return _back("console.people")
+
+
+@bp.post("/people/<username>/role")
+def set_role(username: str) -> Any:
+    _attempt(
+        lambda: accounts.check_set_role(_me(), username, request.form.get("role")),
+        lambda u: f"{u.username} is now {u.role}.",
+    )
+    return _back("console.people")
+
+
+@bp.post("/people/<username>/password")
+def reset_password(username: str) -> Any:
+    try:
+        user, temporary = accounts.check_reset_password(_me(), username)
+    except PhysNetError as exc:
+        flash(exc.message, "error")
+        return _back("console.people")
+    # Shown once, on this response only: never in a URL, a flash cookie or the log.
+    rows = listing.accounts(user.username)
+    return render_template(
+        "admin/people.html",
+        section="people",
+        rows=rows,
+        q=user.username,
+        status="",
+        source="",
+        roles=ROLES,
+        temporary=(user.username, temporary),
+    )
+
+
+@bp.post("/people/<username>/sessions")
+def end_sessions(username: str) -> Any:
+    tokens = request.form.get("tokens") == "1"
+    _attempt(
+        lambda: sessions.check_admin_end_sessions(_me(), username, tokens),
+        lambda r: (
+            f"Every session of {r[0].username} has ended"
+            + (f"; {r[1]} API token(s) revoked." if tokens else ".")
+        ),
+    )
+    return _back("console.people")
+
+
+# --- channels -------------------------------------------------------------------------------
+
+
+@bp.get("/channels")
+def channels() -> Any:
+    q = request.args.get("q", "").replace("\x00", "").strip()[:100]
+    return render_template(
+        "admin/channels.html",
+        section="channels",
+        rows=listing.channels(q),
+        q=q,
+        policies=POLICIES,
+        default_days=runtime_settings.retention_days(),
+        default_policy=runtime_settings.phi_default_policy(),
+    )
+
+
+@bp.post("/channels/<name>/archive")
+def archive(name: str) -> Any:
+    archived = request.form.get("archived") == "1"
+    _attempt(
+        lambda: channel_admin.check_set_archived(_me(), name, archived),
+        lambda c: (
+            f"#{c.name} is {'archived (read-only)' if archived else 'open for posting again'}."
+        ),
+    )
+    return _back("console.channels")
+
+
+@bp.post("/channels/<name>/details")
+def details(name: str) -> Any:
+    data = {k: request.form.get(k, "") for k in ("title", "description")}
+    _attempt(
+        lambda: channel_admin.check_update_channel(_me(), name, data),
+        lambda c: f"#{c.name} is updated.",
+    )
+    return _back("console.channels")
+
+
+@bp.post("/channels/<name>/retention")
+def channel_retention(name: str) -> Any:
+    raw = request.form.get("days", "").strip()
+    days: Any = int(raw) if raw.isdecimal() and len(raw) < 7 else (None if raw == "" else raw)
+    _attempt(
+        lambda: retention.check_set_channel_retention(_me(), name, days),
+        lambda c: (
+            f"#{c.name} keeps messages "
+            + ("as the default says." if days is None else f"{days} days." if days else "forever.")
+        ),
+    )
+    return _back("console.channels")
+
+
+@bp.post("/channels/<name>/phi")
+def channel_phi(name: str) -> Any:
+    policy = request.form.get("policy") or None
+    _attempt(
+        lambda: phi.check_set_phi_policy(_me(), name, policy),
+        lambda c: f"#{c.name} PHI policy: {policy or 'the default'}.",
+    )
+    return _back("console.channels")
+
+
+# --- settings -------------------------------------------------------------------------------
+
+
+@bp.get("/settings")
+def settings_page() -> Any:
+    return render_template(
+        "admin/settings.html",
+        section="settings",
+        retention_stored=runtime_settings.stored("retention_days"),
+        retention_file=runtime_settings.file_value("retention_days"),
+        phi_stored=runtime_settings.stored("phi_default_policy"),
+        phi_file=runtime_settings.file_value("phi_default_policy"),
+        policies=POLICIES,
+        deployment=runtime_settings.deployment_settings(),
+    )
+
+
+@bp.post("/settings")
+def save_settings() -> Any:
+    raw = request.form.get("retention_days", "").strip()
+    days: Any = int(raw) if raw.isdecimal() and len(raw) < 7 else (None if raw == "" else raw)
+    _attempt(
+        lambda: check_set_runtime_setting(_me(), "retention_days", days),
+        lambda _: "Retention default saved.",
+    )
+    _attempt(
+        lambda: check_set_runtime_setting(
+            _me(), "phi_default_policy", request.form.get("phi_default_policy") or None
+        ),
+        lambda _: "PHI default policy saved.",
+    )
+    return redirect(url_for("console.settings_page"))
