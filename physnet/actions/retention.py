@@ -18,6 +18,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from physnet.actions.audit import actor_of, record_audit
+from physnet.actions.files.remove import remove_message_files
 from physnet.db.search_outbox import queue
 from physnet.db.transaction import atomic
 from physnet.errors import Forbidden, Invalid, NotFound
@@ -46,6 +47,7 @@ class RetentionReport:
     edits: int = 0
     reactions: int = 0
     mentions: int = 0
+    files: int = 0  # attachments, their bytes removed from storage
     kept_pinned: int = 0
     kept_tips: int = 0
     channels: dict[str, int] = field(default_factory=dict)
@@ -57,6 +59,7 @@ class RetentionReport:
             "edits": self.edits,
             "reactions": self.reactions,
             "mentions": self.mentions,
+            "files": self.files,
             "kept_pinned": self.kept_pinned,
             "kept_tips": self.kept_tips,
             "channels": dict(self.channels),
@@ -201,6 +204,8 @@ def _delete_batch(report: RetentionReport, name: str, expired: Any) -> bool:
         for model, attr in ((MessageEdit, "edits"), (Reaction, "reactions"), (Mention, "mentions")):
             result = db.session.execute(delete(model).where(model.message_id.in_(gone)))
             setattr(report, attr, getattr(report, attr) + result.rowcount)  # type: ignore[attr-defined]
+        # Each file audited, its row deleted now and its bytes once this batch commits.
+        report.files += remove_message_files(gone, "retention", "retention")
         db.session.execute(delete(Message).where(Message.id.in_(replies)))
         db.session.execute(delete(Message).where(Message.id.in_(ids)))
         if roots:  # kept threads lose the replies that expired
