@@ -21,7 +21,8 @@ PASTE = """(b64) => {
   data.items.add(new File([bytes], "image.png", { type: "image/png" }));
   const input = document.querySelector("#composer-input");
   input.focus();
-  input.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  const event = { clipboardData: data, bubbles: true, cancelable: true };
+  input.dispatchEvent(new ClipboardEvent("paste", event));
 }"""
 
 
