@@ -1,9 +1,10 @@
 """Words in a picture, by Tesseract, in a bounded pool of processes with a time limit.
 
 Tesseract runs as a child process fed through a pipe (`tesseract stdin stdout`): the picture
-never touches the disk, so a refused file leaves no temp file behind. Under gevent the
-subprocess module is cooperative, so the request waits without holding the event loop;
-a semaphore (gevent's, once patched) keeps at most `workers` Tesseracts per process.
+never touches the disk, so a refused file leaves no temp file behind. Under gevent the page
+is encoded in the hub's thread pool and the subprocess module is cooperative, so the request
+waits for Tesseract without holding the event loop; a semaphore (gevent's, once patched)
+keeps at most `workers` Tesseracts per process.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import shutil
 import subprocess
 import threading
 from typing import Any
+
+from physnet.db.blocking import off_hub
 
 MIN_SIDE = 1000  # small screenshots are upscaled: Tesseract reads ~30 px letters best
 _pools: dict[int, threading.BoundedSemaphore] = {}
@@ -58,7 +61,7 @@ def _prepared(image: Any) -> bytes:
 
 def ocr_image(image: Any, *, workers: int, timeout_s: float) -> str | None:
     """The text Tesseract reads in a PIL image; None when it fails or runs past timeout_s."""
-    data = _prepared(image)
+    data = off_hub(_prepared, image)  # a PNG encode of a 4K page: beside the hub, not on it
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per page: the pool is the limit
     with _pool(workers):
         try:

@@ -19,6 +19,7 @@ from typing import Protocol
 from flask import current_app
 from sqlalchemy import delete, select
 
+from physnet.db.blocking import off_hub
 from physnet.extensions import db
 from physnet.models import File, FileChunk
 from physnet.models.types import UTCDateTime, utcnow
@@ -47,6 +48,10 @@ class FolderStore:
         return self.root / digest[:2] / digest
 
     def put(self, data: bytes) -> str:
+        # fsync waits on the disk for as long as it likes: beside the gevent hub, not on it.
+        return off_hub(self._put, data)
+
+    def _put(self, data: bytes) -> str:
         digest = digest_of(data)
         path = self._path(digest)
         if path.exists():
