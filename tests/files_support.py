@@ -107,3 +107,31 @@ def multipart(data: bytes, name: str, fields: dict[str, str] | None = None) -> t
 def upload(api: Any, channel: str, data: bytes, name: str, **fields: str) -> Any:
     body, content_type = multipart(data, name, fields)
     return api.post(f"/api/v1/channels/{channel}/files", data=body, content_type=content_type)
+
+
+def office(kind: str, lines: list[str]) -> bytes:
+    """A minimal DOCX or XLSX holding `lines` (paragraphs, or shared strings of cells)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        if kind == "docx":
+            paragraphs = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in lines)
+            archive.writestr(
+                "word/document.xml", f"<w:document><w:body>{paragraphs}</w:body></w:document>"
+            )
+        else:
+            archive.writestr("xl/workbook.xml", "<workbook><sheets/></workbook>")
+            strings = "".join(f"<si><t>{line}</t></si>" for line in lines)
+            archive.writestr("xl/sharedStrings.xml", f"<sst>{strings}</sst>")
+    return out.getvalue()
+
+
+def animated_gif() -> bytes:
+    """Two frames: the first shows workflow text, the second is blank."""
+    first = Image.open(io.BytesIO(screenshot(CLEAN_LINES))).convert("P")
+    second = Image.new("P", first.size, 0)
+    out = io.BytesIO()
+    first.save(out, "GIF", save_all=True, append_images=[second], duration=500, loop=0)
+    return out.getvalue()

@@ -12,7 +12,9 @@ import pytest
 from files_support import (
     CLEAN_LINES,
     PHI_LINES,
+    animated_gif,
     gps_exif,
+    office,
     scanned_pdf,
     screenshot,
     text_pdf,
@@ -278,3 +280,74 @@ def test_files_collect_removes_orphaned_bytes(
     assert "1 orphaned" in result.output
     assert not path.exists()
     assert ward["bob"].get(kept["url"]).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx"])
+def test_office_documents_are_read_screened_and_searchable(
+    app: Flask, ward: dict[str, Any], kind: str
+) -> None:
+    clean = office(kind, ["Downtime procedure", "print the MAR from the BCA workstation"])
+    file, message = share(ward["alice"], clean, f"downtime.{kind}")
+    assert file["kind"] == "document"
+    assert [r["id"] for r in search(app, ward["bob"], "BCA workstation")] == [message["id"]]
+    flagged = office(kind, ["Census", "MRN: 48213907 DOB: 03/14/1961"])
+    refused = upload(ward["alice"], "ehr-build", flagged, f"census.{kind}")
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "possible_phi"
+
+
+def test_a_gif_keeps_its_first_frame_as_a_png(ward: dict[str, Any]) -> None:
+    file, _ = share(ward["alice"], animated_gif(), "steps.gif")
+    picture = Image.open(io.BytesIO(ward["bob"].get(file["url"]).data))
+    assert picture.format == "PNG" and getattr(picture, "n_frames", 1) == 1
+    assert picture.convert("L").getextrema()[0] < 100  # the text of frame one, not a blank
+
+
+def test_a_file_whose_text_cannot_be_read_needs_a_reason(app: Flask, ward: dict[str, Any]) -> None:
+    settings = app.config["PHYSNET"]
+    app.config["PHYSNET"] = dataclasses.replace(
+        settings, files=dataclasses.replace(settings.files, ocr_timeout_s=0.001)
+    )
+    refused = upload(ward["alice"], "ehr-build", screenshot(CLEAN_LINES), "slow.png")
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "unreadable_file"
+    assert stored_files(app) == [] and file_rows(app) == 0
+    accepted = upload(
+        ward["alice"],
+        "ehr-build",
+        screenshot(CLEAN_LINES),
+        "slow.png",
+        phi_override_reason="a build screen of the order composer, no patient on it",
+    )
+    assert accepted.status_code == 201
+    with app.app_context():
+        override = db.session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "phi.override")
+        ).one()
+    assert '"unreadable": 1' in override
+
+
+def test_a_quarantined_message_hides_its_files(app: Flask, ward: dict[str, Any]) -> None:
+    file, message = share(ward["alice"], screenshot(CLEAN_LINES), "favorites.png")
+    reported = ward["bob"].post(
+        f"{API}/messages/{message['id']}/report", json={"kind": "other", "reason": "check it"}
+    )
+    assert reported.status_code in (200, 201), reported.get_data(as_text=True)
+    assert reported.json["report"]["message_hidden"] is True
+    assert ward["bob"].get(file["url"]).status_code == 404
+    assert search(app, ward["bob"], "sepsis bundle") == []
+
+
+def test_files_settings_are_checked_at_start_up() -> None:
+    from physnet.config import ConfigError, load_settings
+
+    env = {"PHYSNET_SECRET_KEY": "tests-only-secret-key-0123456789abcdef0123456789"}
+    settings = load_settings({"files": {"max_mb": 5, "storage": "postgresql"}}, environ=env)
+    assert settings.files.max_bytes == 5 * 2**20 and settings.files.storage == "postgresql"
+    env_settings = load_settings(environ={**env, "PHYSNET_FILES_UNREADABLE": "block"})
+    assert env_settings.files.unreadable == "block"
+    for bad, words in (
+        ({"storage": "s3"}, "storage"),
+        ({"max_mb": 0}, "max_mb"),
+        ({"ocr_seconds": 3}, "ocr_seconds"),
+    ):
+        with pytest.raises(ConfigError, match=words):
+            load_settings({"files": bad}, environ=env)
