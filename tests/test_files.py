@@ -351,3 +351,26 @@ def test_files_settings_are_checked_at_start_up() -> None:
     ):
         with pytest.raises(ConfigError, match=words):
             load_settings({"files": bad}, environ=env)
+
+
+def test_a_socket_send_attaches_files_and_broadcasts_them(ward: dict[str, Any]) -> None:
+    up = upload(ward["alice"], "ehr-build", b"Order set tip: star the bundle", "tip.txt")
+    listener = ward["bob"].socket()
+    sender = ward["alice"].socket()
+    ack = sender.emit(
+        "send_message",
+        {
+            "channel": "ehr-build",
+            "body": "",
+            "client_msg_id": "s-1",
+            "file_ids": [up.json["file"]["id"]],
+        },
+        callback=True,
+    )
+    assert ack["ok"] is True, ack
+    assert [f["name"] for f in ack["message"]["files"]] == ["tip.txt"]
+    # The test client unwraps the arguments of an event named "message".
+    heard = [e["args"] for e in listener.get_received() if e["name"] == "message"]
+    assert [m["files"][0]["id"] for m in heard] == [up.json["file"]["id"]]
+    sender.disconnect()
+    listener.disconnect()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from physnet.actions.audit import record_audit
 from physnet.db.transaction import after_commit, atomic
@@ -72,8 +72,3 @@ def do_collect(actor: str = "system") -> dict[str, int]:
         if orphans:
             record_audit(actor, "file.orphans_collected", "files", count=orphans)
     return {"unattached": unattached, "orphans": orphans}
-
-
-def delete_rows_of(message_ids: list[int]) -> None:
-    """For bulk deletes that bypass the ORM: no file row outlives its message."""
-    db.session.execute(delete(File).where(File.message_id.in_(message_ids)))
