@@ -10,6 +10,7 @@ keeps at most `workers` Tesseracts per process.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from typing import Any
 
 from physnet.db.blocking import off_hub
 
+log = logging.getLogger(__name__)
 MIN_SIDE = 1000  # small screenshots are upscaled: Tesseract reads ~30 px letters best
 _pools: dict[int, threading.BoundedSemaphore] = {}
 _pools_lock = threading.Lock()
@@ -63,10 +65,15 @@ def ocr_image(image: Any, *, workers: int, timeout_s: float) -> str | None:
     """The text Tesseract reads in a PIL image; None when it fails or runs past timeout_s."""
     data = off_hub(_prepared, image)  # a PNG encode of a 4K page: beside the hub, not on it
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per page: the pool is the limit
+    try:
+        tesseract = tesseract_path()
+    except OcrUnavailable as exc:
+        log.warning("%s Pictures count as unreadable until it is.", exc)  # never file text
+        return None
     with _pool(workers):
         try:
             done = subprocess.run(
-                [tesseract_path(), "stdin", "stdout", "-l", "eng", "--psm", "3"],
+                [tesseract, "stdin", "stdout", "-l", "eng", "--psm", "3"],
                 input=data,
                 capture_output=True,
                 timeout=timeout_s,
