@@ -9,8 +9,8 @@ PORT ?= 5000
 export PHYSNET_CHROMIUM ?= /usr/bin/chromium
 
 # Debian packages: python-ldap builds against libldap/libsasl; tests run slapd, ldap-utils
-# and Chromium; services are PostgreSQL and Redis.
-RUN_DEBS := python3-venv python3-dev gcc libldap-dev libsasl2-dev
+# and Chromium; services are PostgreSQL and Redis. Attachments are OCR'd by tesseract.
+RUN_DEBS := python3-venv python3-dev gcc libldap-dev libsasl2-dev tesseract-ocr tesseract-ocr-eng
 TEST_DEBS := $(RUN_DEBS) slapd ldap-utils chromium fonts-noto-color-emoji postgresql redis-server nginx-light
 # bench/scale.py puts a real nginx (sticky sessions) in front of the server processes.
 BENCH_DEBS := postgresql redis-server nginx-light
@@ -88,6 +88,7 @@ bench: setup services
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/ldap_sync.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/people.py
 	$(BIN)/python bench/phi.py
+	PHYSNET_RATELIMITS=off $(BIN)/python bench/files.py
 	$(call apt_install,$(BENCH_DEBS))
 	$(BIN)/python bench/rooms.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/scale.py

@@ -12,6 +12,7 @@ from physnet.models import (
     MAX_ID,
     USERNAME,
     Channel,
+    File,
     Membership,
     Message,
     Tip,
@@ -83,6 +84,27 @@ def access_message(user: User, message_id: int) -> tuple[Message, Membership | N
             f"There is no message {message_id} that you can see.", code="unknown_message"
         )
     return message, membership
+
+
+def access_file(user: User, file_id: int) -> File:
+    """Fetch a file `user` may download: an attached one follows its message (deleted or
+    hidden: no one but its channel's moderators); one not yet attached, its uploader alone."""
+    valid = isinstance(file_id, int) and 0 < file_id <= MAX_ID
+    found = db.session.get(File, file_id) if valid else None
+    allowed = False
+    if found is not None and found.message_id is not None:
+        message = db.session.get(Message, found.message_id)
+        allowed = (
+            message is not None
+            and message.deleted_at is None
+            and can_see(user, message, membership_of(user, message.channel))
+        )
+    elif found is not None and found.uploader_id == user.id:
+        channel = db.session.get(Channel, found.channel_id)
+        allowed = channel is not None and can_read(user, channel, membership_of(user, channel))
+    if found is None or not allowed:
+        raise NotFound(f"There is no file {file_id} that you can see.", code="unknown_file")
+    return found
 
 
 # What a person may see of messages: written once, here, for every read path and broadcast.

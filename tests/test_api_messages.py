@@ -33,6 +33,8 @@ MESSAGE_KEYS = {
     # Pins.
     "pinned_at",
     "pinned_by",
+    # Attachments (SPEC "Files"): [] when there are none.
+    "files",
 }
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from physnet.actions.audit import actor_of, record_audit
+from physnet.actions.files.remove import remove_message_files
 from physnet.actions.legal_holds import held
 from physnet.db.search_outbox import queue
 from physnet.db.transaction import atomic
@@ -49,6 +50,7 @@ class RetentionReport:
     edits: int = 0
     reactions: int = 0
     mentions: int = 0
+    files: int = 0  # attachments, their bytes removed from storage
     kept_pinned: int = 0
     kept_tips: int = 0
     kept_held: int = 0  # under a legal hold (and not pinned or a tip source)
@@ -61,6 +63,7 @@ class RetentionReport:
             "edits": self.edits,
             "reactions": self.reactions,
             "mentions": self.mentions,
+            "files": self.files,
             "kept_pinned": self.kept_pinned,
             "kept_tips": self.kept_tips,
             "kept_held": self.kept_held,
@@ -72,7 +75,8 @@ class RetentionReport:
         where = ", ".join(f"#{name} {n}" for name, n in sorted(self.channels.items())) or "none"
         return (
             f"{verb} {self.deleted} messages ({self.replies} thread replies), {self.edits} "
-            f"earlier versions, {self.reactions} reactions, {self.mentions} mentions; kept "
+            f"earlier versions, {self.reactions} reactions, {self.mentions} mentions, "
+            f"{self.files} attached files; kept "
             f"{self.kept_pinned} pinned, {self.kept_tips} tip sources and {self.kept_held} "
             f"under a legal hold. Per channel: {where}."
         )
@@ -215,6 +219,8 @@ def _delete_batch(report: RetentionReport, name: str, expired: Any) -> bool:
         for model, attr in ((MessageEdit, "edits"), (Reaction, "reactions"), (Mention, "mentions")):
             result = db.session.execute(delete(model).where(model.message_id.in_(gone)))
             setattr(report, attr, getattr(report, attr) + result.rowcount)  # type: ignore[attr-defined]
+        # Each file audited, its row deleted now and its bytes once this batch commits.
+        report.files += remove_message_files(gone, "retention", "retention")
         db.session.execute(delete(Message).where(Message.id.in_(replies)))
         db.session.execute(delete(Message).where(Message.id.in_(ids)))
         if roots:  # kept threads lose the replies that expired

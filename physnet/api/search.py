@@ -10,6 +10,7 @@ from physnet import ratelimit
 from physnet.actions.audit import do_audit_search
 from physnet.api import bp, int_arg, me
 from physnet.errors import BadRequest, Unavailable
+from physnet.reads.files import add_file_names
 from physnet.reads.tips import add_tip_titles
 from physnet.search import IndexUnavailable, service
 from physnet.search.searching import search
@@ -35,4 +36,5 @@ def search_messages() -> Any:
     do_audit_search(me(), text, found.total)
     data = found.to_json()
     add_tip_titles(data["results"])
+    add_file_names(data["results"])
     return data

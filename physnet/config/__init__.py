@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from physnet.config.files import FileSettingError, FileSettings, parse_file_settings
 from physnet.config.secret_key import generated_key, weak_key_problem
 from physnet.phi.settings import PhiSettingError, PhiSettings, parse_phi_settings
 
@@ -29,6 +30,7 @@ class Settings:
     secure_cookies: bool
     ldap: dict[str, Any] = field(default_factory=dict)
     phi: PhiSettings = field(default_factory=PhiSettings)
+    files: FileSettings = field(default_factory=FileSettings)  # [files]: attachments
     # [audit] search_queries: "hash" (HMAC), "keep" (the text) or "off" (left out).
     audit_search_queries: str = "hash"
     # [retention]: days messages are kept (None: forever), and what outlives them.
@@ -227,8 +229,8 @@ def load_settings(
                 if not isinstance(value, dict):
                     raise ConfigError("Setting [ldap] must be a table.")
                 values["ldap"] = value
-            elif key == "phi":
-                values["phi"] = value
+            elif key in ("phi", "files"):
+                values[key] = value
             elif key in _TABLES:
                 if not isinstance(value, dict):
                     raise ConfigError(f"Setting [{key}] must be a table.")
@@ -250,14 +252,14 @@ def load_settings(
             ldap_conf[key] = env[var]
 
     for key, value in (overrides or {}).items():
-        if key not in ("ldap", "phi") and key not in _KEYS and key not in _TABLES:
+        if key not in ("ldap", "phi", "files") and key not in _KEYS and key not in _TABLES:
             raise ConfigError(f"Unknown setting {key!r}.")
         if key in _TABLES:
             tables[key] = dict(value)
         elif key == "ldap":
             ldap_conf = dict(value)
-        elif key == "phi":
-            values["phi"] = value
+        elif key in ("phi", "files"):
+            values[key] = value
         else:
             values[key] = value
 
@@ -290,6 +292,7 @@ def load_settings(
         secure_cookies=values.get("secure_cookies", False),
         ldap=ldap_conf,
         phi=_phi(values.get("phi")),
+        files=_files(values.get("files"), env),
         public_url=(values.get("public_url") or "").rstrip("/") or None,
         **_compliance_settings(tables),
         search_indexer=values.get("search_indexer", True),
@@ -298,6 +301,13 @@ def load_settings(
         db_pool_timeout=values.get("db_pool_timeout", 10.0),
         presence_everyone=values.get("presence_everyone", False),
     )
+
+
+def _files(raw: Any, env: Any) -> FileSettings:
+    try:
+        return parse_file_settings(raw, env)
+    except FileSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _phi(raw: Any) -> PhiSettings:

@@ -12,6 +12,7 @@ from physnet.models.channels import (
     default_notification_level,
 )
 from physnet.models.directory import SYNC_STATUSES, DirectorySyncRun
+from physnet.models.files import FILE_KINDS, File, FileChunk
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
 from physnet.models.moderation import REPORT_KINDS, REPORT_STATUSES, MessageReport
 from physnet.models.notifications import RepliesReadMarker
@@ -33,6 +34,7 @@ from physnet.models.users import ROLES, USERNAME, ApiToken, EndedSession, User
 __all__ = [
     "CHANNEL_NAME_PATTERN",
     "CHANNEL_NAME_RE",
+    "FILE_KINDS",
     "KINDS",
     "MAX_BODY",
     "MAX_ID",
@@ -52,6 +54,8 @@ __all__ = [
     "Channel",
     "DirectorySyncRun",
     "EndedSession",
+    "File",
+    "FileChunk",
     "LegalHold",
     "Membership",
     "Mention",

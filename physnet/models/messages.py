@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from physnet.extensions import db
 from physnet.models.channels import Channel
 from physnet.models.types import UTCDateTime, utcnow
 from physnet.models.users import User
+
+if TYPE_CHECKING:
+    from physnet.models.files import File
 
 MAX_BODY = 10_000
 
@@ -44,6 +48,8 @@ class Message(db.Model):  # type: ignore[name-defined]
     reactions: Mapped[list[Reaction]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="Reaction.created_at"
     )
+    # Attachments (models/files.py); their rows are written and removed by actions/files/.
+    files: Mapped[list[File]] = relationship(lazy="selectin", order_by="File.id", viewonly=True)
 
     __table_args__ = (
         UniqueConstraint("author_id", "client_msg_id"),

@@ -11,6 +11,7 @@ from physnet.access import is_hidden
 from physnet.models import (
     ApiToken,
     Channel,
+    File,
     LegalHold,
     Membership,
     Message,
@@ -94,6 +95,24 @@ def message_json(message: Message) -> dict[str, Any]:
         "quarantined": is_hidden(message),
         "pinned_at": iso(message.pinned_at),
         "pinned_by": author_json(message.pinned_by) if message.pinned_by else None,
+        "files": [] if deleted else [file_json(f) for f in message.files],
+    }
+
+
+def file_json(file: File) -> dict[str, Any]:
+    """An attachment: its bytes at `url`, a small PNG at `thumbnail_url` (pictures, PDFs)."""
+    return {
+        "id": file.id,
+        "name": file.name,
+        "content_type": file.content_type,
+        "kind": file.kind,
+        "size": file.size,
+        "width": file.width,
+        "height": file.height,
+        "url": f"/api/v1/files/{file.id}",
+        "thumbnail_url": f"/api/v1/files/{file.id}/thumbnail" if file.thumb_digest else None,
+        "message_id": file.message_id,
+        "created_at": iso(file.created_at),
     }
 
 

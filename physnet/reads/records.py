@@ -59,12 +59,20 @@ class ExportQuery:
 
 
 def message_attachments(message: Message) -> list[dict[str, Any]]:
-    """The files attached to `message`, by reference (id, name, type, size, url).
-
-    The hook for attachments (issue 15): empty until files land; then it lists the
-    message's files without their bytes.
-    """
-    return []
+    """The files attached to `message`, by reference: id, name, type, size, the SHA-256 of
+    the stored bytes and where a reader downloads them; never the bytes. A deleted message's
+    files were removed with it, so it lists none."""
+    return [
+        {
+            "id": file.id,
+            "name": file.name,
+            "content_type": file.content_type,
+            "size": file.size,
+            "sha256": file.digest,
+            "url": f"/api/v1/files/{file.id}",
+        }
+        for file in message.files
+    ]
 
 
 def _record(message: Message, edits: list[MessageEdit]) -> dict[str, Any]:

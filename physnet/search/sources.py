@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from physnet.access import shown_to_readers
 from physnet.extensions import db
-from physnet.models import Channel, Message, Tag, Tip, User
+from physnet.models import Channel, File, Message, Tag, Tip, User
 from physnet.models.tips import tip_tags
 from physnet.search.schema import TIP_BOOST, key_of, message_document, month_tag, substance
 
@@ -56,6 +56,40 @@ def _shown(doc_type: str, row: Any) -> Shown:
     )
 
 
+_FILE_TAGS = {"image": "has:image", "pdf": "has:pdf"}
+
+
+def _add_files(docs: dict[int, dict[str, object]]) -> None:
+    """Attachments are searched with their message: their names and the words read out of
+    them join its text; `has:file` (and `has:image`, `has:pdf`) its tags."""
+    if not docs:
+        return
+    rows = db.session.execute(
+        select(File.message_id, File.name, File.kind, File.text)
+        .where(File.message_id.in_(list(docs)))
+        .order_by(File.id)
+    ).all()
+    for row in rows:
+        doc = docs[row.message_id]
+        tags = str(doc["tags"]).split()
+        for tag in ("has:file", _FILE_TAGS.get(row.kind)):
+            if tag and tag not in tags:
+                tags.append(tag)
+        doc["tags"] = " ".join(tags)
+        doc["body"] = f"{doc['body']}\n{row.name}\n{row.text}"
+
+
+def attachment_names(ids: Iterable[int]) -> dict[int, list[str]]:
+    """The names of the files attached to these messages, for results that name them."""
+    names: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        select(File.message_id, File.name).where(File.message_id.in_(list(ids))).order_by(File.id)
+    )
+    for row in rows:
+        names.setdefault(row.message_id, []).append(row.name)
+    return names
+
+
 class MessageSource:
     doc_type = "message"
     model = Message
@@ -87,6 +121,7 @@ class MessageSource:
         )
         for row in rows:
             found[row.id] = self._document(row)
+        _add_files({k: v for k, v in found.items() if v is not None})
         return found
 
     def count(self) -> int:
@@ -108,7 +143,9 @@ class MessageSource:
             if not rows:
                 return
             last = rows[-1].id
-            yield [self._document(row) for row in rows]
+            docs = {row.id: self._document(row) for row in rows}
+            _add_files(docs)
+            yield list(docs.values())
 
     def shown(self, ids: Iterable[int]) -> dict[int, Shown]:
         """Load live messages for display, keyed by id."""

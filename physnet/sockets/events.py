@@ -196,6 +196,7 @@ def send_message(user: User, data: dict[str, Any]) -> Ack:
         data.get("client_msg_id"),
         data.get("thread_id"),
         data.get("phi_override_reason"),
+        data.get("file_ids"),
     )
     return {"ok": True, "message": message_json(message)}
 

@@ -14,6 +14,7 @@ from physnet.access import (
 from physnet.actions import notifications, validate
 from physnet.actions.audit import actor_of, record_audit
 from physnet.actions.broadcast import queue_message_event
+from physnet.actions.files.remove import remove_message_files
 from physnet.actions.messages.mentions import queue_mention_events, record_mentions
 from physnet.actions.phi import PhiOverride, check_phi, record_phi_override
 from physnet.db.transaction import after_commit, atomic
@@ -103,6 +104,7 @@ def do_delete_message(message: Message, actor: User | None = None) -> None:
             before=message.body,
         )
         message.deleted_at = utcnow()
+        remove_message_files([message.id], actor_of(actor), "message deleted")
         message.pinned_at, message.pinned_by = None, None  # a tombstone is not kept pinned
         message.body = ""
         message.html = ""

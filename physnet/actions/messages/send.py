@@ -15,6 +15,7 @@ from physnet.access import (
 )
 from physnet.actions import notifications, redelivery, validate
 from physnet.actions.broadcast import queue_message_event
+from physnet.actions.files.attach import check_attachable, parse_file_ids
 from physnet.actions.messages.mentions import queue_mention_events, record_mentions
 from physnet.actions.phi import PhiOverride, check_phi, record_phi_override
 from physnet.db import failpoints
@@ -23,6 +24,7 @@ from physnet.errors import Conflict, Invalid
 from physnet.extensions import db
 from physnet.models import (
     Channel,
+    File,
     Membership,
     Message,
     User,
@@ -37,11 +39,14 @@ def check_send_message(
     client_msg_id: Any = None,
     thread_id: Any = None,
     phi_override_reason: Any = None,
+    file_ids: Any = None,
 ) -> tuple[Message, bool]:
     """Validate raw input, then post. Returns (message, created); created is False for a
-    repeated client_msg_id, whose first message is returned unchanged."""
+    repeated client_msg_id, whose first message is returned unchanged. With `file_ids`
+    (files this user uploaded to the channel) the body may be empty."""
     name = validate.require_str(channel_name, "channel") or ""
-    text = validate.message_body(body)
+    attach_ids = parse_file_ids(file_ids)
+    text = "" if attach_ids and body in (None, "") else validate.message_body(body)
     cid = validate.client_msg_id(client_msg_id)
     parent_id = validate.require_int(thread_id, "thread_id", optional=True)
     channel, membership = access_channel(user, name)
@@ -62,9 +67,13 @@ def check_send_message(
             or not can_see(user, parent, membership)
         ):
             raise Invalid("That thread does not exist in this channel.", code="unknown_thread")
+    files = check_attachable(user, channel, attach_ids)
     override = check_phi(user, channel, text, phi_override_reason, action="message.send")
     try:
-        return do_send_message(user, channel, text, cid, parent, phi_override=override), True
+        message = do_send_message(
+            user, channel, text, cid, parent, phi_override=override, files=files
+        )
+        return message, True
     except IntegrityError:
         # The same client_msg_id raced in on another connection, and that one won.
         existing = _by_client_id(user, cid) if cid else None
@@ -107,9 +116,11 @@ def do_send_message(
     parent: Message | None,
     created_at: Any = None,
     phi_override: PhiOverride | None = None,
+    files: list[File] | None = None,
 ) -> Message:
     """Store a message and queue its broadcast. Precondition: `user` may post in `channel`;
-    a `phi_override` (from check_phi) is audited in the same transaction."""
+    a `phi_override` (from check_phi) is audited in the same transaction; `files` (from
+    check_attachable) are attached to it."""
     now = created_at or utcnow()
     html = markdown.render(body)  # before the transaction: keep the write lock short
     with atomic():
@@ -132,6 +143,11 @@ def do_send_message(
         if parent is not None:
             parent.reply_count = Message.reply_count + 1
         db.session.flush()
+        for attached in files or ():
+            attached.message_id = message.id
+        if files:
+            db.session.flush()
+            db.session.refresh(message, ["files"])
         redelivery.hold(message.id)  # if this process dies before the broadcast, a peer sends it
         mentioned = record_mentions(message, skip=set())
         record_phi_override(phi_override, f"message:{message.id}")

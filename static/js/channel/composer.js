@@ -1,6 +1,7 @@
 // Writing and sending. A send shows the message at once as "Sending…" with a fresh
 // client_msg_id; the list swaps in the server's copy when the ack or the broadcast comes.
 
+import { Attachments } from "../files/attach.js";
 import { startEdit } from "../messages/edit.js";
 import { askOverrideReason, PhiGuard } from "../phi.js";
 import { state } from "../store.js";
@@ -28,6 +29,7 @@ export class Composer {
     this.input.addEventListener("keydown", (event) => this.#onKey(event));
     this.input.addEventListener("input", () => this.#onInput());
     this.phi = new PhiGuard(this);
+    this.attachments = new Attachments(this);
   }
 
   setPlaceholder(label, placeholder) {
@@ -43,7 +45,13 @@ export class Composer {
   async submit() {
     const body = this.input.value;
     const where = this.target();
-    if (!body.trim() || !where) return;
+    if (!where) return;
+    if (this.attachments.busy()) {
+      toast("Wait for the files to finish uploading, or cancel them.", { kind: "error" });
+      return;
+    }
+    const files = this.attachments.take();
+    if (!body.trim() && !files.length) return;
     this.input.value = "";
     this.phi.schedule(); // clears the marks
     // Reading an old page (opened from a search result): go to the newest first, where the
@@ -53,7 +61,7 @@ export class Composer {
       id: null, client_msg_id: newClientId(), channel: where.channel, thread_id: where.threadId ?? null,
       author: { username: state.me.username, display_name: state.me.display_name },
       body, html: null, created_at: new Date().toISOString(), edited_at: null, reactions: [],
-      reply_count: 0,
+      reply_count: 0, files, file_ids: files.map((f) => f.id),
     };
     this.list.addPending(draft);
     this.deliver(draft);

@@ -22,6 +22,7 @@ export function createMessageEl(msg, opts) {
   const meta = h("div", { class: "msg-meta" },
     h("span", { class: "msg-author", text: author.display_name }), time, pin);
   const body = h("div", { class: "msg-body md" });
+  const files = h("div", { class: "msg-files", hidden: true });
   const status = h("div", { class: "msg-status", hidden: true });
   const reactions = h("div", { class: "msg-reactions", hidden: true });
   const replies = h("button", { class: "msg-replies link-btn", type: "button", dataset: { action: "thread" },
@@ -42,9 +43,9 @@ export function createMessageEl(msg, opts) {
       h("span", { class: `avatar avatar--t${tone(author.username)}`, "aria-hidden": "true",
         text: initials(author.display_name) }),
       h("span", { class: "msg-gutter-time", "aria-hidden": "true" }),
-      h("div", { class: "msg-main" }, meta, body, status, reactions, replies),
+      h("div", { class: "msg-main" }, meta, body, files, status, reactions, replies),
       actions));
-  parts.set(el, { day, time, edited, body, status, reactions, replies, actions, pin, html: null });
+  parts.set(el, { day, time, edited, body, files, status, reactions, replies, actions, pin, html: null });
   updateMessageEl(el, msg, opts);
   return el;
 }
@@ -75,6 +76,7 @@ export function updateMessageEl(el, msg, opts) {
   p.time.title = fullTime(msg.created_at);
   p.time.textContent = shortTime(msg.created_at);
   el.querySelector(".msg-gutter-time").textContent = shortTime(msg.created_at);
+  renderFiles(p, msg);
   if (!el.classList.contains("msg--editing")) {
     renderBody(el, p, msg, opts);
     placeEdited(p, msg);
@@ -103,6 +105,25 @@ function renderPin(el, p, msg, opts) {
   const label = pinned ? "Unpin message" : "Pin message";
   button.setAttribute("aria-label", label);
   button.title = label;
+}
+
+/** Attachments: a picture or PDF as its thumbnail, anything else as its name; each opens it. */
+function renderFiles(p, msg) {
+  const files = msg.deleted ? [] : (msg.files ?? []);
+  const key = files.map((f) => f.id).join(",");
+  if (p.filesKey === key) return;
+  p.filesKey = key;
+  p.files.hidden = files.length === 0;
+  p.files.replaceChildren(...files.map((f) => h("a", {
+    class: f.thumbnail_url ? "msg-file msg-file--thumb" : "msg-file", href: f.url, target: "_blank",
+    rel: "noopener", title: `${f.name} (${sizeText(f.size)})`,
+  }, f.thumbnail_url ? h("img", { src: f.thumbnail_url, alt: f.name, loading: "lazy" })
+    : h("span", { class: "msg-file-name", text: f.name }))));
+}
+
+function sizeText(bytes) {
+  if (bytes >= 1048576) return `${(bytes / 1048576).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
 function renderBody(el, p, msg, opts) {

@@ -93,8 +93,10 @@ export class Live {
   }
 
   /** Post a message; resolves with the server's copy. */
-  async send({ channel, body, client_msg_id: cid, thread_id: threadId, phi_override_reason: reason }) {
+  async send({ channel, body, client_msg_id: cid, thread_id: threadId, phi_override_reason: reason,
+    file_ids: fileIds }) {
     const payload = { channel, body, client_msg_id: cid };
+    if (fileIds?.length) payload.file_ids = fileIds;
     if (threadId != null) payload.thread_id = threadId;
     if (reason) payload.phi_override_reason = reason;
     if (this.connected) return (await this.#call("send_message", payload)).message;

@@ -1,0 +1,1 @@
+"""Attachments: upload (screened before stored), attach to a message, remove, collect."""
