@@ -53,6 +53,7 @@ from physnet.api import (  # noqa: E402,F401
     notifications,
     phi,
     pins,
+    push,
     search,
     tips,
     users,

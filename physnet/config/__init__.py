@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from physnet.config.push import PushSettingError, PushSettings, parse_push_settings
 from physnet.config.secret_key import generated_key, weak_key_problem
 from physnet.phi.settings import PhiSettingError, PhiSettings, parse_phi_settings
 
@@ -43,6 +44,8 @@ class Settings:
     # a request waits db_pool_timeout seconds for one, then answers 503 server_busy.
     db_pool_size: int = 10
     db_pool_timeout: float = 10.0
+    # [push] and push_endpoint_hosts (config/push.py).
+    push: PushSettings = field(default_factory=PushSettings)
 
 
 # name in TOML -> (env variable, parser)
@@ -118,10 +121,11 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "proxy_hops": ("PHYSNET_PROXY_HOPS", _parse_count),
     "db_pool_size": ("PHYSNET_DB_POOL_SIZE", _parse_positive_int),
     "db_pool_timeout": ("PHYSNET_DB_POOL_TIMEOUT", _parse_positive_number),
+    "push_endpoint_hosts": ("PHYSNET_PUSH_ENDPOINT_HOSTS", lambda name, value: value),
 }
 # Tables of settings: [audit] and [retention] (PHYSNET_AUDIT_SEARCH_QUERIES,
 # PHYSNET_RETENTION_DAYS override their main key).
-_TABLES = {"audit", "retention"}
+_TABLES = {"audit", "retention", "push"}
 _TABLE_ENV = {
     "PHYSNET_AUDIT_SEARCH_QUERIES": ("audit", "search_queries"),
     "PHYSNET_RETENTION_DAYS": ("retention", "days"),
@@ -291,7 +295,15 @@ def load_settings(
         proxy_hops=values.get("proxy_hops", 0),
         db_pool_size=values.get("db_pool_size", 10),
         db_pool_timeout=values.get("db_pool_timeout", 10.0),
+        push=_push(tables.get("push"), values.get("push_endpoint_hosts")),
     )
+
+
+def _push(raw: Any, endpoint_hosts: Any) -> PushSettings:
+    try:
+        return parse_push_settings(raw, endpoint_hosts)
+    except PushSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _phi(raw: Any) -> PhiSettings:

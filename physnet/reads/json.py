@@ -8,7 +8,17 @@ from typing import Any
 from flask import url_for
 
 from physnet.access import is_hidden
-from physnet.models import ApiToken, Channel, Membership, Message, MessageReport, Tip, User
+from physnet.models import (
+    ApiToken,
+    Channel,
+    Membership,
+    Message,
+    MessageReport,
+    PushSubscription,
+    Tip,
+    User,
+    UserAvailability,
+)
 from physnet.models.tips import is_out_of_date
 from physnet.models.types import iso
 from physnet.people.fields import editable_fields, read_only_fields
@@ -203,3 +213,46 @@ def token_json(record: ApiToken) -> dict[str, Any]:
         "last_used_at": iso(record.last_used_at) if record.last_used_at else None,
         "revoked_at": iso(record.revoked_at) if record.revoked_at else None,
     }
+
+
+def push_subscription_json(sub: PushSubscription) -> dict[str, Any]:
+    """A device's subscription; its keys stay on the server."""
+    return {
+        "id": sub.id,
+        "endpoint": sub.endpoint,
+        "user_agent": sub.user_agent,
+        "created_at": iso(sub.created_at),
+        "last_sent_at": iso(sub.last_sent_at),
+    }
+
+
+def availability_json(avail: UserAvailability | None) -> dict[str, Any]:
+    """`{status, until, quiet_hours, label}`; label is what a colleague sees beside presence
+    ("off duty until 07:00", in the person's own time zone)."""
+    if avail is None:
+        return {"status": "available", "until": None, "quiet_hours": None, "label": ""}
+    quiet = None
+    if avail.quiet_start and avail.quiet_end:
+        quiet = {"start": avail.quiet_start, "end": avail.quiet_end, "time_zone": avail.time_zone}
+    return {
+        "status": avail.status,
+        "until": iso(avail.until),
+        "quiet_hours": quiet,
+        "label": availability_label(avail),
+    }
+
+
+def availability_label(avail: UserAvailability | None) -> str:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    if avail is None or avail.status == "available":
+        return ""
+    if avail.status == "busy":
+        return "busy"
+    if avail.until is None:
+        return "off duty"
+    if avail.until <= datetime.now(UTC):
+        return ""
+    local = avail.until.astimezone(ZoneInfo(avail.time_zone or "UTC"))
+    return f"off duty until {local:%H:%M}"
