@@ -2,7 +2,7 @@
 // my availability, the install prompt (offered once, from the user menu), and sign-out
 // that leaves nothing behind (every cache and this device's push subscription).
 
-import { get, post, put } from "../api.js";
+import { get, post, put, signingOutNow } from "../api.js";
 import { openDialog } from "../dialogs.js";
 import { toast, toastError } from "../toast.js";
 
@@ -149,11 +149,13 @@ async function signOut(event) {
       const keys = await caches.keys();
       await Promise.all(keys.map((k) => caches.delete(k)));
     }
-    (await registration())?.active?.postMessage("clear");
+    // The worker goes too (the next sign-in installs it again, with a fresh shell cache).
+    await (await registration())?.unregister();
     if ("clearAppBadge" in navigator) await navigator.clearAppBadge().catch(() => {});
   })();
   // Never hold sign-out hostage: at most two seconds of clean-up.
   await Promise.race([work.catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
   form.dataset.cleared = "1";
+  signingOutNow();
   form.submit();
 }

@@ -30,7 +30,7 @@ self.addEventListener("fetch", (event) => {
     // Pages come from the network; only when it is gone, the offline page.
     event.respondWith(
       fetch(request).catch(() =>
-        caches.open(CACHE).then((cache) => cache.match(OFFLINE_URL)).then(
+        caches.match(OFFLINE_URL).then(
           (page) => page || new Response("You are offline.", { status: 503 }),
         ),
       ),
@@ -38,10 +38,9 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (!shellUrls.has(url.pathname)) return; // API, sockets, files, photos: never cached
+  // caches.match, not caches.open: after sign-out cleared the caches, nothing recreates one.
   event.respondWith(
-    caches.open(CACHE).then((cache) =>
-      cache.match(request, { ignoreSearch: true }).then((hit) => hit || fetch(request)),
-    ),
+    caches.match(request, { ignoreSearch: true }).then((hit) => hit || fetch(request)),
   );
 });
 
