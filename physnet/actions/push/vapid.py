@@ -87,14 +87,28 @@ def public_key_b64(key: ec.EllipticCurvePrivateKey) -> str:
     return b64url(raw)
 
 
+_signed: dict[tuple[str, str, int], tuple[str, float]] = {}
+
+
 def authorization(endpoint: str, key: ec.EllipticCurvePrivateKey, subject: str) -> str:
-    """The `Authorization: vapid t=..., k=...` header for a push to `endpoint`."""
+    """The `Authorization: vapid t=..., k=...` header for a push to `endpoint`.
+
+    A JWT names only the push service's origin, so one is signed per origin and reused
+    until an hour before it expires (RFC 8292 allows reuse), instead of per push."""
     parts = urlsplit(endpoint)
-    claims = {
-        "aud": f"{parts.scheme}://{parts.netloc}",
-        "exp": int(time.time()) + JWT_LIFETIME,
-        "sub": subject,
-    }
+    audience = f"{parts.scheme}://{parts.netloc}"
+    now = time.time()
+    cache_key = (audience, subject, id(key))
+    found = _signed.get(cache_key)
+    if found is not None and found[1] > now + 3600:
+        return found[0]
+    header = _sign(audience, key, subject, int(now) + JWT_LIFETIME)
+    _signed[cache_key] = (header, now + JWT_LIFETIME)
+    return header
+
+
+def _sign(audience: str, key: ec.EllipticCurvePrivateKey, subject: str, expires: int) -> str:
+    claims = {"aud": audience, "exp": expires, "sub": subject}
     header = {"typ": "JWT", "alg": "ES256"}
     signing_input = (
         b64url(json.dumps(header, separators=(",", ":")).encode())
