@@ -63,9 +63,17 @@ def upgrade():
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id"),
     )
+    op.create_table(
+        "push_mail_marks",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("mailed_up_to", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
 
 
 def downgrade():
+    op.drop_table("push_mail_marks")
     op.drop_table("user_availability")
     op.drop_index("ix_push_outbox_due", table_name="push_outbox")
     op.drop_index("ix_push_outbox_subscription_id", table_name="push_outbox")

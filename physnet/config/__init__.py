@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from physnet.config.push import PushSettingError, PushSettings, parse_push_settings
+from physnet.config.push import (
+    MailSettings,
+    PushSettingError,
+    PushSettings,
+    parse_mail_settings,
+    parse_push_settings,
+)
 from physnet.config.secret_key import generated_key, weak_key_problem
 from physnet.phi.settings import PhiSettingError, PhiSettings, parse_phi_settings
 
@@ -46,6 +52,7 @@ class Settings:
     db_pool_timeout: float = 10.0
     # [push] and push_endpoint_hosts (config/push.py).
     push: PushSettings = field(default_factory=PushSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
 
 
 # name in TOML -> (env variable, parser)
@@ -125,7 +132,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
 }
 # Tables of settings: [audit] and [retention] (PHYSNET_AUDIT_SEARCH_QUERIES,
 # PHYSNET_RETENTION_DAYS override their main key).
-_TABLES = {"audit", "retention", "push"}
+_TABLES = {"audit", "retention", "push", "mail"}
 _TABLE_ENV = {
     "PHYSNET_AUDIT_SEARCH_QUERIES": ("audit", "search_queries"),
     "PHYSNET_RETENTION_DAYS": ("retention", "days"),
@@ -296,7 +303,15 @@ def load_settings(
         db_pool_size=values.get("db_pool_size", 10),
         db_pool_timeout=values.get("db_pool_timeout", 10.0),
         push=_push(tables.get("push"), values.get("push_endpoint_hosts")),
+        mail=_mail(tables.get("mail")),
     )
+
+
+def _mail(raw: Any) -> MailSettings:
+    try:
+        return parse_mail_settings(raw)
+    except PushSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _push(raw: Any, endpoint_hosts: Any) -> PushSettings:

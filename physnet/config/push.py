@@ -79,3 +79,40 @@ def parse_push_settings(raw: Any, endpoint_hosts: Any = None) -> PushSettings:
         subject=subject,
         **numbers,
     )
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """[mail]: the site's SMTP relay, for the content-free e-mail fallback."""
+
+    host: str = ""  # unset: no e-mail fallback
+    port: int = 25
+    sender: str = "physnet@localhost"
+    starttls: bool = False
+    # Minutes a mention must stay unread before it is mailed (to people with no push device).
+    delay_minutes: float = 30.0
+    public_url: str = ""  # the link in the mail (falls back to the setting public_url)
+
+
+def parse_mail_settings(raw: Any) -> MailSettings:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise PushSettingError("Setting [mail] must be a table.")
+    unknown = set(raw) - {"host", "port", "sender", "starttls", "delay_minutes", "public_url"}
+    if unknown:
+        raise PushSettingError(f"Unknown setting {sorted(unknown)[0]!r} in [mail].")
+    try:
+        port = int(raw.get("port", 25))
+        delay = float(raw.get("delay_minutes", 30.0))
+    except (TypeError, ValueError):
+        raise PushSettingError("Settings [mail] port and delay_minutes must be numbers.") from None
+    if not 0 < port < 65536 or delay < 0:
+        raise PushSettingError("Setting [mail] port or delay_minutes is out of range.")
+    return MailSettings(
+        host=str(raw.get("host", "")),
+        port=port,
+        sender=str(raw.get("sender", MailSettings.sender)),
+        starttls=bool(raw.get("starttls", False)),
+        delay_minutes=delay,
+        public_url=str(raw.get("public_url", "")).rstrip("/"),
+    )

@@ -17,6 +17,7 @@ from physnet.models.notifications import RepliesReadMarker
 from physnet.models.profiles import TAG_KINDS, UserNameToken, UserPhoto, UserTag
 from physnet.models.push import (
     AVAILABILITY_STATUSES,
+    MailMark,
     PushOutbox,
     PushSubscription,
     UserAvailability,
@@ -58,6 +59,7 @@ __all__ = [
     "Channel",
     "DirectorySyncRun",
     "EndedSession",
+    "MailMark",
     "Membership",
     "Mention",
     "Message",

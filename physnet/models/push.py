@@ -76,3 +76,14 @@ class UserAvailability(db.Model):  # type: ignore[name-defined]
     # Senders already told "off duty until ..." during the current period (comma-separated ids).
     told: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailMark(db.Model):  # type: ignore[name-defined]
+    """Mentions up to this message id were mailed (or were not due) for this person."""
+
+    __tablename__ = "push_mail_marks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    mailed_up_to: Mapped[int] = mapped_column(default=0)

@@ -93,6 +93,7 @@ class Dispatcher:
 
     def _run(self) -> None:
         from physnet.actions import availability
+        from physnet.actions.push import mail
 
         idle = 0.0
         with self.app.app_context():
@@ -101,6 +102,7 @@ class Dispatcher:
                 try:
                     self._take_in()
                     availability.release_ended_holds()
+                    mail.send_due()
                     done = drain_once(self.pool)
                 except Exception:  # a broken row or a database blip must not end delivery
                     log.exception("push delivery failed; retrying")
