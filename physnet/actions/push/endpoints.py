@@ -53,7 +53,8 @@ def check_endpoint(endpoint: object, allowed: tuple[str, ...]) -> str:
         raise EndpointRefused("A push endpoint must be a URL of at most 2048 characters.")
     try:
         parts = urlsplit(endpoint)
-        port = parts.port
+        if parts.port == 0:
+            raise ValueError("port 0")
     except ValueError:
         raise EndpointRefused("That push endpoint is not a valid URL.") from None
     host = (parts.hostname or "").lower()
@@ -68,7 +69,6 @@ def check_endpoint(endpoint: object, allowed: tuple[str, ...]) -> str:
             raise EndpointRefused("A push endpoint must use https.")
     elif parts.scheme != "https":
         raise EndpointRefused("A push endpoint must use https.")
-    del port
     return endpoint
 
 
