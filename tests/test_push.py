@@ -302,3 +302,20 @@ def test_pushes_to_one_conversation_collapse_while_waiting(ward, login, service,
                 enqueue([sub.id], {"kind": "message", "n": n}, "c1", later)
         rows = db.session.scalars(select(PushOutbox)).all()
         assert len(rows) == 1 and json.loads(rows[0].payload)["n"] == 2
+
+
+def test_a_profile_shows_off_duty_until_in_the_persons_time_zone(ward, login):
+    kim = login("akim")
+    kim.put(
+        f"{API}/me/availability",
+        json={
+            "status": "available",
+            "quiet_hours": {"start": "22:00", "end": "06:00", "time_zone": "America/Chicago"},
+        },
+    )
+    assert login("rpatel").get(f"{API}/users/akim").json["user"]["availability"] == ""
+    until = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
+    kim.put(f"{API}/me/availability", json={"status": "off_duty", "until": until.isoformat()})
+    local = until.astimezone(__import__("zoneinfo").ZoneInfo("America/Chicago"))
+    profile = login("rpatel").get(f"{API}/users/akim").json["user"]
+    assert profile["availability"] == f"off duty until {local:%H:%M}"

@@ -8,6 +8,7 @@ from typing import Any
 from flask import url_for
 
 from physnet.access import is_hidden
+from physnet.extensions import db
 from physnet.models import (
     ApiToken,
     Channel,
@@ -150,6 +151,8 @@ def profile_json(user: User, viewer: User) -> dict[str, Any]:
         "directory_fields": read_only_fields(user),
         "editable_fields": sorted(editable_fields(user)) if mine else [],
         "uploaded_photo": mine and user.photo is None and photo,
+        # "off duty until 07:00", "busy" or "" (available): shown beside presence.
+        "availability": availability_label(db.session.get(UserAvailability, user.id)),
     }
 
 
