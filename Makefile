@@ -89,6 +89,7 @@ bench: setup services
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/people.py
 	$(BIN)/python bench/phi.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/files.py
+	PHYSNET_RATELIMITS=off $(BIN)/python bench/push.py
 	$(call apt_install,$(BENCH_DEBS))
 	$(BIN)/python bench/rooms.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/scale.py

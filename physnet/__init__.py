@@ -239,9 +239,11 @@ def prepare_server(app: Flask) -> None:
     """Tune a long-running server (`physnet run`, gunicorn via physnet.wsgi) for steady
     latency; call once, after the app is built."""
     from physnet.actions import presence
+    from physnet.actions.push import delivery
     from physnet.db import checkpoint
 
     checkpoint.start(app)
+    delivery.start(app)  # pushes: retries and the ends of off-duty periods, without a request
     presence.start_node(app)  # with Redis: the heartbeat that reaps dead peers
     # A server holds a few hundred thousand long-lived objects (SQLAlchemy, Jinja, one thread
     # per socket); every full collection walks them all and stalled whole messages by

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from physnet import create_app
 from physnet.actions import users as user_actions
 from physnet.actions.channels import do_add_member, do_create_channel
+from physnet.actions.push import delivery as push_delivery
 from physnet.actions.users import do_create_local_user, do_create_token
 from physnet.extensions import db, socketio
 from physnet.models import Channel, User
@@ -112,6 +113,7 @@ def app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterato
     application = create_app(_settings(tmp_path, url))
     application.config["TESTING"] = True
     yield application
+    push_delivery.stop(application)  # its thread must not outlive the database
     rooms.connections.__init__()  # type: ignore[misc]
     if backend == "postgresql":
         _truncate_all(application)
@@ -127,6 +129,7 @@ def _sqlite_app(tmp_path: Path, template: Path, **settings: Any) -> Iterator[Fla
     application = create_app(_settings(tmp_path, f"sqlite:///{path}", **settings))
     application.config["TESTING"] = True
     yield application
+    push_delivery.stop(application)
     rooms.connections.__init__()  # type: ignore[misc]
     with application.app_context():
         db.engine.dispose()

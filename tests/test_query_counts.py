@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,10 +19,14 @@ from physnet.reads.json import message_json
 
 @contextmanager
 def count_queries() -> Iterator[list[str]]:
+    """Statements this thread runs (background threads, such as push delivery, are not the
+    caller's cost)."""
     statements: list[str] = []
+    caller = threading.get_ident()
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if threading.get_ident() == caller:
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:

@@ -6,6 +6,7 @@ HIPAA guidance for chat products asks): the payload is built from ids and names 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, literal, or_, select, update
@@ -13,6 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from physnet.access import access_channel
 from physnet.actions import validate
+from physnet.actions.availability import off_duty
+from physnet.actions.push import delivery
+from physnet.actions.push.queue import queue_pushes, told_sender, topic_for
 from physnet.db.transaction import after_commit, atomic
 from physnet.errors import BadRequest, Invalid
 from physnet.extensions import db, socketio
@@ -24,10 +28,11 @@ from physnet.models import (
     Message,
     RepliesReadMarker,
     User,
+    UserAvailability,
     default_notification_level,
     utcnow,
 )
-from physnet.reads.json import notification_json
+from physnet.reads.json import availability_json, availability_label, notification_json
 from physnet.realtime import rooms
 
 # --- preferences --------------------------------------------------------------------------
@@ -191,9 +196,42 @@ def _kind(mentioned: bool, participant: bool, level: str) -> str | None:
 
 def _queue(message: Message, channel: Channel, user_ids: list[int], kind: str) -> None:
     """One payload and one emit for everyone told the same thing (through Redis, one
-    message for the whole list instead of one per person)."""
+    message for the whole list instead of one per person), and the same content-free
+    payload as a Web Push to their devices."""
     payload = notification_json(message, channel, kind)
     after_commit(_emit_to_users, payload, [rooms.user_room(u) for u in user_ids])
+    push = {**payload, "url": f"/c/{channel.name}/m/{message.id}"}
+    topic = topic_for(channel.id, message.thread_id)
+    work = partial(_queue_push, push, user_ids, topic, kind, message.author_id)
+    after_commit(delivery.submit, work)
+
+
+def _queue_push(
+    payload: dict[str, Any], user_ids: list[int], topic: str, kind: str, author_id: int
+) -> None:
+    """On the push dispatcher, after the message committed: queue the pushes; tell the
+    author, once, that someone they mentioned is off duty."""
+    holding = queue_pushes(payload, user_ids, topic)
+    if kind == "mention":
+        for avail in holding:
+            if off_duty(avail, utcnow()) and told_sender(avail, author_id):
+                _tell_sender(author_id, avail)
+
+
+def _tell_sender(sender_id: int, avail: UserAvailability) -> None:
+    """ "Dr. Kim is off duty until 07:00", once per period, to the sender's own sockets."""
+    person = db.session.get(User, avail.user_id)
+    if person is None:
+        return
+    label = availability_label(avail)
+    name = person.display_name or person.username
+    notice = {
+        "username": person.username,
+        "status": avail.status,
+        "until": availability_json(avail)["until"],
+        "text": f"{name} is {label}.",
+    }
+    after_commit(rooms.emit, "availability_notice", notice, rooms.user_room(sender_id))
 
 
 def _emit_to_users(payload: dict[str, Any], user_rooms: list[str]) -> None:

@@ -55,6 +55,7 @@ from physnet.api import (  # noqa: E402,F401
     notifications,
     phi,
     pins,
+    push,
     search,
     tips,
     users,

@@ -9,6 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from physnet.config.files import FileSettingError, FileSettings, parse_file_settings
+from physnet.config.push import (
+    MailSettings,
+    PushSettingError,
+    PushSettings,
+    parse_mail_settings,
+    parse_push_settings,
+)
 from physnet.config.secret_key import generated_key, weak_key_problem
 from physnet.phi.settings import PhiSettingError, PhiSettings, parse_phi_settings
 
@@ -49,6 +56,9 @@ class Settings:
     # it asks to subscribe (the contract before 2026-12). Off: a socket hears presence only
     # about the people it names with `presence_subscribe`, so connects cost O(N), not O(N^2).
     presence_everyone: bool = False
+    # [push] and push_endpoint_hosts (config/push.py).
+    push: PushSettings = field(default_factory=PushSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
 
 
 # name in TOML -> (env variable, parser)
@@ -125,10 +135,11 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "db_pool_size": ("PHYSNET_DB_POOL_SIZE", _parse_positive_int),
     "db_pool_timeout": ("PHYSNET_DB_POOL_TIMEOUT", _parse_positive_number),
     "presence_everyone": ("PHYSNET_PRESENCE_EVERYONE", _parse_bool),
+    "push_endpoint_hosts": ("PHYSNET_PUSH_ENDPOINT_HOSTS", lambda name, value: value),
 }
 # Tables of settings: [audit] and [retention] (PHYSNET_AUDIT_SEARCH_QUERIES,
 # PHYSNET_RETENTION_DAYS override their main key).
-_TABLES = {"audit", "retention"}
+_TABLES = {"audit", "retention", "push", "mail"}
 _TABLE_ENV = {
     "PHYSNET_AUDIT_SEARCH_QUERIES": ("audit", "search_queries"),
     "PHYSNET_RETENTION_DAYS": ("retention", "days"),
@@ -300,6 +311,8 @@ def load_settings(
         db_pool_size=values.get("db_pool_size", 10),
         db_pool_timeout=values.get("db_pool_timeout", 10.0),
         presence_everyone=values.get("presence_everyone", False),
+        push=_push(tables.get("push"), values.get("push_endpoint_hosts")),
+        mail=_mail(tables.get("mail")),
     )
 
 
@@ -307,6 +320,20 @@ def _files(raw: Any, env: Any) -> FileSettings:
     try:
         return parse_file_settings(raw, env)
     except FileSettingError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _mail(raw: Any) -> MailSettings:
+    try:
+        return parse_mail_settings(raw)
+    except PushSettingError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _push(raw: Any, endpoint_hosts: Any) -> PushSettings:
+    try:
+        return parse_push_settings(raw, endpoint_hosts)
+    except PushSettingError as exc:
         raise ConfigError(str(exc)) from None
 
 

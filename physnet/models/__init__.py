@@ -17,6 +17,13 @@ from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Rea
 from physnet.models.moderation import REPORT_KINDS, REPORT_STATUSES, MessageReport
 from physnet.models.notifications import RepliesReadMarker
 from physnet.models.profiles import TAG_KINDS, UserNameToken, UserPhoto, UserTag
+from physnet.models.push import (
+    AVAILABILITY_STATUSES,
+    MailMark,
+    PushOutbox,
+    PushSubscription,
+    UserAvailability,
+)
 from physnet.models.search import SearchOutbox
 from physnet.models.tips import (
     MAX_TAGS,
@@ -32,6 +39,7 @@ from physnet.models.types import MAX_ID, UTCDateTime, utcnow
 from physnet.models.users import ROLES, USERNAME, ApiToken, EndedSession, User
 
 __all__ = [
+    "AVAILABILITY_STATUSES",
     "CHANNEL_NAME_PATTERN",
     "CHANNEL_NAME_RE",
     "FILE_KINDS",
@@ -57,11 +65,14 @@ __all__ = [
     "File",
     "FileChunk",
     "LegalHold",
+    "MailMark",
     "Membership",
     "Mention",
     "Message",
     "MessageEdit",
     "MessageReport",
+    "PushOutbox",
+    "PushSubscription",
     "Reaction",
     "RepliesReadMarker",
     "RuntimeSetting",
@@ -73,6 +84,7 @@ __all__ = [
     "TipReminder",
     "UTCDateTime",
     "User",
+    "UserAvailability",
     "UserNameToken",
     "UserPhoto",
     "UserTag",

@@ -8,6 +8,7 @@ from typing import Any
 from flask import url_for
 
 from physnet.access import is_hidden
+from physnet.extensions import db
 from physnet.models import (
     ApiToken,
     Channel,
@@ -16,8 +17,10 @@ from physnet.models import (
     Membership,
     Message,
     MessageReport,
+    PushSubscription,
     Tip,
     User,
+    UserAvailability,
 )
 from physnet.models.tips import is_out_of_date
 from physnet.models.types import iso
@@ -168,6 +171,8 @@ def profile_json(user: User, viewer: User) -> dict[str, Any]:
         "directory_fields": read_only_fields(user),
         "editable_fields": sorted(editable_fields(user)) if mine else [],
         "uploaded_photo": mine and user.photo is None and photo,
+        # "off duty until 07:00", "busy" or "" (available): shown beside presence.
+        "availability": availability_label(db.session.get(UserAvailability, user.id)),
     }
 
 
@@ -255,3 +260,46 @@ def legal_hold_json(hold: LegalHold) -> dict[str, Any]:
         "released_by": hold.released_by.username if hold.released_by else None,
         "active": hold.released_at is None,
     }
+
+
+def push_subscription_json(sub: PushSubscription) -> dict[str, Any]:
+    """A device's subscription; its keys stay on the server."""
+    return {
+        "id": sub.id,
+        "endpoint": sub.endpoint,
+        "user_agent": sub.user_agent,
+        "created_at": iso(sub.created_at),
+        "last_sent_at": iso(sub.last_sent_at),
+    }
+
+
+def availability_json(avail: UserAvailability | None) -> dict[str, Any]:
+    """`{status, until, quiet_hours, label}`; label is what a colleague sees beside presence
+    ("off duty until 07:00", in the person's own time zone)."""
+    if avail is None:
+        return {"status": "available", "until": None, "quiet_hours": None, "label": ""}
+    quiet = None
+    if avail.quiet_start and avail.quiet_end:
+        quiet = {"start": avail.quiet_start, "end": avail.quiet_end, "time_zone": avail.time_zone}
+    return {
+        "status": avail.status,
+        "until": iso(avail.until),
+        "quiet_hours": quiet,
+        "label": availability_label(avail),
+    }
+
+
+def availability_label(avail: UserAvailability | None) -> str:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    if avail is None or avail.status == "available":
+        return ""
+    if avail.status == "busy":
+        return "busy"
+    if avail.until is None:
+        return "off duty"
+    if avail.until <= datetime.now(UTC):
+        return ""
+    local = avail.until.astimezone(ZoneInfo(avail.time_zone or "UTC"))
+    return f"off duty until {local:%H:%M}"

@@ -40,6 +40,7 @@ def _shell(channel: str | None, view: str | None = None, **extra: Any) -> str:
             "icons": url_for("static", filename="img/icons.svg"),
             "people": url_for("web.people_page"),
             "profile": url_for("web.profile_page", username="USERNAME"),
+            "sw": url_for("web.service_worker"),
         },
         **extra,
     }
@@ -99,4 +100,4 @@ def search_page() -> Any:
     return _shell(None, view="search")
 
 
-from physnet.web import tips  # noqa: E402,F401  (the tip pages)
+from physnet.web import installable, tips  # noqa: E402,F401  (manifest and worker; tip pages)

@@ -4,6 +4,11 @@
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 let base = "/api/v1";
 let loginUrl = "/login";
+let signingOut = false; // sign-out's own navigation wins over a late 401's redirect
+
+export function signingOutNow() {
+  signingOut = true;
+}
 
 export function configureApi(urls) {
   base = urls.api;
@@ -40,7 +45,7 @@ async function request(method, path, body) {
     // A proxy error page or an empty body: the status line below still says what happened.
   }
   if (!response.ok) {
-    if (response.status === 401) {
+    if (response.status === 401 && !signingOut) {
       // The session ended (idle timeout, sign-out elsewhere): sign in and come back here.
       window.location.assign(`${loginUrl}?next=${encodeURIComponent(location.pathname)}`);
     }

@@ -10,6 +10,7 @@ import { initMembers } from "./channel/members.js";
 import { initPeople } from "./people/directory.js";
 import { initPresence, showing, subscribe as subscribePresence } from "./presence.js";
 import { initNotifications } from "./notifications.js";
+import { initDevice } from "./push/device.js";
 import { closeNav, initSidebar } from "./sidebar.js";
 import { Live } from "./socket/live.js";
 import { changed, channelRef, learnName, removeChannel, setChannel, state } from "./store.js";
@@ -68,6 +69,9 @@ const live = new Live({
     channelView.list.markDeleted(id);
     threadView.list.markDeleted(id);
     channelView.pins.drop(id);
+  },
+  availability_notice({ text }) {
+    toast(text); // "Dr. Kim is off duty until 07:00.": told once, to the sender only
   },
   message_quarantined({ message }) {
     toast(message, { kind: "error" }); // to the author alone: their message was reported
@@ -248,6 +252,7 @@ async function start() {
   initSidebar({ onNavigate: (name) => navigate(name) });
   initChannelBrowser({ navigate });
   initNotifications({ live, navigate, threadView });
+  initDevice(boot.urls);
   initChannelNotify();
   initMembers(channelView, { onLeft: (name) => {
     if (name === state.open) navigate(defaultChannel() ?? name, { history: "replace" });

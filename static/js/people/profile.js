@@ -65,7 +65,8 @@ export class ProfileView {
           h("h2", { class: "profile-name", id: "profile-name" }, user.display_name,
             user.credentials ? h("span", { class: "profile-credentials", text: `, ${user.credentials}` }) : null),
           user.title ? h("p", { class: "profile-title", text: user.title }) : null,
-          h("p", { class: "profile-username", text: `@${user.username}${user.active ? "" : " · no longer active"}` })),
+          h("p", { class: "profile-username", text: `@${user.username}${user.active ? "" : " · no longer active"}` }),
+          user.availability ? h("p", { class: "profile-availability", id: "profile-availability", text: user.availability }) : null),
         h("div", { class: "profile-actions" },
           me ? h("button", { class: "btn", id: "profile-edit", type: "button", onclick: () => this.edit() }, "Edit profile")
             : h("button", { class: "btn btn--primary", id: "profile-message", type: "button", disabled: !user.active,

@@ -7,8 +7,7 @@ import { ApiError, enc, post } from "../api.js";
 
 const SERVER_EVENTS = ["message", "message_updated", "message_deleted", "reaction", "typing",
   "presence", "mention", "channel_joined", "channel_left", "channel_updated",
-  "message_quarantined",
-  "tip_review"];
+  "message_quarantined", "tip_review", "availability_notice"];
 const ACK_TIMEOUT_MS = 15000;
 const RETRY_LATER = new Set(["server_busy", "database_unavailable"]);
 // A refused websocket handshake (the server's origin rule answers 400) looks to a browser like

@@ -1,0 +1,1 @@
+"""Web Push: subscriptions, VAPID, the outbox and its delivery (issue 16)."""
