@@ -2,7 +2,7 @@
 
 A quarantined message is hidden from everyone but the channel's moderators and staff:
 history, catch-up and threads skip it (`physnet/reads/channels.py`), `access_message` answers 404,
-the search source treats it as absent (the outbox reindexes it, since the row changed), and
+the search source treats it as absent (the change log reindexes it, since the row changed), and
 mention counts leave it out. Open screens get `message_deleted` with `"quarantined": true`
 and drop it; its author gets `message_quarantined` in their own room.
 """

@@ -18,7 +18,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from physnet.actions.audit import actor_of, record_audit
-from physnet.db.search_outbox import queue
+from physnet.db.change_log import queue
 from physnet.db.transaction import atomic
 from physnet.errors import Forbidden, Invalid, NotFound
 from physnet.extensions import db
@@ -213,7 +213,7 @@ def _delete_batch(report: RetentionReport, name: str, expired: Any) -> bool:
             db.session.execute(
                 update(Message).where(Message.id.in_(roots)).values(reply_count=live)
             )
-        queue(db.session(), "message", gone)  # bulk deletes bypass the outbox hook
+        queue(db.session(), "message", gone)  # bulk deletes bypass the change-log hook
         db.session.expire_all()
     report.deleted += len(gone)
     report.replies += len(replies)

@@ -15,7 +15,7 @@ from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Rea
 from physnet.models.moderation import REPORT_KINDS, REPORT_STATUSES, MessageReport
 from physnet.models.notifications import RepliesReadMarker
 from physnet.models.profiles import TAG_KINDS, UserNameToken, UserPhoto, UserTag
-from physnet.models.search import SearchOutbox
+from physnet.models.search import ChangeLog, ChangeLogReader
 from physnet.models.tips import (
     MAX_TAGS,
     MAX_TITLE,
@@ -48,6 +48,8 @@ __all__ = [
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
+    "ChangeLog",
+    "ChangeLogReader",
     "Channel",
     "DirectorySyncRun",
     "EndedSession",
@@ -58,7 +60,6 @@ __all__ = [
     "MessageReport",
     "Reaction",
     "RepliesReadMarker",
-    "SearchOutbox",
     "Tag",
     "Tip",
     "TipEdit",
