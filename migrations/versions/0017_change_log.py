@@ -1,4 +1,4 @@
-"""ordered change log for search replicas (issue 19): every host's index follows it
+"""ordered change log (issue 19): every host's index follows it; broadcast events come from it
 
 Replaces the consume-and-delete search_outbox: its pending rows are carried over, in order.
 
@@ -26,10 +26,15 @@ def upgrade():
     sa.Column('doc_type', sa.String(length=16), nullable=False),
     sa.Column('doc_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('event', sa.String(length=40), nullable=True),
+    sa.Column('room', sa.String(length=80), nullable=True),
+    sa.Column('rooms', sa.Text(), nullable=True),
+    sa.Column('payload', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_change_log')),
     sqlite_autoincrement=True
     )
     op.create_index(op.f('ix_change_log_created_at'), 'change_log', ['created_at'], unique=False)
+    op.create_index(op.f('ix_change_log_room'), 'change_log', ['room'], unique=False)
     op.create_table('change_log_readers',
     sa.Column('host_id', sa.String(length=200), nullable=False),
     sa.Column('position', LOG_ID, nullable=False),
@@ -59,6 +64,7 @@ def downgrade():
         "INSERT INTO search_outbox (doc_type, doc_id, created_at) "
         "SELECT doc_type, doc_id, created_at FROM change_log ORDER BY id"
     )
+    op.drop_index(op.f('ix_change_log_room'), table_name='change_log')
     op.drop_index(op.f('ix_change_log_created_at'), table_name='change_log')
     op.drop_table('change_log_readers')
     op.drop_table('change_log')

@@ -13,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from physnet.access import access_channel
 from physnet.actions import validate
-from physnet.db.transaction import after_commit, atomic
+from physnet.actions.broadcast import queue_event
+from physnet.db.transaction import atomic
 from physnet.errors import BadRequest, Invalid
-from physnet.extensions import db, socketio
+from physnet.extensions import db
 from physnet.models import (
     NOTIFY_LEVELS,
     Channel,
@@ -100,7 +101,7 @@ def do_mark_mentions_read(user: User, up_to_id: int) -> int:
             marker = RepliesReadMarker(user_id=user.id, last_read_id=0)
             db.session.add(marker)
         marker.last_read_id = max(marker.last_read_id, up_to)
-        after_commit(rooms.emit, "mentions_read", {"up_to_id": up_to}, rooms.user_room(user.id))
+        queue_event("mentions_read", {"up_to_id": up_to}, rooms.user_room(user.id))
     return marker.last_read_id
 
 
@@ -193,8 +194,4 @@ def _queue(message: Message, channel: Channel, user_ids: list[int], kind: str) -
     """One payload and one emit for everyone told the same thing (through Redis, one
     message for the whole list instead of one per person)."""
     payload = notification_json(message, channel, kind)
-    after_commit(_emit_to_users, payload, [rooms.user_room(u) for u in user_ids])
-
-
-def _emit_to_users(payload: dict[str, Any], user_rooms: list[str]) -> None:
-    socketio.emit("notification", payload, to=user_rooms, namespace=rooms.NAMESPACE)
+    queue_event("notification", payload, [rooms.user_room(u) for u in user_ids])

@@ -17,6 +17,7 @@ bypass the session's unit of work: code that changes documents that way calls `q
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -41,6 +42,9 @@ GAP_GRACE_SECONDS = 1.0
 # A rebuild starts this far back in the log (changes are applied twice harmlessly), so a
 # transaction that commits while the rebuild reads the database is never missed.
 REBUILD_OVERLAP = timedelta(seconds=60)
+EVENT = "event"  # the doc_type of a broadcast event's row (`physnet.actions.broadcast`)
+# Events stay this long (at least) for clients that catch up after a reconnect.
+EVENT_KEEP = timedelta(hours=1)
 
 
 def watch(models: Mapping[Any, str]) -> None:
@@ -55,6 +59,21 @@ def queue(session: Session, doc_type: str, ids: Iterable[int]) -> None:
     if rows:
         session.connection().execute(insert(ChangeLog), rows)
         session.info[_DIRTY] = True
+
+
+def log_event(session: Session, event: str, room: str | list[str] | None, payload: str) -> int:
+    """Add an event row (payload: JSON text) to `session`'s transaction; return its id."""
+    statement = insert(ChangeLog).returning(ChangeLog.id)
+    values = {
+        "doc_type": EVENT,
+        "doc_id": 0,
+        "created_at": utcnow(),
+        "event": event,
+        "room": room if isinstance(room, str) else None,
+        "rooms": json.dumps(room) if isinstance(room, list) else None,
+        "payload": payload,
+    }
+    return int(session.connection().execute(statement, values).scalar_one())
 
 
 def record_changes(session: Session, flush_context: Any) -> None:
@@ -118,7 +137,15 @@ class LogCursor:
         self._in_order = session.get_bind().dialect.name != "postgresql"
         self._closable = self._closable_gaps(session)
         rows = session.execute(
-            select(ChangeLog.id, ChangeLog.doc_type, ChangeLog.doc_id)
+            select(
+                ChangeLog.id,
+                ChangeLog.doc_type,
+                ChangeLog.doc_id,
+                ChangeLog.event,
+                ChangeLog.room,
+                ChangeLog.rooms,
+                ChangeLog.payload,
+            )
             .where(ChangeLog.id > self.position)
             .order_by(ChangeLog.id)
             .limit(limit + len(self._applied))
@@ -227,8 +254,17 @@ def prune(session: Session, retention: timedelta) -> int:
                 .where(ChangeLogReader.host_id.in_(lagging))
                 .values(reindex_needed=True)
             )
-    upto = max(floor or 0, expired or 0)
-    if not upto:
-        return 0
-    result = session.execute(delete(ChangeLog).where(ChangeLog.id <= upto))
+    deleted = 0
+    if expired:
+        deleted += _deleted(session.execute(delete(ChangeLog).where(ChangeLog.id <= expired)))
+    if floor:
+        passed = delete(ChangeLog).where(
+            ChangeLog.id <= floor,
+            (ChangeLog.doc_type != EVENT) | (ChangeLog.created_at < utcnow() - EVENT_KEEP),
+        )
+        deleted += _deleted(session.execute(passed))
+    return deleted
+
+
+def _deleted(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)

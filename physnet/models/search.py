@@ -1,10 +1,11 @@
-"""The change log every host's search index follows, and where each host has got to."""
+"""The change log: documents to (re)index and events to broadcast, in commit order; and
+where each host's search index has got to."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from physnet.extensions import db
@@ -15,11 +16,14 @@ LogId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class ChangeLog(db.Model):  # type: ignore[name-defined]
-    """One changed document (a message, a tip) to (re)index or remove, in commit order.
+    """One changed document (a message, a tip) to (re)index or remove, or one event to
+    broadcast (doc_type "event"), in commit order.
 
-    Rows are written by a session hook in the same transaction as the change, so they
-    commit or roll back with it. Each host's indexer reads them in id order from its own
-    position; rows are pruned once every host has passed them (`physnet.db.change_log`).
+    Rows are written in the same transaction as the change, so they commit or roll back
+    with it. Each host's indexer reads them in id order from its own position; rows are
+    pruned once every host has passed them (`physnet.db.change_log`). An event's id is its
+    `event_id`: publishers after commit and the republisher (`physnet.actions.broadcast`)
+    send it, clients keep one copy per id, and `catch_up` replays it.
     """
 
     __tablename__ = "change_log"
@@ -30,6 +34,13 @@ class ChangeLog(db.Model):  # type: ignore[name-defined]
     doc_type: Mapped[str] = mapped_column(String(16))  # "message", "tip"
     doc_id: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Events only: the Socket.IO event, its room ("channel:3", "user:7") or rooms (a JSON
+    # list: one notification to many people), neither for a control message such as closing
+    # a person's sockets; and its JSON payload.
+    event: Mapped[str | None] = mapped_column(String(40), default=None)
+    room: Mapped[str | None] = mapped_column(String(80), default=None, index=True)
+    rooms: Mapped[str | None] = mapped_column(Text, default=None)
+    payload: Mapped[str | None] = mapped_column(Text, default=None)
 
     def __repr__(self) -> str:
         return f"<ChangeLog {self.id} {self.doc_type}:{self.doc_id}>"

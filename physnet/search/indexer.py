@@ -63,8 +63,9 @@ def drain_once(service: Any, ix: Any, name: str, cursor: LogCursor) -> int:
     rows = cursor.pending(db.session(), BATCH)
     wanted: dict[str, set[int]] = {}
     for row in rows:
-        wanted.setdefault(row.doc_type, set()).add(row.doc_id)
-    if rows:
+        if row.doc_type != change_log.EVENT:  # broadcast events: not the index's business
+            wanted.setdefault(row.doc_type, set()).add(row.doc_id)
+    if wanted:
         writer = ix.writer(timeout=10.0, codec=CODEC, compound=False)
         try:
             for doc_type, doc_ids in wanted.items():
