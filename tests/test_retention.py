@@ -156,13 +156,14 @@ def test_old_messages_leave_the_database_and_the_search_index(world):
             assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
     # Every row is applied here, so this host's prune empties the log (on PostgreSQL once
     # the ids below the first row are known to be gaps: about a second).
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # a long transaction anywhere on the server holds it
     left = -1
     while left and time.monotonic() < deadline:
         service(world.app).indexer.catch_up()
         with world.app.app_context():
             service(world.app).indexer.prune()
-            left = db.session.scalar(select(func.count()).select_from(ChangeLog))
+            documents = select(func.count()).where(ChangeLog.doc_type != "event")
+            left = db.session.scalar(documents)  # events stay an hour, for catch-ups
             db.session.remove()
         time.sleep(0.1)
     assert left == 0
