@@ -147,7 +147,7 @@ def setup_instance(physnet: PhysNetInstance) -> dict[str, Any]:
 
 
 def insert_messages(db_path: Path, count: int, people: dict[str, Any]) -> float:
-    """Bulk-insert `count` messages (bypassing the actions: no outbox rows); seconds."""
+    """Bulk-insert `count` messages (bypassing the actions: no change-log rows); seconds."""
     corpus = Corpus()
     rnd = random.Random(SEED + 1)
     con = sqlite3.connect(db_path)

@@ -99,30 +99,30 @@ def register_session_hooks() -> None:
     next app is a no-op. What runs when:
     - connect: SQLite pragmas (WAL, foreign keys; no inline checkpoints in a server);
     - before_flush: people's sort names follow their display names;
-    - after_flush: search outbox rows and the people name/tag index, in the same transaction;
+    - after_flush: search change-log rows and the people name/tag index, in the same transaction;
     - before_commit: the audit chain's head is stored with the events it covers;
     - after_commit: queued effects (broadcasts, audit, jobs) become due, `atomic` runs them
       once commit() returns; the indexer is woken; the audit head is forgotten;
-    - after_rollback: queued effects and outbox wake-ups are dropped.
+    - after_rollback: queued effects and indexer wake-ups are dropped.
     """
     from physnet.audit import chain
-    from physnet.db import checkpoint, search_outbox, transaction
+    from physnet.db import change_log, checkpoint, transaction
     from physnet.people import index as people_index
     from physnet.search.sources import WATCHED
 
-    search_outbox.watch(WATCHED)
+    change_log.watch(WATCHED)
     hooks: list[tuple[Any, str, Any]] = [
         (Engine, "connect", checkpoint.sqlite_pragmas),
         (Session, "before_flush", people_index.fold_names),
-        (Session, "after_flush", search_outbox.record_changes),
+        (Session, "after_flush", change_log.record_changes),
         (Session, "after_flush", people_index.index_people),
         (Session, "before_commit", chain.store_head),
         (Session, "after_commit", transaction.effects_ready),
-        (Session, "after_commit", search_outbox.wake_indexers),
+        (Session, "after_commit", change_log.wake_indexers),
         (Session, "after_commit", chain.forget_head),
         (Session, "after_soft_rollback", chain.forget_head),
         (Session, "after_rollback", transaction.drop_effects),
-        (Session, "after_rollback", search_outbox.forget_changes),
+        (Session, "after_rollback", change_log.forget_changes),
     ]
     for target, name, fn in hooks:
         if not event.contains(target, name, fn):

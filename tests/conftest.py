@@ -256,10 +256,31 @@ class ApiClient:
         return self.request("PUT", path, json=json, **kwargs)
 
     def socket(self, auth: dict[str, Any] | None = None) -> Any:
-        """A Flask-SocketIO test client sharing this session's cookie."""
-        return socketio.test_client(
+        """A Flask-SocketIO test client sharing this session's cookie.
+
+        Logged events carry an `event_id` (a change-log row id, issue 19): `get_received`
+        checks it is a positive whole number and moves it out of the payload into
+        `.event_ids` (name, id), so payload assertions compare what the event is about.
+        """
+        sock = socketio.test_client(
             self.client.application, flask_test_client=self.client, auth=auth
         )
+        sock.event_ids = []
+        received = sock.get_received
+
+        def get_received(namespace: str | None = None) -> list[dict[str, Any]]:
+            events: list[dict[str, Any]] = received(namespace)
+            for event in events:
+                args = event.get("args")  # unwrapped for the event named "message"
+                for arg in [args] if isinstance(args, dict) else args or []:
+                    if isinstance(arg, dict) and "event_id" in arg:
+                        event_id = arg.pop("event_id")
+                        assert isinstance(event_id, int) and event_id > 0, event_id
+                        sock.event_ids.append((event["name"], event_id))
+            return events
+
+        sock.get_received = get_received
+        return sock
 
 
 @pytest.fixture

@@ -348,7 +348,7 @@ def test_indexer_killed_mid_commit_catches_up_on_restart(tmp_path: Path, fresh_p
     factory.user("akim")
     factory.channel(CHANNEL, members=("akim",))
     # The index exists and is current before the backlog: the kills below land in the
-    # outbox drain (the path every new message takes), not in a first build.
+    # change-log drain (the path every new message takes), not in a first build.
     build = physnet_cli(env, "search", "reindex")
     assert build.returncode == 0, build.stderr
     with app.app_context():
@@ -367,21 +367,19 @@ def test_indexer_killed_mid_commit_catches_up_on_restart(tmp_path: Path, fresh_p
                 stderr=log,
             )
 
-    from physnet.models import SearchOutbox
-    from physnet.search.store import FileLock
+    from physnet.search.store import FileLock, IndexStore
 
-    writer_lock = FileLock(tmp_path / "search_index" / "indexer.lock")  # read, never taken
+    store = IndexStore(tmp_path / "search_index")
+    writer_lock = FileLock(store.root / "indexer.lock")  # read, never taken
 
-    def outbox_rows() -> int:
-        with app.app_context():
-            rows = db.session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
-            db.session.remove()
-        return rows
+    def position() -> int:
+        name = store.current_name()
+        return store.read_position(name) if name else 0
 
     # Kill it three times while it works through the backlog: once it has taken the writer
     # lock (it drains right after), and once it has committed a batch (mid the next one).
     for after_a_batch in (False, True, False):
-        before = outbox_rows()
+        before = position()
         indexer = start_indexer()
         wait_until(
             lambda: writer_lock.holder_pid() == indexer.pid,  # noqa: B023
@@ -391,7 +389,7 @@ def test_indexer_killed_mid_commit_catches_up_on_restart(tmp_path: Path, fresh_p
         )
         if after_a_batch:
             wait_until(
-                lambda: outbox_rows() < before,  # noqa: B023
+                lambda: position() > before,  # noqa: B023
                 60,
                 "the indexer to commit a batch",
                 step=0.01,

@@ -189,7 +189,7 @@ def sign_in_post_and_find(url: str) -> None:
     assert posted.status_code == 201, posted.text
     message_id = posted.json()["message"]["id"]
 
-    deadline = time.monotonic() + 30  # the indexer polls the outbox
+    deadline = time.monotonic() + 30  # the indexer polls the change log
     while True:
         found = http.get(url + "/api/v1/search", params={"q": word}, timeout=10)
         assert found.status_code == 200, found.text

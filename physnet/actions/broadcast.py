@@ -1,19 +1,76 @@
-"""The events that carry a message to its channel's screens, held to the visibility rule.
+"""Every broadcast event comes from a committed change-log row, and carries its id.
 
-Every event whose payload is a message (or describes one) goes through here, so a message a
-report keeps hidden (`physnet.access.is_hidden`) is never in a payload sent to a channel:
-not as itself, not as the parent a reply updates, not when redelivered.
+`queue_event` writes the event into the change log in the caller's transaction and
+publishes it after the commit, with `event_id` (the row's id) in its payload. A process
+that dies between the two leaves a committed row that nobody published; the republisher
+of some live server process (`physnet.actions.republish`) sends it a few seconds later. A
+screen may then get an event twice: clients keep one copy per `event_id`. Control messages
+(closing a person's sockets) go the same way, with no payload for screens.
+
+The events whose payload is a message (or describes one) are held to the visibility rule
+here, so a message a report keeps hidden (`physnet.access.is_hidden`) is never in a
+payload sent to a channel: not as itself, not as the parent a reply updates, not when
+republished.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from physnet.access import is_hidden
+from physnet.db import change_log, failpoints
 from physnet.db.transaction import after_commit
+from physnet.extensions import db
 from physnet.models import Message
 from physnet.reads.json import message_json
 from physnet.realtime import rooms
+from physnet.realtime.cluster_presence import cluster
+
+log = logging.getLogger(__name__)
+# Control messages: not sent to a room's screens but carried out in every process.
+CONTROLS: dict[str, Callable[..., None]] = {
+    "disconnect_user": rooms.disconnect_user,
+    "disconnect_token": rooms.disconnect_token,
+}
+
+
+def queue_event(event: str, payload: Any, room: str | list[str] | None) -> int:
+    """Log `event` for `room` (or each of several rooms, once per socket) in the current
+    transaction and publish it once it commits; return its event id. `room` is None for a
+    control message (`CONTROLS`)."""
+    text = json.dumps(payload, separators=(",", ":"), default=str)
+    event_id = change_log.log_event(db.session(), event, room, text)
+    after_commit(publish, event_id, event, payload, room)
+    return event_id
+
+
+def queue_control(name: str, **arguments: Any) -> int:
+    """Carry out a control message (`CONTROLS`) in every process once this commits."""
+    return queue_event(name, arguments, None)
+
+
+def publish(event_id: int, event: str, payload: Any, room: str | list[str] | None) -> None:
+    """Send one logged event now (after its commit), then note it as published."""
+    failpoints.reach("event.committed")  # fault tests only: die before publishing
+    if room is None:
+        CONTROLS[event](**payload)
+    else:
+        data = {**payload, "event_id": event_id} if isinstance(payload, dict) else payload
+        rooms.emit(event, data, room)
+    mark_published([event_id])
+
+
+def mark_published(event_ids: Iterable[int]) -> None:
+    """Tell the republisher these are out (best effort: at worst it sends them again)."""
+    if not cluster.enabled:
+        return
+    try:
+        cluster.mark_published(list(event_ids))
+    except Exception:
+        log.warning("could not note events %s as published", event_ids, exc_info=True)
 
 
 def queue_message_event(event: str, message: Message, payload: Any = None) -> None:
@@ -23,12 +80,12 @@ def queue_message_event(event: str, message: Message, payload: Any = None) -> No
     if is_hidden(message):
         return
     data = message_json(message) if payload is None else payload
-    after_commit(rooms.emit, event, data, rooms.channel_room(message.channel_id))
+    queue_event(event, data, rooms.channel_room(message.channel_id))
 
 
 def emit_message_event(event: str, message: Message) -> bool:
-    """Send `event` with `message` now (outside a transaction: redelivery); False when the
-    message is hidden and nothing was sent."""
+    """Send `event` with `message` now, outside a transaction and without an event id;
+    False when the message is hidden and nothing was sent."""
     if is_hidden(message):
         return False
     rooms.emit(event, message_json(message), rooms.channel_room(message.channel_id))

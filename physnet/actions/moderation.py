@@ -2,7 +2,7 @@
 
 A quarantined message is hidden from everyone but the channel's moderators and staff:
 history, catch-up and threads skip it (`physnet/reads/channels.py`), `access_message` answers 404,
-the search source treats it as absent (the outbox reindexes it, since the row changed), and
+the search source treats it as absent (the change log reindexes it, since the row changed), and
 mention counts leave it out. Open screens get `message_deleted` with `"quarantined": true`
 and drop it; its author gets `message_quarantined` in their own room.
 """
@@ -16,10 +16,10 @@ from sqlalchemy import select
 from physnet.access import access_message, can_moderate, can_read
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
-from physnet.actions.broadcast import queue_message_event
+from physnet.actions.broadcast import queue_event, queue_message_event
 from physnet.actions.messages.edit import do_delete_message
 from physnet.actions.report_policy import report_hides_at_once
-from physnet.db.transaction import after_commit, atomic
+from physnet.db.transaction import atomic
 from physnet.errors import BadRequest, Conflict, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import (
@@ -89,15 +89,13 @@ def do_report_message(user: User, message: Message, kind: str, reason: str) -> M
 
 def _queue_quarantine_events(message: Message, kind: str) -> None:
     channel = message.channel.name
-    after_commit(
-        rooms.emit,
+    queue_event(
         "message_deleted",
         {"id": message.id, "channel": channel, "thread_id": message.thread_id, "quarantined": True},
         rooms.channel_room(message.channel_id),
     )
     what = "patient information" if kind == "phi" else "a problem"
-    after_commit(
-        rooms.emit,
+    queue_event(
         "message_quarantined",
         {
             "id": message.id,

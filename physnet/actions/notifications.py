@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from physnet.access import access_channel
 from physnet.actions import validate
 from physnet.actions.availability import off_duty
+from physnet.actions.broadcast import queue_event
 from physnet.actions.push import delivery
 from physnet.actions.push.queue import queue_pushes, told_sender, topic_for
 from physnet.db.transaction import after_commit, atomic
 from physnet.errors import BadRequest, Invalid
-from physnet.extensions import db, socketio
+from physnet.extensions import db
 from physnet.models import (
     NOTIFY_LEVELS,
     Channel,
@@ -105,7 +106,7 @@ def do_mark_mentions_read(user: User, up_to_id: int) -> int:
             marker = RepliesReadMarker(user_id=user.id, last_read_id=0)
             db.session.add(marker)
         marker.last_read_id = max(marker.last_read_id, up_to)
-        after_commit(rooms.emit, "mentions_read", {"up_to_id": up_to}, rooms.user_room(user.id))
+        queue_event("mentions_read", {"up_to_id": up_to}, rooms.user_room(user.id))
     return marker.last_read_id
 
 
@@ -199,7 +200,7 @@ def _queue(message: Message, channel: Channel, user_ids: list[int], kind: str) -
     message for the whole list instead of one per person), and the same content-free
     payload as a Web Push to their devices."""
     payload = notification_json(message, channel, kind)
-    after_commit(_emit_to_users, payload, [rooms.user_room(u) for u in user_ids])
+    queue_event("notification", payload, [rooms.user_room(u) for u in user_ids])
     push = {**payload, "url": f"/c/{channel.name}/m/{message.id}"}
     topic = topic_for(channel.id, message.thread_id)
     work = partial(_queue_push, push, user_ids, topic, kind, message.author_id)
@@ -232,7 +233,3 @@ def _tell_sender(sender_id: int, avail: UserAvailability) -> None:
         "text": f"{name} is {label}.",
     }
     after_commit(rooms.emit, "availability_notice", notice, rooms.user_room(sender_id))
-
-
-def _emit_to_users(payload: dict[str, Any], user_rooms: list[str]) -> None:
-    socketio.emit("notification", payload, to=user_rooms, namespace=rooms.NAMESPACE)

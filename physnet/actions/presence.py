@@ -21,9 +21,9 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from physnet.actions import redelivery
+from physnet.actions import republish
 from physnet.errors import Invalid, Unavailable
-from physnet.extensions import db, socketio
+from physnet.extensions import socketio
 from physnet.models import Channel, User
 from physnet.realtime import rooms
 from physnet.realtime.cluster_presence import HEARTBEAT_S, cluster
@@ -158,15 +158,15 @@ def _last_anywhere(username: str) -> bool:
 
 
 def start_node(app: Flask) -> None:
-    """A server process joins the heartbeat at start, sockets or not: it may commit messages
-    (through the API too) that a survivor must announce if it dies (`redelivery`)."""
-    redelivery.become_node()
+    """A server process joins the heartbeat at start, sockets or not, and takes its turn at
+    republishing events that a dead process committed but never published (`republish`)."""
     if cluster.enabled:
         try:
             cluster.register()
         except Exception:  # Redis not up yet: the first heartbeat registers
             log.warning("presence: could not register this process in Redis", exc_info=True)
     _ensure_heartbeat(app)
+    republish.start(app)
 
 
 def _ensure_heartbeat(app: Flask | None = None) -> None:
@@ -193,18 +193,6 @@ def _heartbeat_forever(app: Flask) -> None:
             continue
         for username in reaped.offline:  # their process died; nobody else holds them
             _announce(username, "offline")
-        if reaped.message_ids:
-            _redeliver(app, reaped.message_ids)
-
-
-def _redeliver(app: Flask, message_ids: list[int]) -> None:
-    with app.app_context():
-        try:
-            redelivery.redeliver(message_ids)
-        except Exception:  # the database away too: those clients catch up on reconnect
-            log.warning("could not redeliver %s", message_ids, exc_info=True)
-        finally:
-            db.session.remove()
 
 
 def _withdraw() -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from physnet.actions.audit import actor_of, record_audit
 from physnet.actions.files.remove import remove_message_files
 from physnet.actions.legal_holds import held
-from physnet.db.search_outbox import queue
+from physnet.db.change_log import queue
 from physnet.db.transaction import atomic
 from physnet.errors import Forbidden, Invalid, NotFound
 from physnet.extensions import db
@@ -233,7 +233,7 @@ def _delete_batch(report: RetentionReport, name: str, expired: Any) -> bool:
             db.session.execute(
                 update(Message).where(Message.id.in_(roots)).values(reply_count=live)
             )
-        queue(db.session(), "message", gone)  # bulk deletes bypass the outbox hook
+        queue(db.session(), "message", gone)  # bulk deletes bypass the change-log hook
         db.session.expire_all()
     report.deleted += len(gone)
     report.replies += len(replies)

@@ -11,12 +11,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from physnet.actions import validate
+from physnet.actions.broadcast import queue_control
 from physnet.db.blocking import off_hub_released
-from physnet.db.transaction import after_commit, atomic
+from physnet.db.transaction import atomic
 from physnet.errors import Conflict, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import ROLES, ApiToken, User, utcnow
-from physnet.realtime import rooms
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 12
@@ -116,11 +116,11 @@ def do_revoke_token(record: ApiToken) -> None:
     """Refuse the token from now on; the sockets opened with it close in every process."""
     with atomic():
         record.revoked_at = utcnow()
-        after_commit(rooms.disconnect_token, record.id)
+        queue_control("disconnect_token", token_id=record.id)
 
 
 def do_end_sessions(user: User) -> None:
     """Sign the person out everywhere: cookies stop loading and sockets are closed."""
     with atomic():
         user.session_generation = User.session_generation + 1
-        after_commit(rooms.disconnect_user, user.id)
+        queue_control("disconnect_user", user_id=user.id)

@@ -67,7 +67,7 @@ def _when(value: Any) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @with_appcontext
 def status(as_json: bool) -> None:
-    """Show documents indexed, the lag, the writer and the last error."""
+    """Show documents indexed, the lag, the writer, the last error and every host's position."""
     try:
         info = index_status(service())
     except DBAPIError as exc:
@@ -98,6 +98,15 @@ def status(as_json: bool) -> None:
                 f"rebuilt:    {last.get('at')} "
                 f"({last.get('documents')} documents, {last.get('seconds')} s)"
             )
+        lines.append(f"host:       {info['host_id']} (change log at {info['position']})")
+        lines.append(f"hosts:      {len(info['hosts'])} following {info['log_rows']} log rows")
+        for host in info["hosts"]:
+            flag = ", REINDEX NEEDED" if host["reindex_needed"] else ""
+            lines.append(
+                f"  {host['host_id']}: at {host['position']}, "
+                f"{host['pending_changes']} behind ({host['lag_seconds']:.1f} s), "
+                f"seen {_when(host['seen_at'])}{flag}"
+            )
         click.echo("\n".join(lines))
     if info["state"] != "ok":
         raise click.ClickException(f"The search index is {info['state']}: {info.get('reason')}.")
@@ -109,7 +118,7 @@ def serve() -> None:
     """Run the search indexer in the foreground: the designated index writer.
 
     For deployments whose server processes set PHYSNET_SEARCH_INDEXER=off. It polls the
-    outbox for changes committed by every process and stops cleanly on SIGTERM or Ctrl-C.
+    change log for changes committed by every process and stops cleanly on SIGTERM or Ctrl-C.
     """
     import signal
     import threading

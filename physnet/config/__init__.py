@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,10 @@ class Settings:
     # [push] and push_endpoint_hosts (config/push.py).
     push: PushSettings = field(default_factory=PushSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    # [search] host_id names this host's index replica in the change log's readers (default:
+    # the hostname); log_retention_days: how long a stopped host may lag before it must reindex.
+    search_host_id: str = "localhost"
+    search_log_retention_days: int = 7
 
 
 # name in TOML -> (env variable, parser)
@@ -139,20 +144,24 @@ _KEYS: dict[str, tuple[str, Any]] = {
 }
 # Tables of settings: [audit] and [retention] (PHYSNET_AUDIT_SEARCH_QUERIES,
 # PHYSNET_RETENTION_DAYS override their main key).
-_TABLES = {"audit", "retention", "push", "mail"}
+_TABLES = {"audit", "retention", "push", "mail", "search"}
 _TABLE_ENV = {
     "PHYSNET_AUDIT_SEARCH_QUERIES": ("audit", "search_queries"),
     "PHYSNET_RETENTION_DAYS": ("retention", "days"),
+    "PHYSNET_SEARCH_HOST_ID": ("search", "host_id"),
+    "PHYSNET_SEARCH_LOG_RETENTION_DAYS": ("search", "log_retention_days"),
 }
 SEARCH_QUERY_POLICIES = ("hash", "keep", "off")
 
 
 def _compliance_settings(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Check the [audit] and [retention] tables; return Settings fields."""
+    """Check the [audit], [retention] and [search] tables; return Settings fields."""
     audit, retention = tables.get("audit", {}), tables.get("retention", {})
+    search = tables.get("search", {})
     for table, allowed in (
         ("audit", {"search_queries"}),
         ("retention", {"days", "keep_pinned", "keep_tips"}),
+        ("search", {"host_id", "log_retention_days"}),
     ):
         unknown = set(tables.get(table, {})) - allowed
         if unknown:
@@ -167,7 +176,15 @@ def _compliance_settings(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
         days = None
     else:
         days = _parse_positive_int("[retention] days", days)
+    host_id = _parse_str("[search] host_id", search.get("host_id", socket.gethostname()))
+    host_id = host_id.strip()
+    if not host_id or len(host_id) > 200:
+        raise ConfigError("Setting [search] host_id must be 1 to 200 characters.")
     return {
+        "search_host_id": host_id,
+        "search_log_retention_days": _parse_positive_int(
+            "[search] log_retention_days", search.get("log_retention_days", 7)
+        ),
         "audit_search_queries": policy,
         "retention_days": days,
         "retention_keep_pinned": _parse_bool(

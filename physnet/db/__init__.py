@@ -1,1 +1,1 @@
-"""Transactions, the after-commit effects, the search outbox hook, and off-hub helpers."""
+"""Transactions, the after-commit effects, the search change-log hook, and off-hub helpers."""

@@ -24,7 +24,7 @@ from physnet.models.push import (
     PushSubscription,
     UserAvailability,
 )
-from physnet.models.search import SearchOutbox
+from physnet.models.search import ChangeLog, ChangeLogReader
 from physnet.models.tips import (
     MAX_TAGS,
     MAX_TITLE,
@@ -59,6 +59,8 @@ __all__ = [
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
+    "ChangeLog",
+    "ChangeLogReader",
     "Channel",
     "DirectorySyncRun",
     "EndedSession",
@@ -76,7 +78,6 @@ __all__ = [
     "Reaction",
     "RepliesReadMarker",
     "RuntimeSetting",
-    "SearchOutbox",
     "Tag",
     "Tip",
     "TipEdit",

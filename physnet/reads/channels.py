@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import and_, func, select
 
 from physnet.access import readable_channel_ids, shown_to_readers, visible_in_channel
 from physnet.extensions import db
-from physnet.models import Channel, Membership, Mention, Message, User
+from physnet.models import ChangeLog, Channel, Membership, Mention, Message, User
 from physnet.reads.json import author_json, channel_json
 
 MAX_PAGE = 200
@@ -173,6 +174,29 @@ def catch_up(
     first."""
     query = _channel_messages(user, channel, membership).where(Message.id > after)
     return list(db.session.scalars(query.order_by(Message.id).limit(limit)).all())
+
+
+def channel_events(channel: Channel, after: int, limit: int = 500) -> list[dict[str, Any]]:
+    """The events logged for `channel`'s room after event id `after`, oldest first, as they
+    were sent (`{"event", "event_id", "data"}`); the log keeps them at least an hour."""
+    rows = db.session.execute(
+        select(ChangeLog.id, ChangeLog.event, ChangeLog.payload)
+        .where(ChangeLog.room == f"channel:{channel.id}", ChangeLog.id > after)
+        .order_by(ChangeLog.id)
+        .limit(limit)
+    ).all()
+    events = []
+    for row in rows:
+        data = json.loads(row.payload or "null")
+        if isinstance(data, dict):
+            data["event_id"] = row.id
+        events.append({"event": row.event, "event_id": row.id, "data": data})
+    return events
+
+
+def last_event_id() -> int:
+    """The newest event id (0 when none): where a client's catch-up starts from."""
+    return int(db.session.scalar(select(func.max(ChangeLog.id))) or 0)
 
 
 def members_of(channel: Channel) -> list[dict[str, Any]]:

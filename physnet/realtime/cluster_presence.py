@@ -6,11 +6,9 @@ refreshing; EXPIRY_S later a surviving process notices, removes the dead node an
 its people offline unless they are connected elsewhere. Every heartbeat also re-adds the
 node's own people, so a Redis restart (which forgets everything) heals within a beat.
 
-The same registry keeps each node's messages "in flight": stored in this transaction but
-perhaps not yet published to the other processes. A node notes a message id before its
-commit and forgets it once the broadcast is published; when a node dies, the survivor that
-reaps it takes its in-flight ids, so the messages it committed but never announced still
-reach every screen (`physnet.actions.redelivery`).
+The same Redis keeps which logged events were published (`mark_published`), a short
+lease so that one process at a time republishes the others (`take_lease`), and where that
+republisher has got to in the change log (`physnet.actions.republish`).
 
 With no Redis there is one process, and `physnet.realtime.rooms.connections` is the truth.
 """
@@ -18,7 +16,6 @@ With no Redis there is one process, and `physnet.realtime.rooms.connections` is 
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,8 +23,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 3.0
 EXPIRY_S = 10
-# A held id older than this was published long ago (or its transaction rolled back).
-INFLIGHT_FORGET_S = 60
+# How long an event stays noted as published: far longer than the republisher's look back.
+PUBLISHED_KEEP_S = 900
 
 
 @dataclass
@@ -35,7 +32,6 @@ class Reaped:
     """What one heartbeat took over from dead nodes."""
 
     offline: list[str] = field(default_factory=list)  # nobody else holds them: announce
-    message_ids: list[int] = field(default_factory=list)  # committed there, maybe unannounced
 
 
 class ClusterPresence:
@@ -132,26 +128,22 @@ class ClusterPresence:
 
     def heartbeat(self, local_usernames: list[str]) -> Reaped:
         """Refresh this node, re-add its people, reap dead nodes. Returns what this call
-        alone reaped (so each is handled once): the usernames that went offline with them
-        and the message ids they held in flight."""
+        alone reaped (so each is handled once): the usernames that went offline with them."""
         client = self._redis()
         pipe = client.pipeline()
         pipe.sadd(self._key("nodes"), self.node)
         if local_usernames:
             pipe.sadd(self._key("users", self.node), *local_usernames)
         pipe.set(self._key("alive", self.node), "1", ex=EXPIRY_S)
-        pipe.zremrangebyscore(self._key("inflight", self.node), 0, time.time() - INFLIGHT_FORGET_S)
         pipe.execute()
         nodes = client.smembers(self._key("nodes"))
         alive = set(self._alive_nodes(client))
         gone: set[str] = set()
-        held: set[int] = set()
         for node in nodes - alive:
             if client.srem(self._key("nodes"), node):  # only one reaper wins each node
                 gone |= set(client.smembers(self._key("users", node)))
-                held |= {int(i) for i in client.zrange(self._key("inflight", node), 0, -1)}
-                client.delete(self._key("users", node), self._key("inflight", node))
-        reaped = Reaped(message_ids=sorted(held))
+                client.delete(self._key("users", node))
+        reaped = Reaped()
         if gone:
             reaped.offline = sorted(gone - self.online())
         return reaped
@@ -163,17 +155,40 @@ class ClusterPresence:
         pipe.set(self._key("alive", self.node), "1", ex=EXPIRY_S)
         pipe.execute()
 
-    def hold(self, message_id: int) -> None:
-        """Note a message about to be committed here and not yet published."""
-        key = self._key("inflight", self.node)
-        pipe = self._redis().pipeline()
-        pipe.zadd(key, {str(message_id): time.time()})
-        pipe.expire(key, INFLIGHT_FORGET_S * 2)  # a process that is not a node leaves no trace
+    def mark_published(self, event_ids: list[int]) -> None:
+        """These logged events were published: the republisher leaves them alone."""
+        if not event_ids:
+            return
+        pipe = self._redis().pipeline(transaction=False)
+        for event_id in event_ids:
+            pipe.set(self._key("published", str(event_id)), "1", ex=PUBLISHED_KEEP_S)
         pipe.execute()
 
-    def release(self, message_id: int) -> None:
-        """The message's broadcast is published: nobody needs to redeliver it."""
-        self._redis().zrem(self._key("inflight", self.node), str(message_id))
+    def unpublished(self, event_ids: list[int]) -> set[int]:
+        """Those of these events that nobody noted as published."""
+        if not event_ids:
+            return set()
+        marks = self._redis().mget([self._key("published", str(i)) for i in event_ids])
+        return {i for i, mark in zip(event_ids, marks, strict=True) if mark is None}
+
+    def take_lease(self, name: str, seconds: float) -> bool:
+        """Hold (or keep holding) the lease `name` for `seconds`; False while another node
+        holds it. A node that dies loses it when it expires."""
+        client = self._redis()
+        key, ms = self._key("lease", name), int(seconds * 1000)
+        if client.set(key, self.node, nx=True, px=ms):
+            return True
+        if client.get(key) == self.node:
+            client.pexpire(key, ms)
+            return True
+        return False
+
+    def get_position(self, name: str) -> int | None:
+        value = self._redis().get(self._key("position", name))
+        return int(value) if value is not None else None
+
+    def set_position(self, name: str, position: int) -> None:
+        self._redis().set(self._key("position", name), str(position))
 
     def withdraw(self) -> None:
         """Remove this node at a clean shutdown (its people are announced by their sockets)."""
@@ -182,7 +197,6 @@ class ClusterPresence:
         client.delete(
             self._key("users", self.node),
             self._key("alive", self.node),
-            self._key("inflight", self.node),
         )
 
 

@@ -34,6 +34,7 @@ class SearchService:
         self.store = IndexStore(settings.search_index)
         self.searchers = SearcherPool(self.store)
         self.synonyms = Synonyms(settings.instance_path)
+        self.host_id = settings.search_host_id
         self.indexer = Indexer(app, self)
 
     def close(self) -> None:

@@ -1,13 +1,18 @@
-"""Keep the index in step with the database: drain the outbox, rebuild when needed.
+"""Keep this host's index in step with the database: follow the change log, rebuild when needed.
 
-One writer. Every server process runs an indexer thread, but only the one holding
+Every host keeps its own index folder and follows the shared change log
+(`physnet.db.change_log`) from its own position, stored in the index generation
+(`position.json`) and reported in `change_log_readers` under the host id (`[search]
+host_id`), so the log is pruned only once every host has passed a row.
+
+One writer per host. Every server process runs an indexer thread, but only the one holding
 `indexer.lock` (an flock in the index folder) writes; the others wait on the lock and
 take over within seconds if that process dies (the kernel drops its lock). The writer is
-woken by commits in its own process and polls the outbox every POLL_SECONDS for commits
-made in the others.
+woken by commits in its own process and polls the log every POLL_SECONDS for commits
+made in the others, on this host or another.
 
-Crash safety: outbox rows are deleted only after the index has committed their change,
-and applying a row twice is harmless (the document is re-read from the database and
+Crash safety: the position moves only after the index has committed the change, and
+applying a row twice is harmless (the document is re-read from the database and
 replaced), so a crash at any point loses nothing and the next writer catches up.
 """
 
@@ -17,15 +22,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import select
 
-from physnet.db import search_outbox as outbox
+from physnet.db import change_log
+from physnet.db.change_log import LogCursor
 from physnet.db.transaction import atomic
 from physnet.extensions import db
-from physnet.models import SearchOutbox, utcnow
+from physnet.models import ChangeLog, utcnow
 from physnet.search.codec import CODEC
 from physnet.search.rebuild import rebuild
 from physnet.search.schema import key_of
@@ -37,52 +44,53 @@ BATCH = 500
 POLL_SECONDS = 0.5
 GATHER_SECONDS = 0.25  # indexing delay after a wake; new messages stay < 1 s
 STANDBY_SECONDS = 2.0
+PRUNE_SECONDS = 60.0
 
 
-def drain_once(service: Any, ix: Any, name: str) -> int:
-    """Apply up to BATCH outbox rows to generation `name`; return how many were applied."""
+def reported_position(service: Any, position: int) -> int:
+    """The position to report for this host: a reindex in progress needs the rows after
+    the point it started from, whatever the current generation has applied."""
+    started = service.store.read_state().get("rebuild_position")
+    if isinstance(started, int):
+        return min(position, started)
+    return position
+
+
+def drain_once(service: Any, ix: Any, name: str, cursor: LogCursor) -> int:
+    """Apply up to BATCH change-log rows to generation `name`; return how many were applied."""
     store = service.store
-    rows = db.session.execute(
-        select(SearchOutbox.id, SearchOutbox.doc_type, SearchOutbox.doc_id)
-        .where(or_(SearchOutbox.applied_gen.is_(None), SearchOutbox.applied_gen != name))
-        .order_by(SearchOutbox.id)
-        .limit(BATCH)
-    ).all()
-    if not rows:
-        db.session.rollback()
-        return 0
+    before = cursor.position
+    rows = cursor.pending(db.session(), BATCH)
     wanted: dict[str, set[int]] = {}
     for row in rows:
-        wanted.setdefault(row.doc_type, set()).add(row.doc_id)
-    writer = ix.writer(timeout=10.0, codec=CODEC, compound=False)
-    try:
-        for doc_type, doc_ids in wanted.items():
-            source = SOURCES.get(doc_type)
-            if source is None:
-                log.error("search outbox: unknown document type %r, skipped", doc_type)
-                continue
-            for doc_id, document in source.documents(doc_ids).items():
-                if document is None:
-                    writer.delete_by_term("key", key_of(doc_type, doc_id))
-                else:
-                    writer.update_document(**document)
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    row_ids = [row.id for row in rows]
-    # While a reindex builds a new generation, keep the rows (marked as applied here): they
-    # are applied again to the new generation once it is swapped in. Check the lock first:
-    # a reindex swaps before it lets go of it.
-    keep = store.rebuild_running() or store.current_name() != name
-    db.session.rollback()  # end the reads; the write below queues like any other
-    with atomic():
-        if keep:
-            db.session.execute(
-                update(SearchOutbox).where(SearchOutbox.id.in_(row_ids)).values(applied_gen=name)
+        if row.doc_type != change_log.EVENT:  # broadcast events: not the index's business
+            wanted.setdefault(row.doc_type, set()).add(row.doc_id)
+    if wanted:
+        writer = ix.writer(timeout=10.0, codec=CODEC, compound=False)
+        try:
+            for doc_type, doc_ids in wanted.items():
+                source = SOURCES.get(doc_type)
+                if source is None:
+                    log.error("change log: unknown document type %r, skipped", doc_type)
+                    continue
+                for doc_id, document in source.documents(doc_ids).items():
+                    if document is None:
+                        writer.delete_by_term("key", key_of(doc_type, doc_id))
+                    else:
+                        writer.update_document(**document)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+    cursor.done(row.id for row in rows)
+    db.session.rollback()  # end the reads; the report below queues like any other write
+    if cursor.position != before:
+        store.write_position(name, cursor.position)
+    if cursor.position != before and store.current_name() == name:  # not a swapped-out one
+        with atomic():
+            change_log.report(
+                db.session(), service.host_id, reported_position(service, cursor.position), name
             )
-        else:
-            db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
     return len(rows)
 
 
@@ -98,6 +106,8 @@ class Indexer:
         self._ix: Any = None
         self._name: str | None = None
         self._stamp: Any = None
+        self._cursor: LogCursor | None = None
+        self._pruned_at = 0.0
         self.on_rebuild: Callable[[int, int], None] | None = None
 
     @property
@@ -112,7 +122,7 @@ class Indexer:
         if self.running:
             return
         self._stop.clear()
-        outbox.on_commit(self.wake)
+        change_log.on_commit(self.wake)
         self._thread = threading.Thread(target=self._run, name="physnet-indexer", daemon=True)
         self._thread.start()
 
@@ -122,7 +132,7 @@ class Indexer:
         if self._thread is not None:
             self._thread.join(timeout)
         self._thread = None
-        outbox.forget(self.wake)
+        change_log.forget(self.wake)
 
     def wake(self) -> None:
         self._wake.set()
@@ -162,6 +172,8 @@ class Indexer:
             try:
                 self._name, self._ix = store.open()
                 self._stamp = stamp
+                self._cursor = LogCursor(store.read_position(self._name))
+                self._report()  # registered before anything is pruned past it
             except IndexUnavailable as exc:
                 self._ix = None
                 log.warning("search index %s: %s", exc.state, exc.reason)
@@ -172,6 +184,9 @@ class Indexer:
     def step(self) -> None:
         """Rebuild if the index is missing, corrupt or a rebuild was asked for; then drain."""
         store = self.service.store
+        if change_log.reindex_needed(db.session(), self.service.host_id):
+            store.request_rebuild("this host lagged past the change-log retention")
+        db.session.rollback()
         requested = store.rebuild_requested()
         current = None if requested else self._writable()
         if current is None:
@@ -184,14 +199,35 @@ class Indexer:
             if current is None:
                 return
         ix, name = current
+        assert self._cursor is not None
         total = 0
         while not self._stop.is_set():
-            count = drain_once(self.service, ix, name)
+            count = drain_once(self.service, ix, name, self._cursor)
             total += count
             if count < BATCH:
                 break
         if total:
             store.update_state(last_indexed_at=utcnow(), last_error=None)
+        if time.monotonic() - self._pruned_at > PRUNE_SECONDS:
+            self.prune()
+
+    def _report(self) -> None:
+        """Tell the other hosts where this host's current generation is in the log."""
+        if self._cursor is None or self._name != self.service.store.current_name():
+            return
+        position = reported_position(self.service, self._cursor.position)
+        db.session.rollback()
+        with atomic():
+            change_log.report(db.session(), self.service.host_id, position, self._name)
+
+    def prune(self) -> int:
+        """Report this host's position, then delete the log rows every host has applied (or
+        that outlived the retention)."""
+        self._pruned_at = time.monotonic()
+        self._report()
+        days = self.app.config["PHYSNET"].search_log_retention_days
+        with atomic():
+            return change_log.prune(db.session(), timedelta(days=days))
 
     def _step_in_app(self) -> None:
         """One `step` in an app context of its own, its session closed afterwards."""
@@ -217,24 +253,24 @@ class Indexer:
                 lock.release()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Wait until the outbox is empty (tests and the benchmark)."""
+        """Wait until this host's index has applied the whole log (tests and benchmarks)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            name = self.service.store.current_name()
+            cursor = self._cursor if name is not None and name == self._name else None
+            position = (
+                cursor.position
+                if cursor
+                else (self.service.store.read_position(name) if name else 0)
+            )
             with self.app.app_context():
                 try:
-                    pending = db.session.scalar(
-                        select(SearchOutbox.id)
-                        .where(
-                            or_(
-                                SearchOutbox.applied_gen.is_(None),
-                                SearchOutbox.applied_gen != self.service.store.current_name(),
-                            )
-                        )
-                        .limit(1)
-                    )
+                    ids = db.session.scalars(
+                        select(ChangeLog.id).where(ChangeLog.id > position).limit(1000)
+                    ).all()
                 finally:
                     db.session.remove()
-            if pending is None and self.service.store.current_name():
+            if name and not (set(ids) - (cursor.applied_ids() if cursor else set())):
                 return True
             self.wake()
             time.sleep(0.02)

@@ -1,9 +1,10 @@
 """Rebuild the index from the database into a new generation, then swap it in.
 
 Searches keep using the current generation meanwhile, and the live indexer keeps adding
-to it. Outbox rows that were visible when the rebuild started are reflected in the new
-generation (it reads the messages after that moment) and are deleted after the swap; rows
-committed later are left for the indexer, which applies them to the new generation.
+to it. The new generation follows the change log from a little before the rebuild began
+(`change_log.rebuild_start`): the indexer applies, once it is swapped in, everything
+committed while the rebuild read the database. Meanwhile this host reports that start as
+its position, so no other host's pruning deletes the rows it will need.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
-
+from physnet.db import change_log
 from physnet.db.transaction import atomic
 from physnet.extensions import db
-from physnet.models import SearchOutbox, utcnow
+from physnet.models import ChangeLogReader, utcnow
 from physnet.search.bulk import BulkMpWriter, BulkWriter
 from physnet.search.codec import CODEC
 from physnet.search.sources import SOURCES
@@ -34,30 +34,6 @@ PARALLEL_ABOVE = 50_000
 
 class RebuildBusy(Exception):
     """Another reindex is running."""
-
-
-def _outbox_ranges() -> list[tuple[int, int]]:
-    """The ids of the outbox rows visible now, as runs of consecutive ids."""
-    ranges: list[tuple[int, int]] = []
-    for (row_id,) in db.session.execute(select(SearchOutbox.id).order_by(SearchOutbox.id)):
-        if ranges and row_id == ranges[-1][1] + 1:
-            ranges[-1] = (ranges[-1][0], row_id)
-        else:
-            ranges.append((row_id, row_id))
-    db.session.rollback()
-    return ranges
-
-
-def _delete_ranges(ranges: list[tuple[int, int]]) -> None:
-    db.session.rollback()
-    with atomic():
-        for start in range(0, len(ranges), 200):
-            chunk = ranges[start : start + 200]
-            db.session.execute(
-                delete(SearchOutbox).where(
-                    or_(*(and_(SearchOutbox.id >= lo, SearchOutbox.id <= hi) for lo, hi in chunk))
-                )
-            )
 
 
 def _writer(ix: Any, procs: int) -> Any:
@@ -78,7 +54,13 @@ def rebuild(service: Any, progress: Progress | None = None, parallel: bool = Fal
         if not mine:
             raise RebuildBusy("A reindex is already running.")
         started = time.monotonic()
-        ranges = _outbox_ranges()
+        position = change_log.rebuild_start(db.session())
+        db.session.rollback()
+        with atomic():  # keep the rows after `position` from being pruned meanwhile
+            reader = db.session.get(ChangeLogReader, service.host_id)
+            held = min(position, reader.position) if reader else position
+            change_log.report(db.session(), service.host_id, held, store.current_name())
+        store.update_state(rebuild_position=position)
         total = sum(source.count() for source in SOURCES.values())
         db.session.rollback()
         procs = min(4, os.cpu_count() or 1) if parallel and total > PARALLEL_ABOVE else 1
@@ -120,14 +102,17 @@ def rebuild(service: Any, progress: Progress | None = None, parallel: bool = Fal
             store.open(name)  # read it back before anyone searches it
         except BaseException:
             shutil.rmtree(store.root / name, ignore_errors=True)
-            store.update_state(rebuild=None)
+            store.update_state(rebuild=None, rebuild_position=None)
             raise
+        store.write_position(name, position)
         store.swap(name)
-        _delete_ranges(ranges)
+        with atomic():
+            change_log.reindexed(db.session(), service.host_id, position, name)
         store.clear_rebuild_request()
         seconds = time.monotonic() - started
         store.update_state(
             rebuild=None,
+            rebuild_position=None,
             last_indexed_at=utcnow(),
             last_rebuild={"at": utcnow(), "documents": done, "seconds": round(seconds, 1)},
         )

@@ -1,6 +1,6 @@
 """Where indexed documents come from: one source per document type.
 
-A source turns database rows into index documents (by id, for the outbox, and in bulk,
+A source turns database rows into index documents (by id, for the change log, and in bulk,
 for a reindex) and loads what a result needs to be shown. Messages and tips
 (`TipSource`: key "tip:<id>", tags "type:tip", a title, boost schema.TIP_BOOST); the
 rest of search picks up whatever is in SOURCES: `is:tip` filters on "type:tip".

@@ -1,14 +1,14 @@
-"""What `physnet search status` shows: documents, lag, writer, last error."""
+"""What `physnet search status` shows: documents, lag, writer, last error, every host."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from physnet.extensions import db
-from physnet.models import SearchOutbox, utcnow
+from physnet.models import ChangeLog, ChangeLogReader, utcnow
 from physnet.search.sources import SOURCES
 from physnet.search.store import FileLock, IndexUnavailable
 
@@ -22,23 +22,24 @@ def index_status(service: Any) -> dict[str, Any]:
         info.update(state="ok", generation=name, documents=ix.doc_count())
     except IndexUnavailable as exc:
         info.update(state=exc.state, reason=exc.reason, generation=None, documents=0)
-    current = info["generation"]
-    count, oldest, newest = db.session.execute(
-        select(
-            func.count(SearchOutbox.id),
-            func.min(SearchOutbox.created_at),
-            func.max(SearchOutbox.created_at),
-        ).where(
-            or_(SearchOutbox.applied_gen.is_(None), SearchOutbox.applied_gen != (current or ""))
-        )
-    ).one()
+    position = store.read_position(info["generation"]) if info["generation"] else 0
+    info["host_id"] = service.host_id
+    info["position"] = position
+    info.update(_lag(position))
     info["database_documents"] = sum(source.count() for source in SOURCES.values())
+    info["hosts"] = [
+        {
+            "host_id": reader.host_id,
+            "position": reader.position,
+            "generation": reader.generation,
+            "seen_at": _aware(reader.seen_at),
+            "reindex_needed": reader.reindex_needed,
+            **_lag(reader.position),
+        }
+        for reader in db.session.scalars(select(ChangeLogReader).order_by(ChangeLogReader.host_id))
+    ]
+    info["log_rows"] = db.session.scalar(select(func.count(ChangeLog.id)))
     db.session.rollback()
-    info["pending_changes"] = count
-    info["oldest_pending_at"] = _aware(oldest)
-    info["newest_pending_at"] = _aware(newest)
-    first = _aware(oldest)
-    info["lag_seconds"] = round((utcnow() - first).total_seconds(), 3) if first else 0.0
     lock = store.indexer_lock if store.indexer_lock.held else FileLock(store.indexer_lock.path)
     running = lock.held or lock.is_locked_elsewhere()
     info["writer_pid"] = lock.holder_pid() if running else None
@@ -51,6 +52,21 @@ def index_status(service: Any) -> dict[str, Any]:
     info["last_error_at"] = state.get("last_error_at")
     info["rebuild_requested"] = store.rebuild_requested()
     return info
+
+
+def _lag(position: int) -> dict[str, Any]:
+    """How far behind the log a reader at `position` is: changes and seconds."""
+    count, oldest = db.session.execute(
+        select(func.count(ChangeLog.id), func.min(ChangeLog.created_at)).where(
+            ChangeLog.id > position
+        )
+    ).one()
+    first = _aware(oldest)
+    return {
+        "pending_changes": count,
+        "oldest_pending_at": first,
+        "lag_seconds": round((utcnow() - first).total_seconds(), 3) if first else 0.0,
+    }
 
 
 def _aware(value: datetime | None) -> datetime | None:

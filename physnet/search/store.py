@@ -2,7 +2,8 @@
 
     search_index/
       CURRENT          the name of the generation searches use ("gen-...")
-      gen-.../         one complete Whoosh index (+ physnet-index.json: schema version)
+      gen-.../         one complete Whoosh index (+ physnet-index.json: schema version,
+                       position.json: the last change-log id it has applied)
       indexer.lock     flock held by the one process that writes the current generation
       rebuild.lock     flock held while a reindex builds a new generation
       state.json       the indexer's last error, last indexing time, reindex progress
@@ -34,6 +35,7 @@ from whoosh.query import Term
 from physnet.search.schema import SCHEMA_VERSION, make_schema
 
 META = "physnet-index.json"
+POSITION = "position.json"
 
 
 class IndexUnavailable(Exception):
@@ -198,6 +200,20 @@ class IndexStore:
             for hit in searcher.search(Term("tags", "type:message"), limit=1):
                 hit.fields()
         return ix
+
+    # Where each generation has got to in the change log ------------------------------
+
+    def read_position(self, name: str) -> int:
+        """The last change-log id generation `name` has applied (0: from the start)."""
+        try:
+            value = json.loads((self.root / name / POSITION).read_text(encoding="utf-8"))
+            return int(value["position"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
+
+    def write_position(self, name: str, position: int) -> None:
+        """Written after the index commit it follows: a crash in between re-applies rows."""
+        _write_atomically(self.root / name / POSITION, json.dumps({"position": position}))
 
     # State --------------------------------------------------------------------------
 

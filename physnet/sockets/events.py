@@ -24,7 +24,7 @@ from physnet.actions.validate import require_int, require_str
 from physnet.errors import PhysNetError, Unauthorized
 from physnet.extensions import db, socketio
 from physnet.models import ApiToken, Channel, EndedSession, Membership, User
-from physnet.reads.channels import catch_up
+from physnet.reads.channels import catch_up, channel_events, last_event_id
 from physnet.reads.json import message_json
 from physnet.realtime import rooms
 from physnet.realtime.expiry import expiry
@@ -205,11 +205,17 @@ def send_message(user: User, data: dict[str, Any]) -> Ack:
 def on_catch_up(user: User, data: dict[str, Any]) -> Ack:
     channel, membership = access_channel(user, require_str(data.get("channel"), "channel") or "")
     after = require_int(data.get("after"), "after") or 0
+    since = require_int(data.get("since_event"), "since_event", optional=True)
     messages = catch_up(user, channel, membership, after, CATCH_UP_LIMIT + 1)
+    # Edits, deletes, reactions... since the client's last event id (with `since_event`).
+    events = [] if since is None else channel_events(channel, since, CATCH_UP_LIMIT + 1)
     return {
         "ok": True,
         "messages": [message_json(m) for m in messages[:CATCH_UP_LIMIT]],
         "has_more": len(messages) > CATCH_UP_LIMIT,  # call again after the last id
+        "events": events[:CATCH_UP_LIMIT],
+        "events_more": len(events) > CATCH_UP_LIMIT,  # again after the last event id
+        "last_event_id": last_event_id(),
     }
 
 

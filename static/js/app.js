@@ -238,6 +238,7 @@ async function catchUpAll(first) {
     }
   }
   await channelView.catchUp();
+  live.caughtUp();
   channelView.markRead(); // also clears counts the listing reported for the open channel
 }
 

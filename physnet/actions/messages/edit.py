@@ -13,11 +13,11 @@ from physnet.access import (
 )
 from physnet.actions import notifications, validate
 from physnet.actions.audit import actor_of, record_audit
-from physnet.actions.broadcast import queue_message_event
+from physnet.actions.broadcast import queue_event, queue_message_event
 from physnet.actions.files.remove import remove_message_files
 from physnet.actions.messages.mentions import queue_mention_events, record_mentions
 from physnet.actions.phi import PhiOverride, check_phi, record_phi_override
-from physnet.db.transaction import after_commit, atomic
+from physnet.db.transaction import atomic
 from physnet.errors import Forbidden, Invalid
 from physnet.extensions import db
 from physnet.models import (
@@ -118,8 +118,7 @@ def do_delete_message(message: Message, actor: User | None = None) -> None:
                 db.session.flush()
                 db.session.refresh(parent)
                 queue_message_event("message_updated", parent)
-        after_commit(
-            rooms.emit,
+        queue_event(
             "message_deleted",
             {"id": message.id, "channel": message.channel.name, "thread_id": message.thread_id},
             rooms.channel_room(message.channel_id),

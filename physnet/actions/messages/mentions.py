@@ -8,7 +8,7 @@ from physnet import markdown
 from physnet.access import (
     can_read,
 )
-from physnet.db.transaction import after_commit
+from physnet.actions.broadcast import queue_event
 from physnet.extensions import db
 from physnet.models import (
     Membership,
@@ -45,4 +45,4 @@ def queue_mention_events(message: Message, user_ids: list[int]) -> None:
         "author": author_json(message.author),
     }
     for user_id in user_ids:
-        after_commit(rooms.emit, "mention", payload, rooms.user_room(user_id))
+        queue_event("mention", payload, rooms.user_room(user_id))

@@ -13,7 +13,7 @@ from physnet.access import (
     can_see,
     check_can_post,
 )
-from physnet.actions import notifications, redelivery, validate
+from physnet.actions import notifications, validate
 from physnet.actions.broadcast import queue_message_event
 from physnet.actions.files.attach import check_attachable, parse_file_ids
 from physnet.actions.messages.mentions import queue_mention_events, record_mentions
@@ -148,7 +148,6 @@ def do_send_message(
         if files:
             db.session.flush()
             db.session.refresh(message, ["files"])
-        redelivery.hold(message.id)  # if this process dies before the broadcast, a peer sends it
         mentioned = record_mentions(message, skip=set())
         record_phi_override(phi_override, f"message:{message.id}")
         # The author has read their own message.
@@ -168,5 +167,4 @@ def do_send_message(
             queue_message_event("message_updated", parent)  # its new reply count
         queue_mention_events(message, mentioned)
         notifications.queue_message_notifications(message, parent, mentioned)
-        after_commit(redelivery.release, message.id)  # last: every broadcast is out
     return message

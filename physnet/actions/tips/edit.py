@@ -278,7 +278,7 @@ def do_edit_tip(
             )
         tip.title, tip.body, tip.html, tip.review_at = title, body, html, review_at
         tip.tags = resolve_tags(tags)
-        tip.updated_at = utcnow()  # also marks the row changed for the search outbox
+        tip.updated_at = utcnow()  # also marks the row changed for the change log
         record_audit(
             actor_of(editor),
             "tip.edited",

@@ -1,0 +1,149 @@
+"""The change log every host's index follows: order, gaps, positions and pruning."""
+
+from __future__ import annotations
+
+import socket
+import time
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, insert, select, update
+
+from physnet.config import ConfigError, load_settings
+from physnet.db import change_log
+from physnet.db.change_log import LogCursor
+from physnet.db.transaction import atomic
+from physnet.extensions import db
+from physnet.models import ChangeLog, ChangeLogReader, utcnow
+from physnet.search import service
+
+from conftest import Factory
+
+
+def _write(doc_id: int) -> int:
+    with atomic():
+        change_log.queue(db.session(), "message", [doc_id])
+    return int(db.session.scalar(select(func.max(ChangeLog.id))) or 0)
+
+
+def _follow(cursor: LogCursor, seconds: float = 10.0) -> list[int]:
+    """Poll like the indexer until the position stops moving; the ids handed out."""
+    seen: list[int] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        rows = cursor.pending(db.session(), 100)
+        db.session.rollback()
+        seen += [row.id for row in rows]
+        cursor.done(row.id for row in rows)
+        if not cursor.applied_ids():
+            break
+        time.sleep(0.1)
+    return seen
+
+
+def test_a_row_committed_late_below_a_newer_one_is_not_skipped(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite writers take turns: ids always commit in order")
+        start = _write(1)
+        cursor = LogCursor(start)
+        # A slow transaction takes the next id but has not committed yet...
+        slow = db.engine.connect()
+        slow_tx = slow.begin()
+        slow.execute(
+            insert(ChangeLog), [{"doc_type": "message", "doc_id": 2, "created_at": utcnow()}]
+        )
+        # ...while a quick one commits after it.
+        quick = _write(3)
+        rows = cursor.pending(db.session(), 100)
+        cursor.done(row.id for row in rows)
+        db.session.rollback()
+        assert [row.doc_id for row in rows] == [3]
+        assert cursor.position == start  # held below the gap, which may still fill
+        time.sleep(1.5)  # past the grace: the gap is now watched by transaction ids
+        for _ in range(3):
+            rows = cursor.pending(db.session(), 100)
+            cursor.done(row.id for row in rows)
+            db.session.rollback()
+            assert rows == [] and cursor.position == start
+        slow_tx.commit()
+        slow.close()
+        late = _follow(cursor)
+        assert late == [quick - 1]  # the slow row, applied once, before the position moved
+        assert cursor.position == quick
+
+
+def test_a_rolled_back_id_is_passed_once_nothing_can_fill_it(app: Flask) -> None:
+    with app.app_context():
+        start = _write(1)
+        cursor = LogCursor(start)
+        with pytest.raises(RuntimeError), atomic():
+            change_log.queue(db.session(), "message", [2])
+            raise RuntimeError("rolled back")
+        after = _write(3)
+        assert _follow(cursor) == [after]
+        assert cursor.position == after
+
+
+def test_prune_keeps_what_any_host_still_needs(app: Flask) -> None:
+    with app.app_context():
+        ids = [_write(n) for n in range(1, 6)]
+        with atomic():
+            change_log.report(db.session(), "host-a", ids[4], "gen-a")
+            change_log.report(db.session(), "host-b", ids[1], "gen-b")
+        with atomic():
+            deleted = change_log.prune(db.session(), timedelta(days=7))
+        assert deleted == 2
+        assert db.session.scalars(select(ChangeLog.id).order_by(ChangeLog.id)).all() == ids[2:]
+
+
+def test_a_host_behind_the_retention_is_marked_and_rebuilds(app: Flask) -> None:
+    Factory(app).user("alice")
+    svc = service(app)
+    svc.indexer.catch_up()  # builds this host's index and registers it
+    with app.app_context():
+        old = [_write(n) for n in range(1, 4)]
+        with atomic():
+            db.session.execute(
+                update(ChangeLog)
+                .where(ChangeLog.id.in_(old))
+                .values(created_at=utcnow() - timedelta(days=30))
+            )
+            change_log.report(db.session(), "host-gone", 0, "gen-x")
+            change_log.report(db.session(), svc.host_id, old[-1], svc.store.current_name())
+        with atomic():
+            assert change_log.prune(db.session(), timedelta(days=7)) == 3
+        readers = {r.host_id: r for r in db.session.scalars(select(ChangeLogReader))}
+        assert readers["host-gone"].reindex_needed
+        assert not readers[svc.host_id].reindex_needed
+        # This host lagged too (say it was off for a month): it rebuilds, then follows again.
+        with atomic():
+            db.session.execute(
+                update(ChangeLogReader)
+                .where(ChangeLogReader.host_id == svc.host_id)
+                .values(reindex_needed=True)
+            )
+        db.session.remove()
+    before = svc.store.current_name()
+    svc.indexer.catch_up()
+    with app.app_context():
+        mine = db.session.get(ChangeLogReader, svc.host_id)
+        assert mine is not None and not mine.reindex_needed
+        assert svc.store.current_name() != before
+        assert mine.generation == svc.store.current_name()
+        db.session.remove()
+
+
+def test_the_host_id_defaults_to_the_hostname_and_is_configurable(tmp_path) -> None:
+    key = {"secret_key": "tests-only-secret-key-0123456789abcdef0123456789"}
+    assert load_settings(key, environ={}).search_host_id == socket.gethostname()
+    chosen = load_settings(key, environ={"PHYSNET_SEARCH_HOST_ID": "physnet-b"})
+    assert chosen.search_host_id == "physnet-b"
+    path = tmp_path / "physnet.toml"
+    path.write_text('[search]\nhost_id = "physnet-a"\nlog_retention_days = 3\n')
+    from_file = load_settings(key, environ={"PHYSNET_CONFIG": str(path)})
+    assert (from_file.search_host_id, from_file.search_log_retention_days) == ("physnet-a", 3)
+    path.write_text('[search]\nhost = "physnet-a"\n')
+    with pytest.raises(ConfigError, match=r"'host' in \[search\]"):
+        load_settings(key, environ={"PHYSNET_CONFIG": str(path)})

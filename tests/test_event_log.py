@@ -1,0 +1,197 @@
+"""Events come from committed change-log rows: none is lost when a process dies after its
+commit and before publishing, and none arrives twice (issue 19)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from fault_support import physnet_cli, physnet_env, toml_table
+
+from conftest import Listener, LiveServer
+
+pytestmark = pytest.mark.live
+CHANNEL = "order-sets"
+ARMED = {"PHYSNET_FAILPOINTS": "event.committed"}  # SIGKILL after the commit, before publish
+
+
+def _api(server: LiveServer, username: str) -> requests.Session:
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {server.factory.token(username)}"
+    return http
+
+
+def _exactly_once(listeners: list[Listener], event: str, message_id: int) -> None:
+    """Every listener gets `event` about the message within 5 s, and no second copy."""
+    started = time.monotonic()
+    for listener in listeners:
+        left = max(0.1, 5 - (time.monotonic() - started))
+        got = [e for e in listener.wait_for(event, timeout=left) if e["id"] == message_id]
+        assert got, f"a socket got no {event} within 5 s"
+    time.sleep(3)  # past the republisher's grace: a second copy would have arrived by now
+    for listener in listeners:
+        got = [e for e in listener.of(event) if e["id"] == message_id]
+        assert len(got) == 1, got
+        assert isinstance(got[0]["event_id"], int)
+
+
+def test_an_edit_and_a_delete_whose_process_died_before_publishing_reach_every_socket_once(
+    tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
+) -> None:
+    env = {"PHYSNET_REDIS_URL": redis_url}
+    (tmp_path / "b").mkdir()
+    b = LiveServer(tmp_path / "b", sqlite_template, env, database_url=fresh_pg_url)
+    listeners: list[Listener] = []
+    dying: list[LiveServer] = []
+    try:
+        for name in ("alice", "bob"):
+            b.factory.user(name)
+        b.factory.channel(CHANNEL, members=("alice", "bob"))
+        listeners = [Listener(b.url, token=b.factory.token(n)) for n in ("alice", "bob")]
+        posted = _api(b, "bob").post(
+            f"{b.url}/api/v1/channels/{CHANNEL}/messages",
+            json={"body": "Sepsis order set: lactate at 0 and 3 hours"},
+        )
+        assert posted.status_code == 201, posted.text
+        message_id = posted.json()["message"]["id"]
+
+        for event, change in (
+            (
+                "message_updated",
+                {"method": "PATCH", "json": {"body": "Sepsis order set: lactate at 0 and 2 hours"}},
+            ),
+            ("message_deleted", {"method": "DELETE"}),
+        ):
+            folder = tmp_path / f"a-{event}"
+            folder.mkdir()
+            a = LiveServer(folder, sqlite_template, {**env, **ARMED}, database_url=fresh_pg_url)
+            dying.append(a)
+            with pytest.raises(requests.ConnectionError):  # A dies before it can answer
+                _api(a, "bob").request(
+                    change["method"],
+                    f"{a.url}/api/v1/messages/{message_id}",
+                    json=change.get("json"),
+                )
+            assert a.process.wait(10) == -9
+            stored = _api(b, "bob").get(f"{b.url}/api/v1/messages/{message_id}")
+            shown = stored.json()["message"]
+            committed = (
+                shown["deleted"] if event == "message_deleted" else "2 hours" in shown["body"]
+            )
+            assert committed, "the change was not committed before the kill"
+            _exactly_once(listeners, event, message_id)
+    finally:
+        for listener in listeners:
+            listener.close()
+        for server in [*dying, b]:
+            server.stop()
+
+
+def test_a_sync_that_died_before_publishing_still_closes_the_sockets_of_the_deactivated(
+    tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
+) -> None:
+    from ldap_fixtures import Directory, start_server
+
+    from conftest import PASSWORD
+
+    (tmp_path / "slapd").mkdir()
+    slapd = start_server(str(tmp_path / "slapd"))
+    tree = Directory(slapd, PASSWORD)
+    (tmp_path / "server").mkdir()
+    server = LiveServer(
+        tmp_path / "server",
+        sqlite_template,
+        {"PHYSNET_REDIS_URL": redis_url},
+        database_url=fresh_pg_url,
+    )
+    listeners: list[Listener] = []
+    try:
+        dana = tree.person("dana")
+        for uid in ("erin", "frank", "gita"):
+            tree.person(uid)
+        config = tmp_path / "physnet.toml"
+        config.write_text(toml_table("ldap", tree.settings()))
+        env = physnet_env(
+            tmp_path, fresh_pg_url, PHYSNET_CONFIG=str(config), PHYSNET_REDIS_URL=redis_url
+        )
+        first = physnet_cli(env, "ldap", "sync")
+        assert first.returncode == 0, first.stderr
+        closed: list[threading.Event] = []
+        for _ in range(2):  # two tabs
+            listener = Listener(server.url, token=server.factory.token("dana"))
+            done = threading.Event()
+            listener.client.on("disconnect", lambda *args, done=done: done.set())
+            listeners.append(listener)
+            closed.append(done)
+        erin = Listener(server.url, token=server.factory.token("erin"))
+        listeners.append(erin)
+
+        tree.modify(dana, employeeType="disabled")
+        second = physnet_cli({**env, **ARMED}, "ldap", "sync")
+        assert second.returncode == -9, second.stderr  # killed after its commit
+        started = time.monotonic()
+        for done in closed:
+            assert done.wait(max(0.1, 5 - (time.monotonic() - started))), "a socket stayed open"
+        assert erin.client.connected  # the others are untouched
+    finally:
+        for listener in listeners:
+            listener.close()
+        server.stop()
+        tree.close()
+
+
+def test_catch_up_returns_edits_deletes_and_reactions_since_the_last_event(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    (tmp_path / "s").mkdir()
+    server = LiveServer(tmp_path / "s", sqlite_template)
+    try:
+        for name in ("alice", "bob"):
+            server.factory.user(name)
+        server.factory.channel(CHANNEL, members=("alice", "bob"))
+        bob = _api(server, "bob")
+        base = f"{server.url}/api/v1"
+        ids = [
+            bob.post(f"{base}/channels/{CHANNEL}/messages", json={"body": text}).json()["message"][
+                "id"
+            ]
+            for text in ("Insulin sliding scale moved", "Heparin nomogram updated")
+        ]
+        alice = Listener(server.url, token=server.factory.token("alice"))
+        first = alice.call("catch_up", {"channel": CHANNEL, "after": ids[-1]})
+        assert first["ok"] and first["messages"] == [] and "events" in first
+        since = first["last_event_id"]
+        alice.close()
+        # While Alice is away: an edit, a reaction and a delete.
+        assert bob.patch(
+            f"{base}/messages/{ids[0]}", json={"body": "Insulin sliding scale moved to tab 2"}
+        ).ok
+        assert bob.post(f"{base}/messages/{ids[0]}/reactions", json={"emoji": "👍"}).ok
+        assert bob.delete(f"{base}/messages/{ids[1]}").ok
+        back = Listener(server.url, token=server.factory.token("alice"))
+        try:
+            ack = back.call(
+                "catch_up", {"channel": CHANNEL, "after": ids[-1], "since_event": since}
+            )
+        finally:
+            back.close()
+        kinds = [
+            (e["event"], e["data"].get("id", e["data"].get("message_id"))) for e in ack["events"]
+        ]
+        assert kinds == [
+            ("message_updated", ids[0]),
+            ("reaction", ids[0]),
+            ("message_deleted", ids[1]),
+        ]
+        assert [e["event_id"] for e in ack["events"]] == sorted(
+            e["event_id"] for e in ack["events"]
+        )
+        assert all(
+            e["event_id"] > since and e["data"]["event_id"] == e["event_id"] for e in ack["events"]
+        )
+        assert ack["events"][0]["data"]["body"] == "Insulin sliding scale moved to tab 2"
+    finally:
+        server.stop()
