@@ -520,4 +520,5 @@ def test_the_mentions_view_costs_the_same_for_few_or_many_items(people, app, log
         post(alice, "council" if i % 2 else "town", f"@bob note {i}")
         post(alice, "town", f"reply {i}", thread_id=root["id"])
     many = _feed_queries(app)
-    assert few == many <= 3  # the page (author and channel joined), its reactions, the count
+    # The page (author and channel joined), its reactions, its attached files, the count.
+    assert few == many <= 4
