@@ -33,6 +33,8 @@ MESSAGE_KEYS = {
     # Pins.
     "pinned_at",
     "pinned_by",
+    # Questions (issue 17): None unless asked as one.
+    "question",
 }
 
 

@@ -48,11 +48,13 @@ import physnet.api.retention  # noqa: E402
 import physnet.api.sessions  # noqa: E402,F401
 from physnet.api import (  # noqa: E402,F401
     channels,
+    insights,
     messages,
     moderation,
     notifications,
     phi,
     pins,
+    questions,
     search,
     tips,
     users,

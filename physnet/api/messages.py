@@ -71,6 +71,7 @@ def post_message(name: str) -> Any:
         data.get("client_msg_id"),
         data.get("thread_id"),
         data.get("phi_override_reason"),
+        data.get("question", False),
     )
     return {"message": message_json(message)}, 201 if created else 200
 

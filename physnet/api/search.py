@@ -8,6 +8,7 @@ from flask import request
 
 from physnet import ratelimit
 from physnet.actions.audit import do_audit_search
+from physnet.actions.insights import do_record_search
 from physnet.api import bp, int_arg, me
 from physnet.errors import BadRequest, Unavailable
 from physnet.reads.tips import add_tip_titles
@@ -33,6 +34,8 @@ def search_messages() -> Any:
             retry_after=30,
         ) from None
     do_audit_search(me(), text, found.total)
+    if not page or page == 1:  # a search is counted once, not once per page
+        do_record_search(text, found.total)
     data = found.to_json()
     add_tip_titles(data["results"])
     return data

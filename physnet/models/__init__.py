@@ -15,6 +15,14 @@ from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Rea
 from physnet.models.moderation import REPORT_KINDS, REPORT_STATUSES, MessageReport
 from physnet.models.notifications import RepliesReadMarker
 from physnet.models.profiles import TAG_KINDS, UserNameToken, UserPhoto, UserTag
+from physnet.models.questions import (
+    MAX_QUERY,
+    QUESTION_STATUSES,
+    ActivityDay,
+    InsightRollup,
+    Question,
+    SearchRecord,
+)
 from physnet.models.search import SearchOutbox
 from physnet.models.tips import (
     MAX_TAGS,
@@ -35,9 +43,11 @@ __all__ = [
     "KINDS",
     "MAX_BODY",
     "MAX_ID",
+    "MAX_QUERY",
     "MAX_TAGS",
     "MAX_TITLE",
     "NOTIFY_LEVELS",
+    "QUESTION_STATUSES",
     "REPORT_KINDS",
     "REPORT_STATUSES",
     "ROLES",
@@ -45,20 +55,24 @@ __all__ = [
     "TAG_KINDS",
     "TAG_RE",
     "USERNAME",
+    "ActivityDay",
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
     "Channel",
     "DirectorySyncRun",
     "EndedSession",
+    "InsightRollup",
     "Membership",
     "Mention",
     "Message",
     "MessageEdit",
     "MessageReport",
+    "Question",
     "Reaction",
     "RepliesReadMarker",
     "SearchOutbox",
+    "SearchRecord",
     "Tag",
     "Tip",
     "TipEdit",

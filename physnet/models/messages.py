@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from physnet.extensions import db
 from physnet.models.channels import Channel
+from physnet.models.questions import Question
 from physnet.models.types import UTCDateTime, utcnow
 from physnet.models.users import User
 
@@ -43,6 +44,10 @@ class Message(db.Model):  # type: ignore[name-defined]
     pinned_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[pinned_by_id])
     reactions: Mapped[list[Reaction]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="Reaction.created_at"
+    )
+    # Asked as a question (issue 17): its status and accepted answer; None for other messages.
+    question: Mapped[Question | None] = relationship(
+        lazy="joined", viewonly=True, uselist=False, foreign_keys="Question.message_id"
     )
 
     __table_args__ = (

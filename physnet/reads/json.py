@@ -85,6 +85,20 @@ def message_json(message: Message) -> dict[str, Any]:
         "quarantined": is_hidden(message),
         "pinned_at": iso(message.pinned_at),
         "pinned_by": author_json(message.pinned_by) if message.pinned_by else None,
+        "question": question_json(message),
+    }
+
+
+def question_json(message: Message) -> dict[str, Any] | None:
+    """A question's state (issue 17), or None for a message not asked as one."""
+    question = message.question
+    if question is None:
+        return None
+    return {
+        "status": question.status,
+        "answer_id": question.answer_id,
+        "asked_at": iso(question.asked_at),
+        "answered_at": iso(question.answered_at),
     }
 
 

@@ -193,6 +193,7 @@ def send_message(user: User, data: dict[str, Any]) -> Ack:
         data.get("client_msg_id"),
         data.get("thread_id"),
         data.get("phi_override_reason"),
+        data.get("question", False),
     )
     return {"ok": True, "message": message_json(message)}
 

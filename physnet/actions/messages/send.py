@@ -13,10 +13,11 @@ from physnet.access import (
     can_see,
     check_can_post,
 )
-from physnet.actions import notifications, redelivery, validate
+from physnet.actions import notifications, questions, redelivery, validate
 from physnet.actions.broadcast import queue_message_event
 from physnet.actions.messages.mentions import queue_mention_events, record_mentions
 from physnet.actions.phi import PhiOverride, check_phi, record_phi_override
+from physnet.actions.tips.input import flag
 from physnet.db import failpoints
 from physnet.db.transaction import after_commit, atomic
 from physnet.errors import Conflict, Invalid
@@ -37,13 +38,18 @@ def check_send_message(
     client_msg_id: Any = None,
     thread_id: Any = None,
     phi_override_reason: Any = None,
+    question: Any = False,
 ) -> tuple[Message, bool]:
     """Validate raw input, then post. Returns (message, created); created is False for a
-    repeated client_msg_id, whose first message is returned unchanged."""
+    repeated client_msg_id, whose first message is returned unchanged. `question`: a
+    top-level message asked as a question (issue 17)."""
     name = validate.require_str(channel_name, "channel") or ""
     text = validate.message_body(body)
     cid = validate.client_msg_id(client_msg_id)
     parent_id = validate.require_int(thread_id, "thread_id", optional=True)
+    asked = flag(question, "question")
+    if asked and parent_id is not None:
+        raise Invalid("Only a top-level message can be a question.", code="invalid_question")
     channel, membership = access_channel(user, name)
     if cid is not None:
         existing = _by_client_id(user, cid)
@@ -64,7 +70,10 @@ def check_send_message(
             raise Invalid("That thread does not exist in this channel.", code="unknown_thread")
     override = check_phi(user, channel, text, phi_override_reason, action="message.send")
     try:
-        return do_send_message(user, channel, text, cid, parent, phi_override=override), True
+        return (
+            do_send_message(user, channel, text, cid, parent, phi_override=override, asked=asked),
+            True,
+        )
     except IntegrityError:
         # The same client_msg_id raced in on another connection, and that one won.
         existing = _by_client_id(user, cid) if cid else None
@@ -107,6 +116,7 @@ def do_send_message(
     parent: Message | None,
     created_at: Any = None,
     phi_override: PhiOverride | None = None,
+    asked: bool = False,
 ) -> Message:
     """Store a message and queue its broadcast. Precondition: `user` may post in `channel`;
     a `phi_override` (from check_phi) is audited in the same transaction."""
@@ -132,6 +142,10 @@ def do_send_message(
         if parent is not None:
             parent.reply_count = Message.reply_count + 1
         db.session.flush()
+        if asked:
+            questions.record_question(message)
+        elif parent is not None:
+            questions.note_reply(parent, user, now)
         redelivery.hold(message.id)  # if this process dies before the broadcast, a peer sends it
         mentioned = record_mentions(message, skip=set())
         record_phi_override(phi_override, f"message:{message.id}")

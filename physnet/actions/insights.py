@@ -1,0 +1,98 @@
+"""Figures the insights keep as things happen: each search (only what the PHI guard passes,
+as normalized words) and the daily activity rollup (issue 17)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, cast, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from physnet.actions.phi import phi_settings
+from physnet.db.transaction import atomic
+from physnet.extensions import db
+from physnet.models import MAX_QUERY, ActivityDay, InsightRollup, Message, SearchRecord, utcnow
+from physnet.phi import phi_scan
+from physnet.search.querying import OPERATORS
+
+ROLLUP_BATCH = 200_000
+_WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+_OPERATOR = re.compile(rf"^-?(?:{'|'.join(OPERATORS)}):", re.I)
+
+
+def normalized_query(text: str) -> str:
+    """The words of a query, lower-cased, without operators (in:, from:, is:...), quotes or
+    punctuation, in the order typed: "Order  SET in:ehr-tips" -> "order set"."""
+    words: list[str] = []
+    for piece in text.split():
+        if _OPERATOR.match(piece):
+            continue
+        words += _WORD.findall(piece.lower())
+    return " ".join(words)[:MAX_QUERY].strip()
+
+
+def do_record_search(text: str, results: int, day: date | None = None) -> SearchRecord | None:
+    """Count one search; keep its normalized words only if the PHI guard finds nothing in
+    the query as typed. Operators alone (no words) are not recorded."""
+    words = normalized_query(text)
+    if not words:
+        return None
+    flagged = bool(phi_scan(text, phi_settings()))
+    record = SearchRecord(
+        day=day or utcnow().date(),
+        results=max(int(results), 0),
+        query=None if flagged else words,
+        flagged=flagged,
+    )
+    with atomic():
+        db.session.add(record)
+    return record
+
+
+def day_of(column: Any) -> Any:
+    """The UTC calendar day of a timestamp column, on either database."""
+    if db.engine.dialect.name == "postgresql":
+        return cast(func.timezone("UTC", column), Date)
+    return func.date(column)
+
+
+def do_rollup_activity() -> int:
+    """Add who posted on which day for messages since the last rollup to activity_days and
+    move the watermark; returns how many messages were read. Idempotent, safe to run from
+    cron as often as wanted (insights count messages after the watermark live)."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    with atomic():
+        state = db.session.get(InsightRollup, 1, with_for_update=True)
+        if state is None:
+            state = InsightRollup(id=1, through_message_id=0)
+            db.session.add(state)
+            db.session.flush()
+        start = state.through_message_id
+        top = db.session.scalar(select(func.max(Message.id))) or start
+        read = 0
+        low = start
+        while low < top:
+            high = min(low + ROLLUP_BATCH, top)
+            rows = db.session.execute(
+                select(day_of(Message.created_at).label("day"), Message.author_id)
+                .where(Message.id > low, Message.id <= high)
+                .distinct()
+            ).all()
+            for i in range(0, len(rows), 400):  # SQLite allows ~32k bound values
+                chunk = [
+                    {"day": _as_date(r.day), "user_id": r.author_id} for r in rows[i : i + 400]
+                ]
+                db.session.execute(
+                    dialect.insert(ActivityDay).values(chunk).on_conflict_do_nothing()
+                )
+            read += high - low
+            low = high
+        state.through_message_id = top
+        state.rolled_at = utcnow()
+    return read
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
