@@ -207,6 +207,7 @@ def register_blueprints(app: Flask) -> None:
     from physnet.web.admin_compliance import bp as compliance_bp
     from physnet.web.admin_sync import bp as admin_bp
     from physnet.web.auth import bp as auth_bp
+    from physnet.web.insights import bp as insights_bp
     from physnet.web.probes import bp as probes_bp
 
     app.register_blueprint(auth_bp)
@@ -215,6 +216,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(compliance_bp)
     app.register_blueprint(probes_bp)
+    app.register_blueprint(insights_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

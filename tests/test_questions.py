@@ -265,3 +265,25 @@ def test_time_to_answer_measured_from_the_asking(app, people, login):
     assert figures["median_hours_to_first_answer"] == 3.0
     assert 29.9 <= figures["median_hours_to_accepted_answer"] <= 30.5
     assert figures["answered_within_24h_share"] == 0.0
+
+
+def test_insights_page_charts_csv_and_cli(app, people, login, runner):
+    alice, bob = login("alice"), login("bob")
+    asked = post(alice, "town", "=cmd question about order sets?", question=True)
+    reply = post(bob, "town", "Answer", thread_id=asked["id"])
+    alice.post(f"{API}/messages/{asked['id']}/answer", json={"message_id": reply["id"]})
+    result = runner.invoke(args=["insights", "rollup"])
+    assert result.exit_code == 0 and "Rolled up" in result.output
+    admin = login("boss")
+    page = admin.get("/admin/insights").get_data(as_text=True)
+    assert page.count('<svg class="chart"') == 4
+    assert "Weekly active physicians" in page and "Median time to first answer" in page
+    assert login("alice").get("/admin/insights").status_code == 403
+    analyst = login("ana").get("/admin/insights")
+    assert analyst.status_code == 200 and "counts only" in analyst.get_data(as_text=True)
+    download = admin.get("/admin/insights.csv?table=by_channel")
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    lines = download.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("name,asked,answered") and lines[1].startswith("town,1,1")
+    assert admin.get("/admin/insights.csv?table=nope").status_code == 404
+    assert admin.get("/admin/insights?since=bad").status_code == 400

@@ -15,6 +15,7 @@ from physnet.config import ConfigError
 def register(app: Flask) -> None:
     from physnet.cli.audit import audit_group
     from physnet.cli.demo import demo
+    from physnet.cli.insights import insights_group
     from physnet.cli.ldap import ldap_group
     from physnet.cli.retention import retention_group
     from physnet.cli.search import search_group
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(tips_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(retention_group)
+    app.cli.add_command(insights_group)
     app.cli.add_command(doctor_command)
 
 
