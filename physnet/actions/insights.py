@@ -17,7 +17,6 @@ from physnet.models import MAX_QUERY, ActivityDay, InsightRollup, Message, Searc
 from physnet.phi import phi_scan
 from physnet.search.querying import OPERATORS
 
-ROLLUP_BATCH = 200_000
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _OPERATOR = re.compile(rf"^-?(?:{'|'.join(OPERATORS)}):", re.I)
 
@@ -71,28 +70,18 @@ def do_rollup_activity() -> int:
             db.session.flush()
         start = state.through_message_id
         top = db.session.scalar(select(func.max(Message.id))) or start
-        read = 0
-        low = start
-        while low < top:
-            high = min(low + ROLLUP_BATCH, top)
-            rows = db.session.execute(
+        if top > start:
+            # One INSERT ... SELECT on the server: nothing crosses the wire.
+            posted = (
                 select(day_of(Message.created_at).label("day"), Message.author_id)
-                .where(Message.id > low, Message.id <= high)
+                .where(Message.id > start, Message.id <= top)
                 .distinct()
-            ).all()
-            for i in range(0, len(rows), 400):  # SQLite allows ~32k bound values
-                chunk = [
-                    {"day": _as_date(r.day), "user_id": r.author_id} for r in rows[i : i + 400]
-                ]
-                db.session.execute(
-                    dialect.insert(ActivityDay).values(chunk).on_conflict_do_nothing()
-                )
-            read += high - low
-            low = high
+            )
+            db.session.execute(
+                dialect.insert(ActivityDay)
+                .from_select(["day", "user_id"], posted)
+                .on_conflict_do_nothing()
+            )
         state.through_message_id = top
         state.rolled_at = utcnow()
-    return read
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return top - start
