@@ -176,6 +176,10 @@ def test_search_operators_find_open_and_answered(search_app, people, login):
     assert ids("sepsis is:question") == {first["id"], second["id"]}
     assert ids("sepsis is:open") == {first["id"]}
     assert ids("sepsis is:answered") == {second["id"]}
+    found = alice.get(f"{API}/search", query_string={"q": "sepsis"}).json["results"]
+    status = {r["id"]: r.get("question") for r in found}
+    assert status[first["id"]] == "open" and status[second["id"]] == "answered"
+    assert list(status.values()).count(None) == 1  # the statement
 
 
 def test_searches_recorded_normalized_and_phi_never_kept(search_app, people, login):

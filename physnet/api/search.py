@@ -11,6 +11,7 @@ from physnet.actions.audit import do_audit_search
 from physnet.actions.insights import do_record_search
 from physnet.api import bp, int_arg, me
 from physnet.errors import BadRequest, Unavailable
+from physnet.reads.questions import add_question_status
 from physnet.reads.tips import add_tip_titles
 from physnet.search import IndexUnavailable, service
 from physnet.search.searching import search
@@ -38,4 +39,5 @@ def search_messages() -> Any:
         do_record_search(text, found.total)
     data = found.to_json()
     add_tip_titles(data["results"])
+    add_question_status(data["results"])
     return data

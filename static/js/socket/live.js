@@ -92,8 +92,10 @@ export class Live {
   }
 
   /** Post a message; resolves with the server's copy. */
-  async send({ channel, body, client_msg_id: cid, thread_id: threadId, phi_override_reason: reason }) {
+  async send({ channel, body, client_msg_id: cid, thread_id: threadId, phi_override_reason: reason,
+    question }) {
     const payload = { channel, body, client_msg_id: cid };
+    if (question) payload.question = true;
     if (threadId != null) payload.thread_id = threadId;
     if (reason) payload.phi_override_reason = reason;
     if (this.connected) return (await this.#call("send_message", payload)).message;
