@@ -291,3 +291,17 @@ def test_insights_page_charts_csv_and_cli(app, people, login, runner):
     assert lines[0].startswith("name,asked,answered") and lines[1].startswith("town,1,1")
     assert admin.get("/admin/insights.csv?table=nope").status_code == 404
     assert admin.get("/admin/insights?since=bad").status_code == 400
+
+
+def test_demo_has_a_season_of_questions(app, runner, login, factory):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0 and "new questions" in result.output, result.output
+    factory.user("boss", role="admin")
+    figures = login("boss").get(f"{API}/admin/insights").json
+    weeks = [w for w in figures["questions"]["weekly"] if w["asked"]]
+    assert len(weeks) >= 12  # a curve, not a point
+    assert weeks[-1]["asked"] > weeks[0]["asked"]  # adoption grows
+    assert 0 < figures["questions"]["answered"] < figures["questions"]["asked"]
+    assert figures["questions"]["median_hours_to_first_answer"] is not None
+    assert figures["searches"]["top_zero_result"]
+    assert sum(w["active"] for w in figures["people"]["weekly_active"]) > 0

@@ -64,7 +64,7 @@ def line_chart(
     every = max(1, len(labels) // 6)
     for i, label in enumerate(labels):
         last = i == len(labels) - 1
-        if i % every == 0 if not last else i % every >= every / 2 or every == 1:
+        if i % every == 0 or (last and i % every >= every / 2):
             parts.append(
                 f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" class="axis" '
                 f'text-anchor="middle">{escape(label[5:])}</text>'
