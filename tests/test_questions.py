@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from physnet.actions.insights import do_rollup_activity, normalized_query
 from physnet.extensions import db
-from physnet.models import ActivityDay, AuditEvent, Question, SearchRecord
+from physnet.models import ActivityWeek, AuditEvent, FirstPost, Question, SearchRecord
 from physnet.search import service
 
 API = "/api/v1"
@@ -235,7 +235,8 @@ def test_rollup_and_live_activity_agree(app, people, login):
     before = admin.get(f"{API}/admin/insights").json["people"]
     with app.app_context():
         assert do_rollup_activity() >= 2
-        assert db.session.scalar(select(db.func.count()).select_from(ActivityDay)) == 2
+        assert db.session.scalar(select(db.func.count()).select_from(ActivityWeek)) == 2
+        assert db.session.scalar(select(db.func.count()).select_from(FirstPost)) == 2
         assert do_rollup_activity() == 0  # nothing new
     post(alice, "town", "three")  # after the watermark: counted live, not twice
     after = admin.get(f"{API}/admin/insights").json["people"]

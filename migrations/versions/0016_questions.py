@@ -46,13 +46,19 @@ def upgrade():
     )
     op.create_index('ix_search_records_day', 'search_records', ['day'])
     op.create_index('ix_search_records_results_day', 'search_records', ['results', 'day'])
-    op.create_table('activity_days',
-    sa.Column('day', sa.Date(), nullable=False),
+    op.create_table('activity_weeks',
+    sa.Column('week', sa.Date(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_activity_days_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('day', 'user_id', name=op.f('pk_activity_days'))
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_activity_weeks_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('week', 'user_id', name=op.f('pk_activity_weeks'))
     )
-    op.create_index('ix_activity_days_user_id', 'activity_days', ['user_id'])
+    op.create_index('ix_activity_weeks_user_id', 'activity_weeks', ['user_id'])
+    op.create_table('first_posts',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('first_day', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_first_posts_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_first_posts'))
+    )
     op.create_table('insight_rollups',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('through_message_id', sa.Integer(), nullable=False),
@@ -63,8 +69,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table('insight_rollups')
-    op.drop_index('ix_activity_days_user_id', table_name='activity_days')
-    op.drop_table('activity_days')
+    op.drop_table('first_posts')
+    op.drop_index('ix_activity_weeks_user_id', table_name='activity_weeks')
+    op.drop_table('activity_weeks')
     op.drop_index('ix_search_records_results_day', table_name='search_records')
     op.drop_index('ix_search_records_day', table_name='search_records')
     op.drop_table('search_records')

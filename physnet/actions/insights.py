@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from physnet.actions.phi import phi_settings
 from physnet.db.transaction import atomic
 from physnet.extensions import db
-from physnet.models import MAX_QUERY, ActivityDay, InsightRollup, Message, SearchRecord, utcnow
+from physnet.models import (
+    MAX_QUERY,
+    ActivityWeek,
+    FirstPost,
+    InsightRollup,
+    Message,
+    SearchRecord,
+    utcnow,
+)
 from physnet.phi import phi_scan
+from physnet.reads.insights import day_of, week_start
 from physnet.search.querying import OPERATORS
 
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
@@ -50,17 +58,10 @@ def do_record_search(text: str, results: int, day: date | None = None) -> Search
     return record
 
 
-def day_of(column: Any) -> Any:
-    """The UTC calendar day of a timestamp column, on either database."""
-    if db.engine.dialect.name == "postgresql":
-        return cast(func.timezone("UTC", column), Date)
-    return func.date(column)
-
-
 def do_rollup_activity() -> int:
-    """Add who posted on which day for messages since the last rollup to activity_days and
-    move the watermark; returns how many messages were read. Idempotent, safe to run from
-    cron as often as wanted (insights count messages after the watermark live)."""
+    """Add who posted in which week, and first-message days, for messages since the last
+    rollup, and move the watermark; returns how many message ids were read. Idempotent,
+    safe to run from cron as often as wanted (insights count later messages live)."""
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     with atomic():
         state = db.session.get(InsightRollup, 1, with_for_update=True)
@@ -71,16 +72,28 @@ def do_rollup_activity() -> int:
         start = state.through_message_id
         top = db.session.scalar(select(func.max(Message.id))) or start
         if top > start:
-            # One INSERT ... SELECT on the server: nothing crosses the wire.
-            posted = (
-                select(day_of(Message.created_at).label("day"), Message.author_id)
-                .where(Message.id > start, Message.id <= top)
-                .distinct()
-            )
+            # INSERT ... SELECT on the server: nothing crosses the wire.
+            new = (Message.id > start, Message.id <= top)
+            week = week_start(day_of(Message.created_at))
             db.session.execute(
-                dialect.insert(ActivityDay)
-                .from_select(["day", "user_id"], posted)
+                dialect.insert(ActivityWeek)
+                .from_select(
+                    ["week", "user_id"], select(week, Message.author_id).where(*new).distinct()
+                )
                 .on_conflict_do_nothing()
+            )
+            first = dialect.insert(FirstPost).from_select(
+                ["user_id", "first_day"],
+                select(Message.author_id, func.min(day_of(Message.created_at)))
+                .where(*new)
+                .group_by(Message.author_id),
+            )
+            earlier = func.least if dialect is postgresql else func.min
+            db.session.execute(
+                first.on_conflict_do_update(
+                    index_elements=["user_id"],
+                    set_={"first_day": earlier(FirstPost.first_day, first.excluded.first_day)},
+                )
             )
         state.through_message_id = top
         state.rolled_at = utcnow()

@@ -54,21 +54,32 @@ class SearchRecord(db.Model):  # type: ignore[name-defined]
     __table_args__ = (Index("ix_search_records_results_day", "results", "day"),)
 
 
-class ActivityDay(db.Model):  # type: ignore[name-defined]
-    """A person posted at least once on this day (UTC): the per-day precompute of weekly
-    active physicians and first-message dates, filled by physnet/actions/insights.py."""
+class ActivityWeek(db.Model):  # type: ignore[name-defined]
+    """A person posted at least once in the week starting on this Monday (UTC): the
+    precompute of weekly active physicians, filled by physnet/actions/insights.py."""
 
-    __tablename__ = "activity_days"
+    __tablename__ = "activity_weeks"
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 
+class FirstPost(db.Model):  # type: ignore[name-defined]
+    """The day (UTC) of a person's first message: the precompute of the learning period."""
+
+    __tablename__ = "first_posts"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_day: Mapped[date] = mapped_column(Date)
+
+
 class InsightRollup(db.Model):  # type: ignore[name-defined]
     """How far the activity rollup has read: messages with ids up to `through_message_id`
-    are in activity_days; later ones are counted live. A single row (id 1)."""
+    are in activity_weeks and first_posts; later ones are counted live. A single row (id 1)."""
 
     __tablename__ = "insight_rollups"
 

@@ -16,8 +16,9 @@ from sqlalchemy import Date, cast, func, literal, select, union_all
 from physnet.errors import BadRequest
 from physnet.extensions import db
 from physnet.models import (
-    ActivityDay,
+    ActivityWeek,
     Channel,
+    FirstPost,
     InsightRollup,
     Message,
     Question,
@@ -70,7 +71,7 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _day_of(column: Any) -> Any:
+def day_of(column: Any) -> Any:
     if db.engine.dialect.name == "postgresql":
         return cast(func.timezone("UTC", column), Date)
     return func.date(column)
@@ -114,7 +115,7 @@ def question_figures(period: Period) -> dict[str, Any]:
     asked = (Question.asked_at >= period.start, Question.asked_at < period.end)
     weekly = {w: {"asked": 0, "answered": 0} for w in _weeks(period)}
     for field, column in (("asked", Question.asked_at), ("answered", Question.answered_at)):
-        day = _day_of(column)
+        day = day_of(column)
         per_day = db.session.execute(
             select(day, func.count())
             .where(column >= period.start, column < period.end)
@@ -283,7 +284,7 @@ def tip_figures(period: Period, content: bool) -> dict[str, Any]:
     }
 
 
-def _week_start(day: Any) -> Any:
+def week_start(day: Any) -> Any:
     """The Monday of a date column's week, in SQL."""
     if db.engine.dialect.name == "postgresql":
         return cast(func.date_trunc("week", day), Date)
@@ -294,42 +295,41 @@ def _weekly_active(period: Period) -> dict[date, int]:
     """People who posted, per week: from the rollup and, after its watermark, from the
     messages themselves; counted (distinct) by the database."""
     through = db.session.scalar(select(InsightRollup.through_message_id)) or 0
-    rolled = select(ActivityDay.day.label("day"), ActivityDay.user_id.label("user_id")).where(
-        ActivityDay.day >= period.since, ActivityDay.day <= period.until
+    first, last = week_of(period.since), week_of(period.until)
+    rolled = select(ActivityWeek.week.label("week"), ActivityWeek.user_id.label("user_id")).where(
+        ActivityWeek.week >= first, ActivityWeek.week <= last
     )
     live = select(
-        _day_of(Message.created_at).label("day"), Message.author_id.label("user_id")
+        week_start(day_of(Message.created_at)).label("week"), Message.author_id.label("user_id")
     ).where(
         Message.id > through,
-        Message.created_at >= period.start,
-        Message.created_at < period.end,
+        Message.created_at >= datetime.combine(first, time(), UTC),
+        Message.created_at < datetime.combine(last + timedelta(days=7), time(), UTC),
     )
     both = union_all(rolled, live).subquery()
-    week = _week_start(both.c.day)
     rows = db.session.execute(
-        select(week, func.count(func.distinct(both.c.user_id))).group_by(week)
+        select(both.c.week, func.count(func.distinct(both.c.user_id))).group_by(both.c.week)
     ).all()
     return {_as_date(w): n for w, n in rows}
 
 
 def _first_message_days(user_ids: list[int]) -> dict[int, date]:
+    """The day of each person's first message: the rollup's, or a later live one."""
     if not user_ids:
         return {}
     through = db.session.scalar(select(InsightRollup.through_message_id)) or 0
-    firsts: dict[int, date] = {}
     rolled = db.session.execute(
-        select(ActivityDay.user_id, func.min(ActivityDay.day))
-        .where(ActivityDay.user_id.in_(user_ids))
-        .group_by(ActivityDay.user_id)
+        select(FirstPost.user_id, FirstPost.first_day).where(FirstPost.user_id.in_(user_ids))
     ).all()
     live = db.session.execute(
-        select(Message.author_id, func.min(_day_of(Message.created_at)))
+        select(Message.author_id, func.min(day_of(Message.created_at)))
         .where(Message.id > through, Message.author_id.in_(user_ids))
         .group_by(Message.author_id)
     ).all()
+    firsts: dict[int, date] = {}
     for user_id, day in [*rolled, *live]:
-        day = _as_date(day)
-        firsts[user_id] = min(day, firsts.get(user_id, day))
+        value = _as_date(day)
+        firsts[user_id] = min(value, firsts.get(user_id, value))
     return firsts
 
 
