@@ -88,6 +88,7 @@ bench: setup services
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/ldap_sync.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/people.py
 	$(BIN)/python bench/phi.py
+	$(BIN)/python bench/insights.py
 	$(call apt_install,$(BENCH_DEBS))
 	$(BIN)/python bench/rooms.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/scale.py
