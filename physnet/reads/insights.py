@@ -313,10 +313,8 @@ def _weekly_active(period: Period) -> dict[date, int]:
     return {_as_date(w): n for w, n in rows}
 
 
-def _first_message_days(user_ids: list[int]) -> dict[int, date]:
+def _first_message_days(user_ids: Any) -> dict[int, date]:
     """The day of each person's first message: the rollup's, or a later live one."""
-    if not user_ids:
-        return {}
     through = db.session.scalar(select(InsightRollup.through_message_id)) or 0
     rolled = db.session.execute(
         select(FirstPost.user_id, FirstPost.first_day).where(FirstPost.user_id.in_(user_ids))
@@ -337,16 +335,14 @@ def people_figures(period: Period) -> dict[str, Any]:
     """Weekly active physicians, and the learning period of the accounts created in the
     period, per cohort month."""
     active = _weekly_active(period)
-    newcomers = db.session.execute(
-        select(User.id, User.created_at).where(
-            User.created_at >= period.start, User.created_at < period.end
-        )
-    ).all()
-    ids = [u.id for u in newcomers]
+    joined = (User.created_at >= period.start, User.created_at < period.end)
+    newcomers = db.session.execute(select(User.id, User.created_at).where(*joined)).all()
+    # A subquery, not a list of ids: nothing proportional to the accounts crosses the wire.
+    ids = select(User.id).where(*joined).scalar_subquery()
     first_message = _first_message_days(ids)
     first_question: dict[int, datetime] = {}
     first_answered: dict[int, datetime] = {}
-    if ids:
+    if newcomers:
         for asker, asked, answered in db.session.execute(
             select(Question.asker_id, func.min(Question.asked_at), func.min(Question.answered_at))
             .where(Question.asker_id.in_(ids))
