@@ -291,6 +291,10 @@ def main() -> None:
                 do_rollup_activity()
                 rollup_s = time.perf_counter() - started
                 db.session.remove()
+            # Steady state: autovacuum analyzes the rollup's new rows soon after; do it now.
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("ANALYZE activity_weeks")
+                conn.execute("ANALYZE first_posts")
             for label, query in periods.items():
                 figures = measure(client, token, args.requests, query)
                 rows.append(["daily rollup", label, figures["p50"], figures["p95"]])
