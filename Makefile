@@ -90,6 +90,7 @@ bench: setup services
 	$(BIN)/python bench/phi.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/files.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/push.py
+	PHYSNET_RATELIMITS=off $(BIN)/python bench/insights.py
 	$(call apt_install,$(BENCH_DEBS))
 	$(BIN)/python bench/rooms.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/scale.py

@@ -209,6 +209,7 @@ def register_blueprints(app: Flask) -> None:
     from physnet.web.admin_records import bp as records_bp
     from physnet.web.admin_sync import bp as admin_bp
     from physnet.web.auth import bp as auth_bp
+    from physnet.web.insights import bp as insights_bp
     from physnet.web.probes import bp as probes_bp
 
     app.register_blueprint(auth_bp)
@@ -219,6 +220,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(console_bp)
     app.register_blueprint(records_bp)
     app.register_blueprint(probes_bp)
+    app.register_blueprint(insights_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

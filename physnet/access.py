@@ -203,3 +203,13 @@ def person_channels_visible_to(viewer: User, person: User) -> Select[tuple[Chann
         )
         .order_by(Channel.name)
     )
+
+
+def access_insights(user: User) -> bool:
+    """Admins and analysts see the insights; True when they may also see the words people
+    wrote in them (admins). Everyone else gets Forbidden."""
+    if user.active and user.role == "admin":
+        return True
+    if user.active and user.role == "analyst":
+        return False
+    raise Forbidden("Only admins and analysts see the insights.", code="insights_only")

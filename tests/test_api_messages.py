@@ -35,6 +35,8 @@ MESSAGE_KEYS = {
     "pinned_by",
     # Attachments (SPEC "Files"): [] when there are none.
     "files",
+    # Questions (issue 17): None unless asked as one.
+    "question",
 }
 
 

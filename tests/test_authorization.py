@@ -908,6 +908,14 @@ NOT_IN_TABLES = {
         "GET",
         "/api/v1/search",
     ): "signed in; results filtered by the visibility rule (test_search.py)",
+    # Questions and insights (issue 17): their rules are pinned in tests/test_questions.py.
+    ("POST", "/api/v1/messages/<int:message_id>/answer"): "asker or moderator; 404 unreadable",
+    ("DELETE", "/api/v1/messages/<int:message_id>/answer"): "asker or moderator (as above)",
+    ("POST", "/api/v1/messages/<int:message_id>/promote-question"): "who may add tips there",
+    ("GET", "/api/v1/questions"): "signed in; the visibility rule (test_questions.py)",
+    ("GET", "/api/v1/admin/insights"): "admins and analysts; members 403 (test_questions.py)",
+    ("GET", "/admin/insights"): "admins and analysts; members 403 (test_questions.py)",
+    ("GET", "/admin/insights.csv"): "admins and analysts (test_questions.py)",
 }
 
 

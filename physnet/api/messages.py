@@ -72,6 +72,7 @@ def post_message(name: str) -> Any:
         data.get("thread_id"),
         data.get("phi_override_reason"),
         data.get("file_ids"),
+        data.get("question", False),
     )
     return {"message": message_json(message)}, 201 if created else 200
 

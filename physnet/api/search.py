@@ -8,9 +8,11 @@ from flask import request
 
 from physnet import ratelimit
 from physnet.actions.audit import do_audit_search
+from physnet.actions.insights import do_record_search
 from physnet.api import bp, int_arg, me
 from physnet.errors import BadRequest, Unavailable
 from physnet.reads.files import add_file_names
+from physnet.reads.questions import add_question_status
 from physnet.reads.tips import add_tip_titles
 from physnet.search import IndexUnavailable, service
 from physnet.search.searching import search
@@ -34,7 +36,10 @@ def search_messages() -> Any:
             retry_after=30,
         ) from None
     do_audit_search(me(), text, found.total)
+    if not page or page == 1:  # a search is counted once, not once per page
+        do_record_search(text, found.total)
     data = found.to_json()
     add_tip_titles(data["results"])
     add_file_names(data["results"])
+    add_question_status(data["results"])
     return data

@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     from physnet.cli.demo import demo
     from physnet.cli.export import export_group
     from physnet.cli.files import files_group
+    from physnet.cli.insights import insights_group
     from physnet.cli.ldap import ldap_group
     from physnet.cli.retention import retention_group
     from physnet.cli.search import search_group
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(channels_group)
     app.cli.add_command(export_group)
     app.cli.add_command(files_group)
+    app.cli.add_command(insights_group)
     app.cli.add_command(doctor_command)
 
 

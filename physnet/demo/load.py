@@ -14,6 +14,7 @@ from physnet.actions.profiles import do_update_profile
 from physnet.actions.users import do_create_local_user
 from physnet.db.transaction import atomic
 from physnet.demo import content, profiles
+from physnet.demo.questions import load_demo_questions
 from physnet.demo.tips import load_demo_tips
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Message, User, utcnow
@@ -29,9 +30,11 @@ def load_demo(progress: Callable[[str], None] = lambda text: None) -> str:
         channels = _channels(users, progress)
         posted = _messages(users, channels, progress)
         tips = load_demo_tips(users, channels)
+        questions = load_demo_questions()
     return (
         f"Demo ready: {len(users)} physicians, {len(channels)} channels, "
-        f"{posted} new messages, {tips} new tips. Password for every demo account: "
+        f"{posted} new messages, {tips} new tips, {questions} new questions. "
+        "Password for every demo account: "
         f"{DEMO_PASSWORD}"
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from physnet.extensions import db
 from physnet.models.channels import Channel
+from physnet.models.questions import Question
 from physnet.models.types import UTCDateTime, utcnow
 from physnet.models.users import User
 
@@ -50,6 +51,10 @@ class Message(db.Model):  # type: ignore[name-defined]
     )
     # Attachments (models/files.py); their rows are written and removed by actions/files/.
     files: Mapped[list[File]] = relationship(lazy="selectin", order_by="File.id", viewonly=True)
+    # Asked as a question (issue 17): its status and accepted answer; None for other messages.
+    question: Mapped[Question | None] = relationship(
+        lazy="joined", viewonly=True, uselist=False, foreign_keys="Question.message_id"
+    )
 
     __table_args__ = (
         UniqueConstraint("author_id", "client_msg_id"),

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from physnet.extensions import db
 from physnet.models.types import UTCDateTime, utcnow
 
-ROLES = ("member", "moderator", "admin")
+# "analyst": sees the insights' counts (no message content) and is otherwise a member.
+ROLES = ("member", "moderator", "admin", "analyst")
 # A username; used with fullmatch: "$" alone would also accept a trailing newline.
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,63}")
 

@@ -99,6 +99,7 @@ def message_json(message: Message) -> dict[str, Any]:
         "pinned_at": iso(message.pinned_at),
         "pinned_by": author_json(message.pinned_by) if message.pinned_by else None,
         "files": [] if deleted else [file_json(f) for f in message.files],
+        "question": question_json(message),
     }
 
 
@@ -116,6 +117,19 @@ def file_json(file: File) -> dict[str, Any]:
         "thumbnail_url": f"/api/v1/files/{file.id}/thumbnail" if file.thumb_digest else None,
         "message_id": file.message_id,
         "created_at": iso(file.created_at),
+    }
+
+
+def question_json(message: Message) -> dict[str, Any] | None:
+    """A question's state (issue 17), or None for a message not asked as one."""
+    question = message.question
+    if question is None:
+        return None
+    return {
+        "status": question.status,
+        "answer_id": question.answer_id,
+        "asked_at": iso(question.asked_at),
+        "answered_at": iso(question.answered_at),
     }
 
 

@@ -32,7 +32,14 @@ from physnet.search.synonyms import Phrase, Synonyms
 
 MAX_PREFIX_TERMS = 64
 TEXT_FIELDS = ("body", "title")
-TAG_OF_IS = {"thread": "is:thread", "pinned": "is:pinned", "tip": "type:tip"}
+TAG_OF_IS = {
+    "thread": "is:thread",
+    "pinned": "is:pinned",
+    "tip": "type:tip",
+    "question": "is:question",
+    "open": "is:open",
+    "answered": "is:answered",
+}
 SYNONYM_WEIGHT = 0.9  # a document using the word typed ranks above one using a synonym
 QUESTION_WORDS = frozenset(
     [

@@ -23,7 +23,7 @@ MAX_CLAUSES = 16
 MIN_PREFIX = 2
 OPERATORS = ("in", "from", "before", "after", "on", "has", "is")
 HAS_VALUES = ("link", "code", "file", "image", "pdf")
-IS_VALUES = ("thread", "pinned", "tip")
+IS_VALUES = ("thread", "pinned", "tip", "question", "open", "answered")
 _PIECE = re.compile(r'(-?)"([^"]*)("?)|(\S+)')
 _OPERATOR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(.*)$", re.S)
 

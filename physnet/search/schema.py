@@ -18,7 +18,8 @@ from whoosh import columns, fields
 
 from physnet.search.analysis import ClinicalText
 
-SCHEMA_VERSION = 6  # 5: the flat postings codec (codec.py) and tip documents; 6: tags in title
+SCHEMA_VERSION = 7  # 5: the flat postings codec (codec.py) and tip documents; 6: tags in title
+# 7: is:question, is:open, is:answered
 TIP_BOOST = 1.5  # a tip ranks above a message when equally relevant
 TITLE_BOOST = 2.0
 
@@ -71,6 +72,7 @@ def message_document(
     thread_id: int | None,
     reply_count: int,
     pinned_at: datetime | None = None,
+    question_status: str | None = None,
 ) -> dict[str, object]:
     """The index document of one live (not deleted) message."""
     tags = ["type:message", month_tag(created_at)]
@@ -82,6 +84,8 @@ def message_document(
         tags.append("is:thread")
     if pinned_at is not None:
         tags.append("is:pinned")
+    if question_status is not None:  # "open" or "answered"
+        tags += ["is:question", f"is:{question_status}"]
     return {
         "key": key_of("message", message_id),
         "tags": " ".join(tags),

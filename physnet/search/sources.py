@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from physnet.access import shown_to_readers
 from physnet.extensions import db
-from physnet.models import Channel, File, Message, Tag, Tip, User
+from physnet.models import Channel, File, Message, Question, Tag, Tip, User
 from physnet.models.tips import tip_tags
 from physnet.search.schema import TIP_BOOST, key_of, message_document, month_tag, substance
 
@@ -103,6 +103,7 @@ class MessageSource:
         Message.thread_id,
         Message.reply_count,
         Message.pinned_at,
+        Question.status,
     )
 
     @staticmethod
@@ -114,7 +115,9 @@ class MessageSource:
         wanted = set(ids)
         found: dict[int, dict[str, object] | None] = dict.fromkeys(wanted)
         rows = db.session.execute(
-            select(*self._columns).where(
+            select(*self._columns)
+            .outerjoin(Question, Question.message_id == Message.id)
+            .where(
                 Message.id.in_(wanted),
                 *_live(),
             )
@@ -133,6 +136,7 @@ class MessageSource:
         while True:
             rows = db.session.execute(
                 select(*self._columns)
+                .outerjoin(Question, Question.message_id == Message.id)
                 .where(
                     Message.id > last,
                     *_live(),

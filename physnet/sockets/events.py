@@ -197,6 +197,7 @@ def send_message(user: User, data: dict[str, Any]) -> Ack:
         data.get("thread_id"),
         data.get("phi_override_reason"),
         data.get("file_ids"),
+        data.get("question", False),
     )
     return {"ok": True, "message": message_json(message)}
 

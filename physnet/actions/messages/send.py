@@ -13,11 +13,12 @@ from physnet.access import (
     can_see,
     check_can_post,
 )
-from physnet.actions import notifications, validate
+from physnet.actions import notifications, questions, validate
 from physnet.actions.broadcast import queue_message_event
 from physnet.actions.files.attach import check_attachable, parse_file_ids
 from physnet.actions.messages.mentions import queue_mention_events, record_mentions
 from physnet.actions.phi import PhiOverride, check_phi, record_phi_override
+from physnet.actions.tips.input import flag
 from physnet.db import failpoints
 from physnet.db.transaction import after_commit, atomic
 from physnet.errors import Conflict, Invalid
@@ -40,15 +41,20 @@ def check_send_message(
     thread_id: Any = None,
     phi_override_reason: Any = None,
     file_ids: Any = None,
+    question: Any = False,
 ) -> tuple[Message, bool]:
     """Validate raw input, then post. Returns (message, created); created is False for a
     repeated client_msg_id, whose first message is returned unchanged. With `file_ids`
-    (files this user uploaded to the channel) the body may be empty."""
+    (files this user uploaded to the channel) the body may be empty. `question`: a
+    top-level message asked as a question (issue 17)."""
     name = validate.require_str(channel_name, "channel") or ""
     attach_ids = parse_file_ids(file_ids)
     text = "" if attach_ids and body in (None, "") else validate.message_body(body)
     cid = validate.client_msg_id(client_msg_id)
     parent_id = validate.require_int(thread_id, "thread_id", optional=True)
+    asked = flag(question, "question")
+    if asked and parent_id is not None:
+        raise Invalid("Only a top-level message can be a question.", code="invalid_question")
     channel, membership = access_channel(user, name)
     if cid is not None:
         existing = _by_client_id(user, cid)
@@ -71,7 +77,7 @@ def check_send_message(
     override = check_phi(user, channel, text, phi_override_reason, action="message.send")
     try:
         message = do_send_message(
-            user, channel, text, cid, parent, phi_override=override, files=files
+            user, channel, text, cid, parent, phi_override=override, files=files, asked=asked
         )
         return message, True
     except IntegrityError:
@@ -117,6 +123,7 @@ def do_send_message(
     created_at: Any = None,
     phi_override: PhiOverride | None = None,
     files: list[File] | None = None,
+    asked: bool = False,
 ) -> Message:
     """Store a message and queue its broadcast. Precondition: `user` may post in `channel`;
     a `phi_override` (from check_phi) is audited in the same transaction; `files` (from
@@ -148,6 +155,10 @@ def do_send_message(
         if files:
             db.session.flush()
             db.session.refresh(message, ["files"])
+        if asked:
+            questions.record_question(message)
+        elif parent is not None:
+            questions.note_reply(parent, user, now)
         mentioned = record_mentions(message, skip=set())
         record_phi_override(phi_override, f"message:{message.id}")
         # The author has read their own message.

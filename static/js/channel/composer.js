@@ -20,6 +20,8 @@ export class Composer {
   constructor(form, { list, live, target }) {
     Object.assign(this, { form, list, live, target });
     this.input = form.querySelector("textarea");
+    // "Ask as a question" (issue 17): beside the channel composer only, not in threads.
+    this.ask = form.parentElement?.querySelector(".ask-toggle input") ?? null;
     this.label = form.querySelector("label");
     this.lastTyping = 0;
     form.addEventListener("submit", (event) => {
@@ -63,6 +65,8 @@ export class Composer {
       body, html: null, created_at: new Date().toISOString(), edited_at: null, reactions: [],
       reply_count: 0, files, file_ids: files.map((f) => f.id),
     };
+    if (this.ask?.checked && where.threadId == null) draft.question = true;
+    if (this.ask) this.ask.checked = false;
     this.list.addPending(draft);
     this.deliver(draft);
   }

@@ -38,7 +38,11 @@ export async function handleAction(action, entry, button, list, ctx) {
       await togglePin(msg, ctx);
       break;
     case "promote":
-      openPromote(msg, { urls: state.urls });
+      if (msg.question?.status === "answered") await promoteQuestion(msg);
+      else openPromote(msg, { urls: state.urls });
+      break;
+    case "accept-answer":
+      await acceptAnswer(msg, list, ctx);
       break;
     case "retry": {
       const draft = list.retryPending(msg.client_msg_id);
@@ -67,6 +71,30 @@ async function togglePin(msg, ctx) {
     const path = `/messages/${msg.id}/pin`;
     const { message } = msg.pinned_at ? await del(path) : await post(path);
     ctx.apply(message); // the broadcast says the same to everyone else
+  } catch (err) {
+    toastError(err);
+  }
+}
+
+/** The asker (or a moderator) accepts this reply as the thread's answer, or unmarks it. */
+async function acceptAnswer(msg, list, ctx) {
+  const root = list.entries.get(msg.thread_id)?.msg;
+  if (!root?.question) return;
+  try {
+    const path = `/messages/${root.id}/answer`;
+    const { message } = root.question.answer_id === msg.id
+      ? await del(path) : await post(path, { message_id: msg.id });
+    ctx.apply(message);
+  } catch (err) {
+    toastError(err);
+  }
+}
+
+/** An answered question becomes a tip: the question as its title, the answer as its body. */
+async function promoteQuestion(msg) {
+  try {
+    const { tip } = await post(`/messages/${msg.id}/promote-question`, {});
+    toast(`Tip created: ${tip.title}`);
   } catch (err) {
     toastError(err);
   }

@@ -56,7 +56,9 @@ export class MessageList {
 
   #opts(msg) {
     return { me: this.controller.me, inThread: this.inThread, isRoot: msg.id === this.rootId,
-      canModerate: this.controller.canModerate(), canPin: this.controller.canPin?.() ?? false };
+      canModerate: this.controller.canModerate(), canPin: this.controller.canPin?.() ?? false,
+      // A thread's replies show "Accept as answer" / "Accepted answer" from their root.
+      root: this.rootId != null ? (this.entries.get(this.rootId)?.msg ?? null) : null };
   }
 
   get oldestId() {
@@ -100,8 +102,11 @@ export class MessageList {
     if (live && !known && this.hasNewer && msg.id > (this.newestId ?? 0)) return false;
     this.maxId = Math.max(this.maxId, msg.id);
     if (known) {
+      const answerChanged = msg.id === this.rootId
+        && known.msg.question?.answer_id !== msg.question?.answer_id;
       known.msg = msg;
       updateMessageEl(known.el, msg, this.#opts(msg));
+      if (answerChanged) this.refreshAll();
       regroup(known.el);
       regroup(known.el.nextElementSibling);
       return false;

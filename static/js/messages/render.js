@@ -19,8 +19,10 @@ export function createMessageEl(msg, opts) {
   const edited = h("button", { class: "msg-edited link-btn", type: "button", dataset: { action: "edits" },
     title: "Show edit history", text: "(edited)" });
   const pin = h("span", { class: "msg-pin", hidden: true }, icon("pin"), h("span", { text: "Pinned" }));
+  // Questions (issue 17): "Open question" / "Answered" on a root, "Accepted answer" on a reply.
+  const question = h("span", { class: "msg-question", hidden: true });
   const meta = h("div", { class: "msg-meta" },
-    h("span", { class: "msg-author", text: author.display_name }), time, pin);
+    h("span", { class: "msg-author", text: author.display_name }), time, pin, question);
   const body = h("div", { class: "msg-body md" });
   const files = h("div", { class: "msg-files", hidden: true });
   const status = h("div", { class: "msg-status", hidden: true });
@@ -32,6 +34,7 @@ export function createMessageEl(msg, opts) {
     opts.inThread ? null : actionButton("thread", "reply", "Reply in thread"),
     actionButton("pin", "pin", "Pin message"),
     actionButton("promote", "bulb", "Promote to tip"),
+    opts.inThread ? actionButton("accept-answer", "check", "Accept as the answer") : null,
     actionButton("edit", "edit", "Edit message"),
     actionButton("delete", "trash", "Delete message"),
     actionButton("report", "alert", "Report patient information"));
@@ -45,7 +48,8 @@ export function createMessageEl(msg, opts) {
       h("span", { class: "msg-gutter-time", "aria-hidden": "true" }),
       h("div", { class: "msg-main" }, meta, body, files, status, reactions, replies),
       actions));
-  parts.set(el, { day, time, edited, body, files, status, reactions, replies, actions, pin, html: null });
+  parts.set(el, { day, time, edited, body, files, status, reactions, replies, actions, pin, question,
+    html: null });
   updateMessageEl(el, msg, opts);
   return el;
 }
@@ -93,6 +97,31 @@ export function updateMessageEl(el, msg, opts) {
   p.actions.querySelector('[data-action="edit"]').hidden = !mine;
   p.actions.querySelector('[data-action="delete"]').hidden = !(mine || opts.canModerate);
   renderPin(el, p, msg, opts);
+  renderQuestion(el, p, msg, opts);
+}
+
+function renderQuestion(el, p, msg, opts) {
+  const q = msg.deleted ? null : msg.question;
+  const root = opts.root?.question ? opts.root : null;
+  const accepted = Boolean(root && !opts.isRoot && root.question.answer_id === msg.id);
+  el.classList.toggle("msg--question", Boolean(q));
+  el.classList.toggle("msg--accepted", accepted);
+  p.question.hidden = !q && !accepted;
+  p.question.dataset.status = q ? q.status : (accepted ? "accepted" : "");
+  p.question.textContent = q ? (q.status === "answered" ? "Answered" : "Open question")
+    : (accepted ? "Accepted answer" : "");
+  const accept = p.actions.querySelector('[data-action="accept-answer"]');
+  if (accept) {
+    const decides = Boolean(root) && (root.author.username === opts.me.username || opts.canModerate);
+    accept.hidden = !decides || opts.isRoot || msg.id == null;
+    const label = accepted ? "Unmark as the answer" : "Accept as the answer";
+    accept.setAttribute("aria-label", label);
+    accept.title = label;
+  }
+  const promote = p.actions.querySelector('[data-action="promote"]');
+  const label = q?.status === "answered" ? "Promote question and answer to tip" : "Promote to tip";
+  promote.setAttribute("aria-label", label);
+  promote.title = label;
 }
 
 function renderPin(el, p, msg, opts) {

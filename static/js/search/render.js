@@ -53,6 +53,8 @@ export function resultLink(result) {
   },
   h("span", { class: "hit-meta" },
     h("span", { class: `hit-type hit-type--${result.type}`, text: kind }),
+    result.question ? h("span", { class: "msg-question", dataset: { status: result.question },
+      text: result.question === "answered" ? "Answered" : "Open question" }) : null,
     h("span", { class: "hit-channel" }, icon("hash"), result.channel),
     h("span", { class: "hit-author", text: result.author?.display_name ?? "" }),
     h("time", { class: "hit-time", datetime: result.created_at, title: fullTime(result.created_at),

@@ -116,9 +116,10 @@ export class Live {
 
   /** Post a message; resolves with the server's copy. */
   async send({ channel, body, client_msg_id: cid, thread_id: threadId, phi_override_reason: reason,
-    file_ids: fileIds }) {
+    file_ids: fileIds, question }) {
     const payload = { channel, body, client_msg_id: cid };
     if (fileIds?.length) payload.file_ids = fileIds;
+    if (question) payload.question = true;
     if (threadId != null) payload.thread_id = threadId;
     if (reason) payload.phi_override_reason = reason;
     if (this.connected) return (await this.#call("send_message", payload)).message;

@@ -1,0 +1,100 @@
+"""Figures the insights keep as things happen: each search (only what the PHI guard passes,
+as normalized words) and the daily activity rollup (issue 17)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from physnet.actions.phi import phi_settings
+from physnet.db.transaction import atomic
+from physnet.extensions import db
+from physnet.models import (
+    MAX_QUERY,
+    ActivityWeek,
+    FirstPost,
+    InsightRollup,
+    Message,
+    SearchRecord,
+    utcnow,
+)
+from physnet.phi import phi_scan
+from physnet.reads.insights import day_of, week_start
+from physnet.search.querying import OPERATORS
+
+_WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+_OPERATOR = re.compile(rf"^-?(?:{'|'.join(OPERATORS)}):", re.I)
+
+
+def normalized_query(text: str) -> str:
+    """The words of a query, lower-cased, without operators (in:, from:, is:...), quotes or
+    punctuation, in the order typed: "Order  SET in:ehr-tips" -> "order set"."""
+    words: list[str] = []
+    for piece in text.split():
+        if _OPERATOR.match(piece):
+            continue
+        words += _WORD.findall(piece.lower())
+    return " ".join(words)[:MAX_QUERY].strip()
+
+
+def do_record_search(text: str, results: int, day: date | None = None) -> SearchRecord | None:
+    """Count one search; keep its normalized words only if the PHI guard finds nothing in
+    the query as typed. Operators alone (no words) are not recorded."""
+    words = normalized_query(text)
+    if not words:
+        return None
+    flagged = bool(phi_scan(text, phi_settings()))
+    record = SearchRecord(
+        day=day or utcnow().date(),
+        results=max(int(results), 0),
+        query=None if flagged else words,
+        flagged=flagged,
+    )
+    with atomic():
+        db.session.add(record)
+    return record
+
+
+def do_rollup_activity() -> int:
+    """Add who posted in which week, and first-message days, for messages since the last
+    rollup, and move the watermark; returns how many message ids were read. Idempotent,
+    safe to run from cron as often as wanted (insights count later messages live)."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    with atomic():
+        state = db.session.get(InsightRollup, 1, with_for_update=True)
+        if state is None:
+            state = InsightRollup(id=1, through_message_id=0)
+            db.session.add(state)
+            db.session.flush()
+        start = state.through_message_id
+        top = db.session.scalar(select(func.max(Message.id))) or start
+        if top > start:
+            # INSERT ... SELECT on the server: nothing crosses the wire.
+            new = (Message.id > start, Message.id <= top)
+            week = week_start(day_of(Message.created_at))
+            db.session.execute(
+                dialect.insert(ActivityWeek)
+                .from_select(
+                    ["week", "user_id"], select(week, Message.author_id).where(*new).distinct()
+                )
+                .on_conflict_do_nothing()
+            )
+            first = dialect.insert(FirstPost).from_select(
+                ["user_id", "first_day"],
+                select(Message.author_id, func.min(day_of(Message.created_at)))
+                .where(*new)
+                .group_by(Message.author_id),
+            )
+            earlier = func.least if dialect is postgresql else func.min
+            db.session.execute(
+                first.on_conflict_do_update(
+                    index_elements=["user_id"],
+                    set_={"first_day": earlier(FirstPost.first_day, first.excluded.first_day)},
+                )
+            )
+        state.through_message_id = top
+        state.rolled_at = utcnow()
+    return top - start

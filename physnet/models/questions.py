@@ -1,0 +1,88 @@
+"""Questions and their answers, stored search queries, and the daily activity rollup that
+the insights read (issue 17)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from physnet.extensions import db
+from physnet.models.types import UTCDateTime, utcnow
+
+QUESTION_STATUSES = ("open", "answered")
+MAX_QUERY = 200
+
+
+class Question(db.Model):  # type: ignore[name-defined]
+    """A top-level message asked as a question. The row is also the question's summary for
+    the insights: who asked where and when, when someone else first replied, and which reply
+    the asker (or a moderator) accepted and when."""
+
+    __tablename__ = "questions"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    asker_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    first_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), default=None
+    )
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    __table_args__ = (Index("ix_questions_status_channel_id", "status", "channel_id"),)
+
+
+class SearchRecord(db.Model):  # type: ignore[name-defined]
+    """One search, for the insights: when, how many results, and its normalized words, kept
+    only if the PHI guard passed the query (a flagged one has `query` None: counted only).
+    No user is recorded."""
+
+    __tablename__ = "search_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    results: Mapped[int] = mapped_column(default=0)
+    query: Mapped[str | None] = mapped_column(String(MAX_QUERY), default=None)
+    flagged: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (Index("ix_search_records_results_day", "results", "day"),)
+
+
+class ActivityWeek(db.Model):  # type: ignore[name-defined]
+    """A person posted at least once in the week starting on this Monday (UTC): the
+    precompute of weekly active physicians, filled by physnet/actions/insights.py."""
+
+    __tablename__ = "activity_weeks"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class FirstPost(db.Model):  # type: ignore[name-defined]
+    """The day (UTC) of a person's first message: the precompute of the learning period."""
+
+    __tablename__ = "first_posts"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_day: Mapped[date] = mapped_column(Date)
+
+
+class InsightRollup(db.Model):  # type: ignore[name-defined]
+    """How far the activity rollup has read: messages with ids up to `through_message_id`
+    are in activity_weeks and first_posts; later ones are counted live. A single row (id 1)."""
+
+    __tablename__ = "insight_rollups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    through_message_id: Mapped[int] = mapped_column(default=0)
+    rolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
