@@ -205,6 +205,28 @@ def test_cli_deactivate_activate_set_role_and_set_password(app, factory, login, 
     ]
 
 
+def test_the_analyst_role_is_given_through_cli_api_and_console(app, factory, login, runner):
+    """Analysts (issue 17) see insights counts without content; every door gives the role."""
+    factory.user("root", role="admin")
+    for name in ("alice", "bob", "carol"):
+        factory.user(name)
+    result = runner.invoke(args=["users", "set-role", "alice", "analyst"])
+    assert result.exit_code == 0 and "alice is now analyst" in result.output
+    root = login("root")
+    response = root.patch(f"{API}/admin/users/bob", json={"role": "analyst"})
+    assert response.status_code == 200 and response.json["user"]["role"] == "analyst"
+    page = root.get("/admin/people?q=carol").get_data(as_text=True)
+    assert '<option value="analyst"' in page
+    root.post("/admin/people/carol/role", data={"role": "analyst"})
+    for name in ("alice", "bob", "carol"):
+        analyst = login(name)
+        assert analyst.get(f"{API}/me").json["user"]["role"] == "analyst"
+        figures = analyst.get(f"{API}/admin/insights")
+        assert figures.status_code == 200 and figures.json["content"] is False
+        assert analyst.get("/admin/people").status_code == 404  # accounts stay admin-only
+    assert [a[3]["after"] for a in audit(app, "user.role_set")] == ["analyst"] * 3
+
+
 # --- archiving channels -------------------------------------------------------------------------
 
 
