@@ -267,6 +267,99 @@ def test_a_channel_is_archived_read_only_and_unarchived(app, factory, login):
     ]
 
 
+def test_announcement_channel_on_and_off_through_the_api(app, factory, login):
+    factory.user("mia")
+    factory.user("bob")
+    factory.user("root", role="admin")
+    factory.channel("ehr-downtime", members=("bob",), moderators=("mia",))
+    factory.channel("board-private", kind="private", members=("bob",), moderators=("mia",))
+    mia, bob, root = login("mia"), login("bob"), login("root")
+    path = f"{API}/channels/ehr-downtime"
+    sock = bob.socket()
+    sock.get_received()
+
+    refused = bob.put(f"{path}/announcement")
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "moderators_only"
+    response = mia.put(f"{path}/announcement")
+    assert response.status_code == 200 and response.json["channel"]["kind"] == "announcement"
+    updates = [e["args"][0] for e in sock.get_received() if e["name"] == "channel_updated"]
+    assert [u["kind"] for u in updates] == ["announcement"]
+    post = bob.post(f"{path}/messages", json={"body": "Downtime starts at 02:00"})
+    assert post.status_code == 403 and post.json["error"]["code"] == "announcement_only"
+    assert mia.post(f"{path}/messages", json={"body": "Downtime at 02:00"}).status_code == 201
+    assert mia.put(f"{path}/announcement").status_code == 200  # idempotent, audited once
+
+    assert root.delete(f"{path}/announcement").json["channel"]["kind"] == "public"
+    assert bob.post(f"{path}/messages", json={"body": "Thanks"}).status_code == 201
+    private = mia.put(f"{API}/channels/board-private/announcement")
+    assert private.status_code == 409 and private.json["error"]["code"] == "private_channel"
+    bad = mia.put(f"{API}/channels/no-such-channel/announcement")
+    assert bad.status_code == 404
+    assert [(a[0], a[1], a[3]) for a in audit(app, "channel.kind")] == [
+        ("user:mia", "channel.kind_set", {"before": "public", "after": "announcement"}),
+        ("user:root", "channel.kind_set", {"before": "announcement", "after": "public"}),
+    ]
+
+
+def test_moderators_added_and_removed_through_the_api(app, factory, login):
+    factory.user("mia")
+    factory.user("bob")
+    factory.user("carol")
+    factory.user("root", role="admin")
+    factory.channel("order-sets", kind="announcement", members=("bob",), moderators=("mia",))
+    mia, bob, carol, root = login("mia"), login("bob"), login("carol"), login("root")
+    path = f"{API}/channels/order-sets"
+
+    refused = bob.put(f"{path}/moderators/bob")
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "moderators_only"
+    assert mia.put(f"{path}/moderators/bob").json == {"username": "bob", "role": "moderator"}
+    assert bob.post(f"{path}/messages", json={"body": "New sepsis order set"}).status_code == 201
+    # someone outside the channel joins it as its moderator
+    assert root.put(f"{path}/moderators/carol").json["role"] == "moderator"
+    members = {m["username"]: m for m in root.get(f"{path}/members").json["members"]}
+    assert set(members) == {"mia", "bob", "carol"}
+    assert carol.post(f"{path}/messages", json={"body": "Pharmacy update"}).status_code == 201
+
+    assert root.delete(f"{path}/moderators/bob").json == {"username": "bob", "role": "member"}
+    post = bob.post(f"{path}/messages", json={"body": "One more"})
+    assert post.status_code == 403 and post.json["error"]["code"] == "announcement_only"
+    assert root.delete(f"{path}/moderators/bob").status_code == 200  # already a member: no-op
+    missing = root.put(f"{path}/moderators/nobody")
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "unknown_user"
+    assert [(a[0], a[1], a[3]) for a in audit(app, "channel.moderator")] == [
+        ("user:mia", "channel.moderator_added", {"username": "bob"}),
+        ("user:root", "channel.moderator_added", {"username": "carol", "joined": True}),
+        ("user:root", "channel.moderator_removed", {"username": "bob"}),
+    ]
+
+
+def test_console_channels_page_sets_announcement_and_moderators(app, factory, login):
+    factory.user("root", role="admin")
+    factory.user("mia")
+    factory.user("bob")
+    factory.channel("ehr-tips", members=("bob",), moderators=("mia",))
+    root = login("root")
+    page = root.get("/admin/channels?q=ehr").get_data(as_text=True)
+    assert "Make announcement" in page and "Remove mia as moderator of #ehr-tips" in page
+    root.post("/admin/channels/ehr-tips/announcement?q=ehr", data={"announcement": "1"})
+    root.post("/admin/channels/ehr-tips/moderators", data={"username": "bob", "moderator": "1"})
+    root.post("/admin/channels/ehr-tips/moderators", data={"username": "mia", "moderator": "0"})
+    page = root.get("/admin/channels?q=ehr").get_data(as_text=True)
+    assert "Open posting to all" in page
+    assert "Remove bob as moderator" in page and "Remove mia as moderator" not in page
+    refused = root.post(
+        "/admin/channels/ehr-tips/moderators",
+        data={"username": "nobody", "moderator": "1"},
+        follow_redirects=True,
+    )
+    assert "There is no user nobody." in refused.get_data(as_text=True)
+    assert [a[1] for a in audit(app, "channel.")] == [
+        "channel.kind_set",
+        "channel.moderator_added",
+        "channel.moderator_removed",
+    ]
+
+
 def test_admins_archive_any_channel_and_direct_ones_are_refused(app, factory, login):
     factory.user("root", role="admin")
     factory.user("alice")

@@ -71,3 +71,28 @@ def admin_export_messages() -> Any:
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="messages.{fmt}"'},
     )
+
+
+@bp.put("/channels/<name>/announcement")
+def make_announcement(name: str) -> Any:
+    """Only moderators and admins post from now on; a private channel answers 409."""
+    return {"channel": channel_json(channel_admin.check_set_announcement(me(), name, True))}
+
+
+@bp.delete("/channels/<name>/announcement")
+def end_announcement(name: str) -> Any:
+    return {"channel": channel_json(channel_admin.check_set_announcement(me(), name, False))}
+
+
+@bp.put("/channels/<name>/moderators/<username>")
+def add_moderator(name: str, username: str) -> Any:
+    """Make someone a moderator, adding them to the channel if they are not in it."""
+    membership = channel_admin.check_set_moderator(me(), name, username, True)
+    return {"username": username, "role": membership.role if membership else None}
+
+
+@bp.delete("/channels/<name>/moderators/<username>")
+def remove_moderator(name: str, username: str) -> Any:
+    """A moderator becomes a plain member (they stay in the channel)."""
+    membership = channel_admin.check_set_moderator(me(), name, username, False)
+    return {"username": username, "role": membership.role if membership else None}

@@ -165,6 +165,29 @@ def details(name: str) -> Any:
     return _back("console.channels")
 
 
+@bp.post("/channels/<name>/announcement")
+def announcement(name: str) -> Any:
+    on = request.form.get("announcement") == "1"
+    _attempt(
+        lambda: channel_admin.check_set_announcement(_me(), name, on),
+        lambda c: (
+            f"#{c.name} is {'an announcement channel: only moderators and admins post' if on else 'open to every member for posting'}."
+        ),
+    )
+    return _back("console.channels")
+
+
+@bp.post("/channels/<name>/moderators")
+def moderators(name: str) -> Any:
+    username = request.form.get("username", "").strip().lower()
+    on = request.form.get("moderator") == "1"
+    _attempt(
+        lambda: channel_admin.check_set_moderator(_me(), name, username, on),
+        lambda _: f"{username} {'moderates' if on else 'no longer moderates'} #{name}.",
+    )
+    return _back("console.channels")
+
+
 @bp.post("/channels/<name>/retention")
 def channel_retention(name: str) -> Any:
     raw = request.form.get("days", "").strip()
