@@ -16,8 +16,8 @@ from sqlalchemy import select
 from physnet.access import access_channel, can_moderate
 from physnet.actions import validate
 from physnet.actions.audit import actor_of, record_audit
-from physnet.db.transaction import after_commit, atomic
 from physnet.actions.channels import do_add_member
+from physnet.db.transaction import after_commit, atomic
 from physnet.errors import BadRequest, Conflict, Forbidden, NotFound
 from physnet.extensions import db
 from physnet.models import CHANNEL_NAME_RE, Channel, Membership, User, utcnow

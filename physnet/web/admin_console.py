@@ -168,11 +168,14 @@ def details(name: str) -> Any:
 @bp.post("/channels/<name>/announcement")
 def announcement(name: str) -> Any:
     on = request.form.get("announcement") == "1"
+    outcome = (
+        "an announcement channel: only moderators and admins post"
+        if on
+        else "open to every member for posting"
+    )
     _attempt(
         lambda: channel_admin.check_set_announcement(_me(), name, on),
-        lambda c: (
-            f"#{c.name} is {'an announcement channel: only moderators and admins post' if on else 'open to every member for posting'}."
-        ),
+        lambda c: f"#{c.name} is {outcome}.",
     )
     return _back("console.channels")
 
