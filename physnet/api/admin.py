@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, request, stream_with_context
 
-from physnet.actions import accounts, channel_admin, legal_holds, records
+from physnet.actions import accounts, channel_admin, directory_person, legal_holds, records
 from physnet.api import bp, json_body, me
 from physnet.reads.json import account_json, channel_json, legal_hold_json
 from physnet.reads.records import export_lines
@@ -23,6 +23,19 @@ def admin_reset_password(username: str) -> Any:
     """A temporary password for a local account, shown once; their sessions end."""
     user, temporary = accounts.check_reset_password(me(), username)
     return {"user": account_json(user), "temporary_password": temporary}
+
+
+@bp.post("/admin/users/<username>/sync")
+def admin_sync_person(username: str) -> Any:
+    """Read one directory account's entry now and apply it, as the full sync would."""
+    result = directory_person.check_sync_person(me(), username)
+    return {
+        "user": account_json(result.user),
+        "changed": result.changed,
+        "status": result.status,
+        "joined": result.joined,
+        "left": result.left,
+    }
 
 
 @bp.post("/channels/<name>/archive")

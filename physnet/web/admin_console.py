@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from physnet.actions import accounts, channel_admin, phi, retention, sessions
+from physnet.actions import accounts, channel_admin, directory_person, phi, retention, sessions
 from physnet.actions.runtime_settings import check_set_runtime_setting
 from physnet.errors import PhysNetError
 from physnet.models import ROLES
@@ -111,6 +111,12 @@ def reset_password(username: str) -> Any:
         roles=ROLES,
         temporary=(user.username, temporary),
     )
+
+
+@bp.post("/people/<username>/sync")
+def sync_person(username: str) -> Any:
+    _attempt(lambda: directory_person.check_sync_person(_me(), username), lambda r: r.summary())
+    return _back("console.people")
 
 
 @bp.post("/people/<username>/sessions")
