@@ -6,7 +6,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, request, session
 from flask_login import current_user
@@ -228,7 +228,8 @@ def on_presence_subscribe(user: User, data: dict[str, Any]) -> Ack:
     db.session.remove()  # done with the database: keep no pooled connection over Redis calls
     names = data.get("usernames")
     online = presence.subscribe(request.sid, names)  # type: ignore[attr-defined]
-    return {"ok": True, "online": online, "availability": availability_labels(names)}
+    labels = availability_labels(cast(list[str], names))  # a list of names: subscribe checked
+    return {"ok": True, "online": online, "availability": labels}
 
 
 @handler("typing")
