@@ -169,6 +169,65 @@ def test_an_admin_resets_a_password_shown_once(app, factory, login):
     assert temporary not in json.dumps(audit(app, ""))
 
 
+def test_a_one_time_reset_link_sets_a_password_once(app, factory, login, monkeypatch):
+    from physnet.actions import password_links
+
+    factory.user("root", role="admin")
+    factory.user("alice")
+    factory.user("bob")
+    make_directory_account(app, "bob")
+    alice = login("alice")
+    root = login("root")
+    assert login("alice").post(f"{API}/admin/users/bob/reset-link").status_code == 403
+    refused = root.post(f"{API}/admin/users/bob/reset-link")
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "directory_managed"
+
+    answer = root.post(f"{API}/admin/users/alice/reset-link").json
+    path = answer["reset_url"].split("://", 1)[1].split("/", 1)[1]
+    assert path.startswith("reset/") and answer["expires_at"]
+    assert alice.get(f"{API}/me").status_code == 200  # issuing ends nothing yet
+    assert can_sign_in(app, "alice")
+    visitor = app.test_client()
+    page = visitor.get("/" + path)
+    assert page.status_code == 200 and "alice" in page.get_data(as_text=True)
+    from conftest import csrf_token
+
+    token = csrf_token(visitor)
+    new = "a-fresh-long-passphrase"
+    differ = visitor.post(
+        "/" + path, data={"csrf_token": token, "password": new, "confirm": new + "x"}
+    )
+    assert differ.status_code == 422 and "differ" in differ.get_data(as_text=True)
+    done = visitor.post("/" + path, data={"csrf_token": token, "password": new, "confirm": new})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/login")
+    assert can_sign_in(app, "alice", new) and not can_sign_in(app, "alice")
+    assert alice.get(f"{API}/me").status_code == 401  # signed out everywhere
+    again = visitor.get("/" + path)  # single use: the password it was made for is gone
+    assert again.status_code == 410 and "already used" in again.get_data(as_text=True)
+    reused = visitor.post(
+        "/" + path, data={"csrf_token": token, "password": "x" * 20, "confirm": "x" * 20}
+    )
+    assert reused.status_code == 410 and can_sign_in(app, "alice", new)
+    assert visitor.get("/reset/forged-token").status_code == 410
+
+    # expiry: a link older than RESET_LINK_SECONDS is refused
+    late = root.post(f"{API}/admin/users/alice/reset-link").json["reset_url"]
+    monkeypatch.setattr(password_links, "RESET_LINK_SECONDS", -1)
+    assert visitor.get("/" + late.split("://", 1)[1].split("/", 1)[1]).status_code == 410
+    monkeypatch.setattr(password_links, "RESET_LINK_SECONDS", 3600)
+
+    # the console shows the link once, on its own response
+    shown = root.post("/admin/people/alice/reset-link").get_data(as_text=True)
+    assert 'id="reset-link"' in shown and "/reset/" in shown
+    assert new not in json.dumps(audit(app, ""))
+    assert [(a[0], a[1], a[2]) for a in audit(app, "user.")] == [
+        ("user:root", "user.reset_link_issued", "user:alice"),
+        ("user:alice", "user.password_set", "user:alice"),
+        ("user:root", "user.reset_link_issued", "user:alice"),
+        ("user:root", "user.reset_link_issued", "user:alice"),
+    ]
+
+
 # --- accounts through the CLI -----------------------------------------------------------------
 
 

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request, stream_with_context
+from flask import Response, request, stream_with_context, url_for
 
-from physnet.actions import accounts, channel_admin, directory_person, legal_holds, records
+from physnet.actions import (
+    accounts,
+    channel_admin,
+    directory_person,
+    legal_holds,
+    password_links,
+    records,
+)
 from physnet.api import bp, json_body, me
+from physnet.models.types import iso
 from physnet.reads.json import account_json, channel_json, legal_hold_json
 from physnet.reads.records import export_lines
 
@@ -23,6 +31,17 @@ def admin_reset_password(username: str) -> Any:
     """A temporary password for a local account, shown once; their sessions end."""
     user, temporary = accounts.check_reset_password(me(), username)
     return {"user": account_json(user), "temporary_password": temporary}
+
+
+@bp.post("/admin/users/<username>/reset-link")
+def admin_reset_link(username: str) -> Any:
+    """A one-time password reset link for a local account, in the answer only."""
+    user, token, expires = password_links.check_issue_reset_link(me(), username)
+    return {
+        "user": account_json(user),
+        "reset_url": url_for("auth.reset_password", token=token, _external=True),
+        "expires_at": iso(expires),
+    }
 
 
 @bp.post("/admin/users/<username>/sync")
