@@ -169,6 +169,65 @@ def test_an_admin_resets_a_password_shown_once(app, factory, login):
     assert temporary not in json.dumps(audit(app, ""))
 
 
+def test_a_one_time_reset_link_sets_a_password_once(app, factory, login, monkeypatch):
+    from physnet.actions import password_links
+
+    factory.user("root", role="admin")
+    factory.user("alice")
+    factory.user("bob")
+    make_directory_account(app, "bob")
+    alice = login("alice")
+    root = login("root")
+    assert login("alice").post(f"{API}/admin/users/bob/reset-link").status_code == 403
+    refused = root.post(f"{API}/admin/users/bob/reset-link")
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "directory_managed"
+
+    answer = root.post(f"{API}/admin/users/alice/reset-link").json
+    path = answer["reset_url"].split("://", 1)[1].split("/", 1)[1]
+    assert path.startswith("reset/") and answer["expires_at"]
+    assert alice.get(f"{API}/me").status_code == 200  # issuing ends nothing yet
+    assert can_sign_in(app, "alice")
+    visitor = app.test_client()
+    page = visitor.get("/" + path)
+    assert page.status_code == 200 and "alice" in page.get_data(as_text=True)
+    from conftest import csrf_token
+
+    token = csrf_token(visitor)
+    new = "a-fresh-long-passphrase"
+    differ = visitor.post(
+        "/" + path, data={"csrf_token": token, "password": new, "confirm": new + "x"}
+    )
+    assert differ.status_code == 422 and "differ" in differ.get_data(as_text=True)
+    done = visitor.post("/" + path, data={"csrf_token": token, "password": new, "confirm": new})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/login")
+    assert can_sign_in(app, "alice", new) and not can_sign_in(app, "alice")
+    assert alice.get(f"{API}/me").status_code == 401  # signed out everywhere
+    again = visitor.get("/" + path)  # single use: the password it was made for is gone
+    assert again.status_code == 410 and "already used" in again.get_data(as_text=True)
+    reused = visitor.post(
+        "/" + path, data={"csrf_token": token, "password": "x" * 20, "confirm": "x" * 20}
+    )
+    assert reused.status_code == 410 and can_sign_in(app, "alice", new)
+    assert visitor.get("/reset/forged-token").status_code == 410
+
+    # expiry: a link older than RESET_LINK_SECONDS is refused
+    late = root.post(f"{API}/admin/users/alice/reset-link").json["reset_url"]
+    monkeypatch.setattr(password_links, "RESET_LINK_SECONDS", -1)
+    assert visitor.get("/" + late.split("://", 1)[1].split("/", 1)[1]).status_code == 410
+    monkeypatch.setattr(password_links, "RESET_LINK_SECONDS", 3600)
+
+    # the console shows the link once, on its own response
+    shown = root.post("/admin/people/alice/reset-link").get_data(as_text=True)
+    assert 'id="reset-link"' in shown and "/reset/" in shown
+    assert new not in json.dumps(audit(app, ""))
+    assert [(a[0], a[1], a[2]) for a in audit(app, "user.")] == [
+        ("user:root", "user.reset_link_issued", "user:alice"),
+        ("user:alice", "user.password_set", "user:alice"),
+        ("user:root", "user.reset_link_issued", "user:alice"),
+        ("user:root", "user.reset_link_issued", "user:alice"),
+    ]
+
+
 # --- accounts through the CLI -----------------------------------------------------------------
 
 
@@ -203,6 +262,28 @@ def test_cli_deactivate_activate_set_role_and_set_password(app, factory, login, 
         ("system", "user.role_set"),
         ("system", "user.password_set"),
     ]
+
+
+def test_the_analyst_role_is_given_through_cli_api_and_console(app, factory, login, runner):
+    """Analysts (issue 17) see insights counts without content; every door gives the role."""
+    factory.user("root", role="admin")
+    for name in ("alice", "bob", "carol"):
+        factory.user(name)
+    result = runner.invoke(args=["users", "set-role", "alice", "analyst"])
+    assert result.exit_code == 0 and "alice is now analyst" in result.output
+    root = login("root")
+    response = root.patch(f"{API}/admin/users/bob", json={"role": "analyst"})
+    assert response.status_code == 200 and response.json["user"]["role"] == "analyst"
+    page = root.get("/admin/people?q=carol").get_data(as_text=True)
+    assert '<option value="analyst"' in page
+    root.post("/admin/people/carol/role", data={"role": "analyst"})
+    for name in ("alice", "bob", "carol"):
+        analyst = login(name)
+        assert analyst.get(f"{API}/me").json["user"]["role"] == "analyst"
+        figures = analyst.get(f"{API}/admin/insights")
+        assert figures.status_code == 200 and figures.json["content"] is False
+        assert analyst.get("/admin/people").status_code == 404  # accounts stay admin-only
+    assert [a[3]["after"] for a in audit(app, "user.role_set")] == ["analyst"] * 3
 
 
 # --- archiving channels -------------------------------------------------------------------------
@@ -242,6 +323,99 @@ def test_a_channel_is_archived_read_only_and_unarchived(app, factory, login):
     assert [a[:3] for a in audit(app, "channel.")] == [
         ("user:mia", "channel.archived", "channel:sepsis-protocol"),
         ("user:mia", "channel.unarchived", "channel:sepsis-protocol"),
+    ]
+
+
+def test_announcement_channel_on_and_off_through_the_api(app, factory, login):
+    factory.user("mia")
+    factory.user("bob")
+    factory.user("root", role="admin")
+    factory.channel("ehr-downtime", members=("bob",), moderators=("mia",))
+    factory.channel("board-private", kind="private", members=("bob",), moderators=("mia",))
+    mia, bob, root = login("mia"), login("bob"), login("root")
+    path = f"{API}/channels/ehr-downtime"
+    sock = bob.socket()
+    sock.get_received()
+
+    refused = bob.put(f"{path}/announcement")
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "moderators_only"
+    response = mia.put(f"{path}/announcement")
+    assert response.status_code == 200 and response.json["channel"]["kind"] == "announcement"
+    updates = [e["args"][0] for e in sock.get_received() if e["name"] == "channel_updated"]
+    assert [u["kind"] for u in updates] == ["announcement"]
+    post = bob.post(f"{path}/messages", json={"body": "Downtime starts at 02:00"})
+    assert post.status_code == 403 and post.json["error"]["code"] == "announcement_only"
+    assert mia.post(f"{path}/messages", json={"body": "Downtime at 02:00"}).status_code == 201
+    assert mia.put(f"{path}/announcement").status_code == 200  # idempotent, audited once
+
+    assert root.delete(f"{path}/announcement").json["channel"]["kind"] == "public"
+    assert bob.post(f"{path}/messages", json={"body": "Thanks"}).status_code == 201
+    private = mia.put(f"{API}/channels/board-private/announcement")
+    assert private.status_code == 409 and private.json["error"]["code"] == "private_channel"
+    bad = mia.put(f"{API}/channels/no-such-channel/announcement")
+    assert bad.status_code == 404
+    assert [(a[0], a[1], a[3]) for a in audit(app, "channel.kind")] == [
+        ("user:mia", "channel.kind_set", {"before": "public", "after": "announcement"}),
+        ("user:root", "channel.kind_set", {"before": "announcement", "after": "public"}),
+    ]
+
+
+def test_moderators_added_and_removed_through_the_api(app, factory, login):
+    factory.user("mia")
+    factory.user("bob")
+    factory.user("carol")
+    factory.user("root", role="admin")
+    factory.channel("order-sets", kind="announcement", members=("bob",), moderators=("mia",))
+    mia, bob, carol, root = login("mia"), login("bob"), login("carol"), login("root")
+    path = f"{API}/channels/order-sets"
+
+    refused = bob.put(f"{path}/moderators/bob")
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "moderators_only"
+    assert mia.put(f"{path}/moderators/bob").json == {"username": "bob", "role": "moderator"}
+    assert bob.post(f"{path}/messages", json={"body": "New sepsis order set"}).status_code == 201
+    # someone outside the channel joins it as its moderator
+    assert root.put(f"{path}/moderators/carol").json["role"] == "moderator"
+    members = {m["username"]: m for m in root.get(f"{path}/members").json["members"]}
+    assert set(members) == {"mia", "bob", "carol"}
+    assert carol.post(f"{path}/messages", json={"body": "Pharmacy update"}).status_code == 201
+
+    assert root.delete(f"{path}/moderators/bob").json == {"username": "bob", "role": "member"}
+    post = bob.post(f"{path}/messages", json={"body": "One more"})
+    assert post.status_code == 403 and post.json["error"]["code"] == "announcement_only"
+    assert root.delete(f"{path}/moderators/bob").status_code == 200  # already a member: no-op
+    missing = root.put(f"{path}/moderators/nobody")
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "unknown_user"
+    assert [(a[0], a[1], a[3]) for a in audit(app, "channel.moderator")] == [
+        ("user:mia", "channel.moderator_added", {"username": "bob"}),
+        ("user:root", "channel.moderator_added", {"username": "carol", "joined": True}),
+        ("user:root", "channel.moderator_removed", {"username": "bob"}),
+    ]
+
+
+def test_console_channels_page_sets_announcement_and_moderators(app, factory, login):
+    factory.user("root", role="admin")
+    factory.user("mia")
+    factory.user("bob")
+    factory.channel("ehr-tips", members=("bob",), moderators=("mia",))
+    root = login("root")
+    page = root.get("/admin/channels?q=ehr").get_data(as_text=True)
+    assert "Make announcement" in page and "Remove mia as moderator of #ehr-tips" in page
+    root.post("/admin/channels/ehr-tips/announcement?q=ehr", data={"announcement": "1"})
+    root.post("/admin/channels/ehr-tips/moderators", data={"username": "bob", "moderator": "1"})
+    root.post("/admin/channels/ehr-tips/moderators", data={"username": "mia", "moderator": "0"})
+    page = root.get("/admin/channels?q=ehr").get_data(as_text=True)
+    assert "Open posting to all" in page
+    assert "Remove bob as moderator" in page and "Remove mia as moderator" not in page
+    refused = root.post(
+        "/admin/channels/ehr-tips/moderators",
+        data={"username": "nobody", "moderator": "1"},
+        follow_redirects=True,
+    )
+    assert "There is no user nobody." in refused.get_data(as_text=True)
+    assert [a[1] for a in audit(app, "channel.")] == [
+        "channel.kind_set",
+        "channel.moderator_added",
+        "channel.moderator_removed",
     ]
 
 

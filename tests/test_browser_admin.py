@@ -27,6 +27,7 @@ CONSOLE = {
     "/admin/audit": "Audit log",
     "/admin/sessions": "End sessions",
     "/moderation": "Reported messages",
+    "/admin/insights": "Insights",
     "/admin/settings": "Settings",
 }
 
@@ -97,6 +98,31 @@ def test_archiving_a_channel_disables_an_open_composer(
     admin.locator('tr[data-channel="sepsis-protocol"]').get_by_role(
         "button", name="Unarchive"
     ).click()
+    expect(bob.locator("#composer")).to_be_visible()
+
+
+def test_announcement_switch_and_moderators_from_the_console(
+    live_server: Any, new_page: Callable[..., Page]
+) -> None:
+    _world(live_server)
+    bob = sign_in(new_page(), live_server, "bob", "/c/sepsis-protocol")
+    expect(bob.locator("#composer")).to_be_visible()
+    admin = admin_sign_in(new_page(), live_server, "root", "/admin/channels")
+    row = admin.locator('tr[data-channel="sepsis-protocol"]')
+    row.get_by_role("button", name="Make announcement").click()
+    expect(admin.locator(".admin-flash--info")).to_contain_text("an announcement channel")
+    expect(bob.locator("#composer")).to_be_hidden()  # live, through channel_updated
+    row = admin.locator('tr[data-channel="sepsis-protocol"]')
+    row.get_by_label("Username of a new moderator of #sepsis-protocol").fill("alice")
+    row.get_by_role("button", name="Add").click()
+    expect(admin.locator(".admin-flash--info")).to_have_text("alice moderates #sepsis-protocol.")
+    row = admin.locator('tr[data-channel="sepsis-protocol"]')
+    expect(
+        row.get_by_role("button", name="Remove alice as moderator of #sepsis-protocol")
+    ).to_be_visible()
+    alice = sign_in(new_page(), live_server, "alice", "/c/sepsis-protocol")
+    expect(alice.locator("#composer")).to_be_visible()  # she joined as its moderator
+    row.get_by_role("button", name="Open posting to all").click()
     expect(bob.locator("#composer")).to_be_visible()
 
 

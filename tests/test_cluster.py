@@ -100,10 +100,11 @@ def test_people_of_a_killed_process_go_offline(two_servers: Any) -> None:
         )
         # Asked on process A, the answer covers carol's socket on process B.
         watched = dave.call("presence_subscribe", {"usernames": ["carol", "alice", "zed"]})
-        assert watched == {"ok": True, "online": ["alice", "carol"]}
+        assert watched == {"ok": True, "online": ["alice", "carol"], "availability": {}}
         assert alice.call("presence_subscribe", {"usernames": ["carol"]}) == {
             "ok": True,
             "online": ["carol"],
+            "availability": {},
         }
         b.process.kill()  # SIGKILL: no disconnect is ever sent for carol
         b.process.wait(10)

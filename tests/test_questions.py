@@ -286,6 +286,16 @@ def test_insights_page_charts_csv_and_cli(app, people, login, runner):
     assert login("alice").get("/admin/insights").status_code == 403
     analyst = login("ana").get("/admin/insights")
     assert analyst.status_code == 200 and "counts only" in analyst.get_data(as_text=True)
+    # inside the admin console: its shell, Insights current; analysts see only their page
+    assert 'class="sidebar"' in page and "Administration" in page
+    assert 'href="/admin/insights" aria-current="page"' in page
+    assert ">Insights</span></a>" in page and ">Accounts</span>" in page
+    shown = analyst.get_data(as_text=True)
+    assert ">Insights</span></a>" in shown
+    for hidden in (">Accounts</span>", ">Moderation</span>", ">Audit log</span>"):
+        assert hidden not in shown
+    assert ">Insights</span>" in login("ana").get("/").get_data(as_text=True)  # app sidebar
+    assert ">Insights</span>" not in alice.get("/").get_data(as_text=True)
     download = admin.get("/admin/insights.csv?table=by_channel")
     assert download.status_code == 200 and download.mimetype == "text/csv"
     lines = download.get_data(as_text=True).splitlines()

@@ -171,6 +171,7 @@ def test_presence_goes_online_with_the_first_socket_and_offline_with_the_last(pe
     assert carol_socket.emit("presence_subscribe", {"usernames": ["bob"]}, callback=True) == {
         "ok": True,
         "online": [],
+        "availability": {},
     }
     drain(carol_socket)
     bob = login("bob")
@@ -195,7 +196,7 @@ def test_a_socket_hears_presence_only_about_the_people_it_named(people, factory,
     assert received(token_socket, "presence") == []
 
     ack = watcher.emit("presence_subscribe", {"usernames": ["bob", "dave", "bob"]}, callback=True)
-    assert ack == {"ok": True, "online": ["bob"]}  # dave has no socket
+    assert ack == {"ok": True, "online": ["bob"], "availability": {}}  # dave has no socket
     dave = login("dave").socket()
     assert received(watcher, "presence") == [{"username": "dave", "status": "online"}]
     login("erin").socket()  # not named: nobody hears it
@@ -204,9 +205,25 @@ def test_a_socket_hears_presence_only_about_the_people_it_named(people, factory,
 
     # A new subscription replaces the old one.
     ack = watcher.emit("presence_subscribe", {"usernames": ["erin"]}, callback=True)
-    assert ack == {"ok": True, "online": ["erin"]}
+    assert ack == {"ok": True, "online": ["erin"], "availability": {}}
     dave.disconnect()
     assert received(watcher, "presence") == []
+
+
+def test_presence_subscribe_brings_availability_then_availability_events(people, login):
+    """Busy and off-duty labels of the people named come with the ack, and changes follow as
+    `availability` events to the sockets that named them only."""
+    bob, alice = login("bob"), login("alice")
+    assert bob.put(f"{API}/me/availability", json={"status": "busy"}).status_code == 200
+    watcher, other = login("carol").socket(), login("carol").socket()
+    drain(watcher, other)
+    ack = watcher.emit("presence_subscribe", {"usernames": ["alice", "bob"]}, callback=True)
+    assert ack["availability"] == {"bob": "busy"}  # alice is available: no label
+    alice.put(f"{API}/me/availability", json={"status": "off_duty"})
+    bob.put(f"{API}/me/availability", json={"status": "available"})
+    events = [(e["username"], e["label"]) for e in received(watcher, "availability")]
+    assert events == [("alice", "off duty"), ("bob", "")]
+    assert received(other, "availability") == []  # named nobody
 
 
 def test_the_deprecated_setting_keeps_everyone_hearing_everyone(app, people, factory, login):
@@ -229,6 +246,7 @@ def test_an_everyone_socket_that_subscribes_stops_hearing_everyone(app, people, 
     assert socket.emit("presence_subscribe", {"usernames": []}, callback=True) == {
         "ok": True,
         "online": [],
+        "availability": {},
     }
     login("bob").socket()
     assert received(socket, "presence") == []

@@ -25,7 +25,7 @@ from physnet.models import ROLES, User
 DIRECTORY_FIELDS = ("active", "role", "password")
 
 
-def _target(actor: User | None, username: Any) -> User:
+def target_account(actor: User | None, username: Any) -> User:
     """The account an admin (or the CLI, actor None) acts on."""
     if actor is not None and not actor.is_admin:
         raise Forbidden("Only admins manage accounts.", code="admin_only")
@@ -36,7 +36,7 @@ def _target(actor: User | None, username: Any) -> User:
     return user
 
 
-def _refuse_directory(user: User, field: str) -> None:
+def refuse_directory(user: User, field: str) -> None:
     if user.source == "directory":
         raise Conflict(
             f"{user.username} comes from the directory, which manages their {field}; "
@@ -75,7 +75,7 @@ def check_update_user(actor: User | None, username: Any, data: Any) -> User:
             f"Unknown field {unknown[0]}: only active and role can be changed here.",
             code="unknown_field",
         )
-    user = _target(actor, username)
+    user = target_account(actor, username)
     active, role = data.get("active"), data.get("role")
     if "active" in data and not isinstance(active, bool):
         raise BadRequest("Field active must be true or false.", code="invalid_type")
@@ -83,7 +83,7 @@ def check_update_user(actor: User | None, username: Any, data: Any) -> User:
         raise Invalid(f"Role must be one of {', '.join(ROLES)}.", code="invalid_role")
     for field in ("active", "role"):
         if field in data and data[field] != getattr(user, field):
-            _refuse_directory(user, field)
+            refuse_directory(user, field)
     losing = (active is False and user.active) or (
         "role" in data and role != "admin" and user.is_admin
     )
@@ -118,8 +118,8 @@ def do_set_role(actor: User | None, user: User, role: str) -> None:
 
 def check_set_password(actor: User | None, username: Any, password: Any) -> User:
     """Set a local account's password; every session and socket of theirs ends."""
-    user = _target(actor, username)
-    _refuse_directory(user, "password")
+    user = target_account(actor, username)
+    refuse_directory(user, "password")
     secret = validate.require_str(password, "password") or ""
     if len(secret) < user_actions.MIN_PASSWORD:
         raise Invalid(

@@ -1,7 +1,10 @@
-"""Channels under their moderators' and IT's hand: archive, unarchive, title, description.
+"""Channels under their moderators' and IT's hand: archive, unarchive, title, description,
+announcement or not, and who moderates.
 
 Every change is audited and announced to the channel's open sockets as `channel_updated`
 (the channel object), so an open composer turns read-only the moment a channel is archived.
+The directory owns only the memberships of the channels its groups map to (source
+"directory"); nothing here is theirs, so a mapped channel is managed like any other.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from sqlalchemy import select
 from physnet.access import access_channel, can_moderate
 from physnet.actions import validate
 from physnet.actions.audit import actor_of, record_audit
+from physnet.actions.channels import do_add_member
 from physnet.db.transaction import after_commit, atomic
-from physnet.errors import BadRequest, Forbidden, NotFound
+from physnet.errors import BadRequest, Conflict, Forbidden, NotFound
 from physnet.extensions import db
 from physnet.models import CHANNEL_NAME_RE, Channel, Membership, User, utcnow
 from physnet.reads.json import channel_json
@@ -83,3 +87,61 @@ def check_update_channel(actor: User | None, name: Any, data: Any) -> Channel:
         record_audit(actor_of(actor), "channel.updated", f"channel:{channel.name}", changes=changes)
         _announce(channel)
     return channel
+
+
+def check_set_announcement(actor: User | None, name: Any, announcement: Any) -> Channel:
+    """Make a public channel an announcement channel (only moderators and admins post) or
+    back; a private channel cannot be one, since everyone may read an announcement channel."""
+    if not isinstance(announcement, bool):
+        raise BadRequest("Field announcement must be true or false.", code="invalid_type")
+    channel, _ = access_managed_channel(actor, name)
+    if channel.kind == "private":
+        raise Conflict(
+            f"#{channel.name} is private; an announcement channel is readable by everyone.",
+            code="private_channel",
+        )
+    kind = "announcement" if announcement else "public"
+    if channel.kind == kind:
+        return channel
+    with atomic():
+        before, channel.kind = channel.kind, kind
+        record_audit(
+            actor_of(actor),
+            "channel.kind_set",
+            f"channel:{channel.name}",
+            before=before,
+            after=kind,
+        )
+        _announce(channel)
+    return channel
+
+
+def check_set_moderator(
+    actor: User | None, name: Any, username: Any, moderator: bool
+) -> Membership | None:
+    """Make `username` a moderator of the channel (joining them if needed) or a plain member
+    again; idempotent, audited when something changes. Returns their membership (None when
+    someone who is not a member is un-made a moderator)."""
+    channel, _ = access_managed_channel(actor, name)
+    login = validate.existing_username(username)
+    user = db.session.scalar(select(User).where(User.username == login))
+    if user is None:
+        raise NotFound(f"There is no user {login}.", code="unknown_user")
+    membership = db.session.get(Membership, (channel.id, user.id))
+    current = membership is not None and membership.role == "moderator"
+    if current == moderator:
+        return membership
+    if moderator and not user.active:
+        raise Conflict(f"{user.username} is deactivated.", code="inactive_user")
+    with atomic():
+        joined = membership is None
+        if membership is None:
+            membership = do_add_member(channel, user, role="moderator")
+        membership.role = "moderator" if moderator else "member"
+        action = "channel.moderator_added" if moderator else "channel.moderator_removed"
+        detail = {"joined": True} if joined else {}
+        record_audit(
+            actor_of(actor), action, f"channel:{channel.name}", username=user.username, **detail
+        )
+        _announce(channel)
+    return membership

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request, stream_with_context
+from flask import Response, request, stream_with_context, url_for
 
-from physnet.actions import accounts, channel_admin, legal_holds, records
+from physnet.actions import (
+    accounts,
+    channel_admin,
+    directory_person,
+    legal_holds,
+    password_links,
+    records,
+)
 from physnet.api import bp, json_body, me
+from physnet.models.types import iso
 from physnet.reads.json import account_json, channel_json, legal_hold_json
 from physnet.reads.records import export_lines
 
@@ -23,6 +31,30 @@ def admin_reset_password(username: str) -> Any:
     """A temporary password for a local account, shown once; their sessions end."""
     user, temporary = accounts.check_reset_password(me(), username)
     return {"user": account_json(user), "temporary_password": temporary}
+
+
+@bp.post("/admin/users/<username>/reset-link")
+def admin_reset_link(username: str) -> Any:
+    """A one-time password reset link for a local account, in the answer only."""
+    user, token, expires = password_links.check_issue_reset_link(me(), username)
+    return {
+        "user": account_json(user),
+        "reset_url": url_for("auth.reset_password", token=token, _external=True),
+        "expires_at": iso(expires),
+    }
+
+
+@bp.post("/admin/users/<username>/sync")
+def admin_sync_person(username: str) -> Any:
+    """Read one directory account's entry now and apply it, as the full sync would."""
+    result = directory_person.check_sync_person(me(), username)
+    return {
+        "user": account_json(result.user),
+        "changed": result.changed,
+        "status": result.status,
+        "joined": result.joined,
+        "left": result.left,
+    }
 
 
 @bp.post("/channels/<name>/archive")
@@ -71,3 +103,28 @@ def admin_export_messages() -> Any:
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="messages.{fmt}"'},
     )
+
+
+@bp.put("/channels/<name>/announcement")
+def make_announcement(name: str) -> Any:
+    """Only moderators and admins post from now on; a private channel answers 409."""
+    return {"channel": channel_json(channel_admin.check_set_announcement(me(), name, True))}
+
+
+@bp.delete("/channels/<name>/announcement")
+def end_announcement(name: str) -> Any:
+    return {"channel": channel_json(channel_admin.check_set_announcement(me(), name, False))}
+
+
+@bp.put("/channels/<name>/moderators/<username>")
+def add_moderator(name: str, username: str) -> Any:
+    """Make someone a moderator, adding them to the channel if they are not in it."""
+    membership = channel_admin.check_set_moderator(me(), name, username, True)
+    return {"username": username, "role": membership.role if membership else None}
+
+
+@bp.delete("/channels/<name>/moderators/<username>")
+def remove_moderator(name: str, username: str) -> Any:
+    """A moderator becomes a plain member (they stay in the channel)."""
+    membership = channel_admin.check_set_moderator(me(), name, username, False)
+    return {"username": username, "role": membership.role if membership else None}

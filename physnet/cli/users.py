@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from physnet.errors import PhysNetError
+from physnet.models.users import ROLES
 
 
 @click.group()
@@ -94,10 +95,10 @@ def users_activate(name: str) -> None:
 
 @users.command("set-role")
 @click.argument("name")
-@click.argument("role", type=click.Choice(["member", "moderator", "admin"]))
+@click.argument("role", type=click.Choice(ROLES))
 @with_appcontext
 def users_set_role(name: str, role: str) -> None:
-    """Give a local account the role member, moderator or admin."""
+    """Give a local account the role member, moderator, admin or analyst (insights counts)."""
     from physnet.actions.accounts import check_set_role
 
     user = _run(check_set_role, name, role)

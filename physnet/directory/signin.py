@@ -74,3 +74,18 @@ def lookup(settings: DirectorySettings, username: str, password: str | None) -> 
         if not settings.member_of_attr:
             person.groups = _groups_of(conn, settings, person.dn)
         return person
+
+
+def find(settings: DirectorySettings, username: str) -> Person | None:
+    """The person with this login, enabled or disabled, with their mapped groups; None when
+    no single entry matches (no bind as them: this is the admin's "sync this person now").
+
+    Raises DirectoryError when the directory cannot be asked.
+    """
+    if not username or "\x00" in username:
+        return None
+    with service_connection(settings) as conn:
+        person = _find(conn, settings, username)
+        if person is not None and not settings.member_of_attr:
+            person.groups = _groups_of(conn, settings, person.dn)
+        return person

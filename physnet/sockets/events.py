@@ -6,7 +6,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, request, session
 from flask_login import current_user
@@ -26,6 +26,7 @@ from physnet.extensions import db, socketio
 from physnet.models import ApiToken, Channel, EndedSession, Membership, User
 from physnet.reads.channels import catch_up, channel_events, last_event_id
 from physnet.reads.json import message_json
+from physnet.reads.people import availability_labels
 from physnet.realtime import rooms
 from physnet.realtime.expiry import expiry
 from physnet.web.session import session_deadline, session_expired, session_idle_deadline
@@ -222,10 +223,13 @@ def on_catch_up(user: User, data: dict[str, Any]) -> Ack:
 
 @handler("presence_subscribe")
 def on_presence_subscribe(user: User, data: dict[str, Any]) -> Ack:
-    """Hear presence only about these people; the ack says which of them are online now."""
+    """Hear presence (and `availability`) only about these people; the ack says which of
+    them are online now, and the busy or off-duty label of those who are not available."""
     db.session.remove()  # done with the database: keep no pooled connection over Redis calls
-    online = presence.subscribe(request.sid, data.get("usernames"))  # type: ignore[attr-defined]
-    return {"ok": True, "online": online}
+    names = data.get("usernames")
+    online = presence.subscribe(request.sid, names)  # type: ignore[attr-defined]
+    labels = availability_labels(cast(list[str], names))  # a list of names: subscribe checked
+    return {"ok": True, "online": online, "availability": labels}
 
 
 @handler("typing")

@@ -9,7 +9,15 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from physnet.actions import accounts, channel_admin, phi, retention, sessions
+from physnet.actions import (
+    accounts,
+    channel_admin,
+    directory_person,
+    password_links,
+    phi,
+    retention,
+    sessions,
+)
 from physnet.actions.runtime_settings import check_set_runtime_setting
 from physnet.errors import PhysNetError
 from physnet.models import ROLES
@@ -68,6 +76,7 @@ def people() -> Any:
         source=source,
         roles=ROLES,
         temporary=None,
+        reset_link=None,
     )
 
 
@@ -92,6 +101,22 @@ def set_role(username: str) -> Any:
     return _back("console.people")
 
 
+def _people_once(username: str, **shown: Any) -> Any:
+    """The People page for one account, with a secret shown on this response only: never
+    in a URL, a flash cookie or the log."""
+    return render_template(
+        "admin/people.html",
+        section="people",
+        rows=listing.accounts(username),
+        q=username,
+        status="",
+        source="",
+        roles=ROLES,
+        temporary=shown.get("temporary"),
+        reset_link=shown.get("reset_link"),
+    )
+
+
 @bp.post("/people/<username>/password")
 def reset_password(username: str) -> Any:
     try:
@@ -99,18 +124,24 @@ def reset_password(username: str) -> Any:
     except PhysNetError as exc:
         flash(exc.message, "error")
         return _back("console.people")
-    # Shown once, on this response only: never in a URL, a flash cookie or the log.
-    rows = listing.accounts(user.username)
-    return render_template(
-        "admin/people.html",
-        section="people",
-        rows=rows,
-        q=user.username,
-        status="",
-        source="",
-        roles=ROLES,
-        temporary=(user.username, temporary),
-    )
+    return _people_once(user.username, temporary=(user.username, temporary))
+
+
+@bp.post("/people/<username>/reset-link")
+def reset_link(username: str) -> Any:
+    try:
+        user, token, expires = password_links.check_issue_reset_link(_me(), username)
+    except PhysNetError as exc:
+        flash(exc.message, "error")
+        return _back("console.people")
+    link = url_for("auth.reset_password", token=token, _external=True)
+    return _people_once(user.username, reset_link=(user.username, link, expires))
+
+
+@bp.post("/people/<username>/sync")
+def sync_person(username: str) -> Any:
+    _attempt(lambda: directory_person.check_sync_person(_me(), username), lambda r: r.summary())
+    return _back("console.people")
 
 
 @bp.post("/people/<username>/sessions")
@@ -161,6 +192,32 @@ def details(name: str) -> Any:
     _attempt(
         lambda: channel_admin.check_update_channel(_me(), name, data),
         lambda c: f"#{c.name} is updated.",
+    )
+    return _back("console.channels")
+
+
+@bp.post("/channels/<name>/announcement")
+def announcement(name: str) -> Any:
+    on = request.form.get("announcement") == "1"
+    outcome = (
+        "an announcement channel: only moderators and admins post"
+        if on
+        else "open to every member for posting"
+    )
+    _attempt(
+        lambda: channel_admin.check_set_announcement(_me(), name, on),
+        lambda c: f"#{c.name} is {outcome}.",
+    )
+    return _back("console.channels")
+
+
+@bp.post("/channels/<name>/moderators")
+def moderators(name: str) -> Any:
+    username = request.form.get("username", "").strip().lower()
+    on = request.form.get("moderator") == "1"
+    _attempt(
+        lambda: channel_admin.check_set_moderator(_me(), name, username, on),
+        lambda _: f"{username} {'moderates' if on else 'no longer moderates'} #{name}.",
     )
     return _back("console.channels")
 

@@ -102,3 +102,25 @@ def logout() -> Response:
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Any:
+    """The page a one-time reset link opens: choose a new password, then sign in with it."""
+    from physnet.actions.password_links import check_redeem_reset_link, reset_link_user
+    from physnet.errors import PhysNetError
+
+    try:
+        user = reset_link_user(token)
+    except PhysNetError as exc:
+        return render_template("reset_password.html", user=None, problem=exc.message), 410
+    if request.method == "POST":
+        try:
+            check_redeem_reset_link(
+                token, request.form.get("password", ""), request.form.get("confirm", "")
+            )
+        except PhysNetError as exc:
+            return render_template("reset_password.html", user=user, problem=exc.message), 422
+        flash("Your new password is set: sign in with it.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("reset_password.html", user=user, problem=None)

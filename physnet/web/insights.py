@@ -60,7 +60,9 @@ def page() -> Any:
             percent=True,
         ),
     }
-    return render_template("admin_insights.html", data=data, charts=charts, args=request.args)
+    return render_template(
+        "admin_insights.html", section="insights", data=data, charts=charts, args=request.args
+    )
 
 
 def _cell(value: Any) -> Any:

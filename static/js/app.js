@@ -83,6 +83,12 @@ const live = new Live({
   typing({ channel, username }) {
     if (channel === state.open && username !== state.me.username) channelView.typing.show(username);
   },
+  availability({ username, label }) {
+    // Someone on screen became busy, off duty or available again (they set it, or it ended).
+    if (label) state.availability.set(username, label);
+    else state.availability.delete(username);
+    changed();
+  },
   presence({ username, status }) {
     if (status === "online") state.online.add(username);
     else state.online.delete(username);

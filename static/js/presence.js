@@ -1,6 +1,8 @@
 // Whose presence this page asks for. The socket connects with auth {presence: "subscribe"}
 // and hears only about the people named here, so a shift change of N sign-ins costs each
 // page a few events instead of N. Each view names the people it shows under its own key.
+// The same subscription brings their availability ("busy", "off duty until 07:00"): in its
+// answer, then as `availability` events.
 
 import { changed, state } from "./store.js";
 
@@ -45,14 +47,18 @@ export async function subscribe() {
   for (const set of shown.values()) for (const name of set) names.add(name);
   names.delete(state.me.username);
   const asked = [...names].slice(0, MAX);
-  let online;
+  let online, availability;
   try {
-    ({ online } = await live.presenceSubscribe(asked));
+    ({ online, availability = {} } = await live.presenceSubscribe(asked));
   } catch {
     return; // Redis briefly away or the socket dropped: the next (re)connect asks again
   }
-  for (const name of asked) state.online.delete(name);
+  for (const name of asked) {
+    state.online.delete(name);
+    state.availability.delete(name);
+  }
   for (const name of online) state.online.add(name);
+  for (const [name, label] of Object.entries(availability)) state.availability.set(name, label);
   onUpdate();
   changed();
 }

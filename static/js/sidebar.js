@@ -84,6 +84,8 @@ function fill(li, channel) {
   } else {
     marker = icon(KIND_ICONS[channel.kind] ?? "hash", "nav-icon");
   }
+  const availability = channel.kind === "direct" && partner
+    ? state.availability.get(partner.username) : null;
   const presence = channel.kind === "direct" && partner
     ? h("span", { class: "visually-hidden", text: state.online.has(partner.username) ? ", online" : ", offline" })
     : null;
@@ -92,6 +94,7 @@ function fill(li, channel) {
     href: channelUrl(channel.name), dataset: { channel: channel.name },
     "aria-current": open ? "page" : null,
   }, marker, h("span", { class: "nav-label", text: channelLabel(channel) }), presence,
+  availability ? h("span", { class: "nav-availability", text: availability }) : null,
   mentions ? h("span", { class: "badge badge--mention", title: `${mentions} unread mentions`, text: `@${mentions}` }) : null,
   mentions ? h("span", { class: "visually-hidden", text: ` ${mentions} mentions` }) : null,
   unread ? h("span", { class: "badge badge--unread", title: `${unread} unread`, text: unread > 99 ? "99+" : String(unread) }) : null,

@@ -7,6 +7,7 @@ export const state = {
   channels: new Map(), // name -> channel JSON (+ unread, mentions) for channels I can see
   partners: new Map(), // direct channel name -> the other person {username, display_name}
   online: new Set(), // usernames with at least one open socket
+  availability: new Map(), // username -> "busy" / "off duty until 07:00" (absent: available)
   names: new Map(), // username -> display name, learned from messages and member lists
   open: null, // the channel shown in the main pane
   leaving: new Set(), // channels I am leaving right now (my own Leave, not an admin's)

@@ -5,7 +5,8 @@ import { get } from "../api.js";
 import { h } from "../dom.js";
 import { initials, tone } from "../format.js";
 import { ProfileView } from "./profile.js";
-import { changed, learnName, state } from "../store.js";
+import { hidden, showing } from "../presence.js";
+import { changed, learnName, onChange, state } from "../store.js";
 import { toastError } from "../toast.js";
 
 const $ = (id) => document.getElementById(id);
@@ -54,6 +55,7 @@ class PeopleView {
         this.open(this.url(next), { history: "replace" });
       });
     }
+    onChange(() => this.paintAvailability());
     $("people-results").addEventListener("click", (event) => this.follow(event));
     $("profile-pane").addEventListener("click", (event) => this.follow(event));
     $("people-nav-open").addEventListener("click", () => $("nav-open").click());
@@ -123,6 +125,7 @@ class PeopleView {
   }
 
   hide() {
+    hidden("people");
     this.section.hidden = true;
     document.getElementById("main").hidden = false;
   }
@@ -160,6 +163,13 @@ class PeopleView {
     this.render(data);
   }
 
+  /** Busy / off duty beside each person listed, as the store knows it now. */
+  paintAvailability() {
+    for (const el of $("people-results").querySelectorAll("[data-availability]")) {
+      el.textContent = state.availability.get(el.dataset.availability) ?? "";
+    }
+  }
+
   render({ users, total, page, per_page: perPage, facets }) {
     const pages = Math.max(1, Math.ceil(total / perPage));
     $("people-summary").textContent = total === 0 ? "Nobody matches these filters."
@@ -170,7 +180,10 @@ class PeopleView {
         h("a", { class: "person-name", href: state.urls.profile.replace("USERNAME", encodeURIComponent(user.username)),
           text: user.display_name }),
         h("span", { class: "person-sub", text: [user.title, user.specialty, user.facility].filter(Boolean).join(" · ") }),
+        h("span", { class: "person-availability", dataset: { availability: user.username },
+          text: state.availability.get(user.username) ?? "" }),
         user.expertise.length ? h("span", { class: "person-tags", text: user.expertise.join(", ") }) : null))));
+    showing("people", users.map((user) => user.username)); // their availability, kept live
     $("people-prev").disabled = page <= 1;
     $("people-next").disabled = page >= pages;
     $("people-pageinfo").textContent = pages > 1 ? `Page ${page} of ${pages.toLocaleString()}` : "";

@@ -9,7 +9,7 @@ import { ApiError, enc, post } from "../api.js";
 
 const SERVER_EVENTS = ["message", "message_updated", "message_deleted", "reaction", "typing",
   "presence", "mention", "channel_joined", "channel_left", "channel_updated",
-  "message_quarantined", "tip_review", "availability_notice"];
+  "message_quarantined", "tip_review", "availability_notice", "availability"];
 const ACK_TIMEOUT_MS = 15000;
 const EVENT_IDS_KEPT = 2000;
 const RETRY_LATER = new Set(["server_busy", "database_unavailable"]);
