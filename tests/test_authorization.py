@@ -920,6 +920,21 @@ NOT_IN_TABLES = {
         "GET",
         "/api/v1/search",
     ): "signed in; results filtered by the visibility rule (test_search.py)",
+    # Files (issue 15): their rules are pinned in tests/test_files.py.
+    ("POST", "/api/v1/channels/<name>/files"): "who may post there; non-members refused",
+    ("GET", "/api/v1/files/<int:file_id>"): "readers of the message's channel; 404 for others",
+    ("GET", "/api/v1/files/<int:file_id>/thumbnail"): "as the file (test_files.py)",
+    # The installable app and push (issue 16): tests/test_push.py, tests/test_browser_push.py.
+    ("GET", "/manifest.webmanifest"): "public: the app's manifest, no data",
+    ("GET", "/sw.js"): "public: the service worker script, no data",
+    ("GET", "/offline"): "public: the page shown offline, no data",
+    ("GET", "/api/v1/push/key"): "signed in: the server's public VAPID key, no data",
+    ("GET", "/api/v1/me/push-subscriptions"): "signed in: one's own devices only",
+    ("POST", "/api/v1/me/push-subscriptions"): "signed in: subscribes one's own device",
+    ("POST", "/api/v1/me/push-subscriptions/remove"): "signed in: one's own, by endpoint",
+    ("DELETE", "/api/v1/me/push-subscriptions/<int:subscription_id>"): "one's own; 404 others",
+    ("GET", "/api/v1/me/availability"): "signed in: one's own availability",
+    ("PUT", "/api/v1/me/availability"): "signed in: one's own availability only",
     # Questions and insights (issue 17): their rules are pinned in tests/test_questions.py.
     ("POST", "/api/v1/messages/<int:message_id>/answer"): "asker or moderator; 404 unreadable",
     ("DELETE", "/api/v1/messages/<int:message_id>/answer"): "asker or moderator (as above)",
