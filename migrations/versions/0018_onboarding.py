@@ -27,8 +27,24 @@ def upgrade():
     sa.PrimaryKeyConstraint('message_id', 'user_id', name=op.f('pk_help_offers'))
     )
     op.create_index('ix_help_offers_user_id_message_id', 'help_offers', ['user_id', 'message_id'], unique=False)
+    op.create_table('onboarding_seen',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('ref_id', sa.Integer(), nullable=False),
+    sa.Column('seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_onboarding_seen_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'kind', 'ref_id', name=op.f('pk_onboarding_seen'))
+    )
+    op.create_table('onboarding_states',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('dismissed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_onboarding_states_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_onboarding_states'))
+    )
 
 
 def downgrade():
+    op.drop_table('onboarding_states')
+    op.drop_table('onboarding_seen')
     op.drop_index('ix_help_offers_user_id_message_id', table_name='help_offers')
     op.drop_table('help_offers')

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from physnet.config.files import FileSettingError, FileSettings, parse_file_settings
+from physnet.config.onboarding import OnboardingSettingError, OnboardingSettings, parse_onboarding
 from physnet.config.push import (
     MailSettings,
     PushSettingError,
@@ -68,6 +69,8 @@ class Settings:
     # people whose expertise or specialty matches ("Can you help?", `physnet questions
     # offer-help`).
     questions_help_after_hours: float = 24.0
+    # [onboarding]: the first-week checklist's plans (config/onboarding.py).
+    onboarding: OnboardingSettings = field(default_factory=OnboardingSettings)
 
 
 # name in TOML -> (env variable, parser)
@@ -148,7 +151,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
 }
 # Tables of settings: [audit] and [retention] (PHYSNET_AUDIT_SEARCH_QUERIES,
 # PHYSNET_RETENTION_DAYS override their main key).
-_TABLES = {"audit", "retention", "push", "mail", "search", "questions"}
+_TABLES = {"audit", "retention", "push", "mail", "search", "questions", "onboarding"}
 _TABLE_ENV = {
     "PHYSNET_AUDIT_SEARCH_QUERIES": ("audit", "search_queries"),
     "PHYSNET_RETENTION_DAYS": ("retention", "days"),
@@ -340,7 +343,15 @@ def load_settings(
         presence_everyone=values.get("presence_everyone", False),
         push=_push(tables.get("push"), values.get("push_endpoint_hosts")),
         mail=_mail(tables.get("mail")),
+        onboarding=_onboarding(tables.get("onboarding")),
     )
+
+
+def _onboarding(raw: Any) -> OnboardingSettings:
+    try:
+        return parse_onboarding(raw)
+    except OnboardingSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _files(raw: Any, env: Any) -> FileSettings:
