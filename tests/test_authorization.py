@@ -943,6 +943,17 @@ NOT_IN_TABLES = {
     ("GET", "/api/v1/admin/insights"): "admins and analysts; members 403 (test_questions.py)",
     ("GET", "/admin/insights"): "admins and analysts; members 403 (test_questions.py)",
     ("GET", "/admin/insights.csv"): "admins and analysts (test_questions.py)",
+    # Onboarding (issue 17): rules pinned in tests/test_onboarding.py.
+    ("GET", "/api/v1/me/onboarding"): "signed in: one's own checklist (test_onboarding.py)",
+    ("POST", "/api/v1/me/onboarding/dismiss"): "signed in: one's own (test_onboarding.py)",
+    ("POST", "/api/v1/me/onboarding/restore"): "signed in: one's own (test_onboarding.py)",
+    ("GET", "/api/v1/admin/onboarding"): "admins; members 403 (test_onboarding.py)",
+    ("PUT", "/api/v1/admin/onboarding"): "admins; members 403; audited (test_onboarding.py)",
+    ("GET", "/welcome"): "signed in: one's own checklist (test_onboarding.py)",
+    ("POST", "/welcome/dismiss"): "signed in: one's own (test_onboarding.py)",
+    ("POST", "/welcome/restore"): "signed in: one's own (test_onboarding.py)",
+    ("GET", "/admin/onboarding"): "admins; others 404 (test_onboarding.py)",
+    ("POST", "/admin/onboarding"): "admins; others 404 (test_onboarding.py)",
 }
 
 

@@ -24,6 +24,7 @@ from physnet.extensions import db
 from physnet.models import (
     NOTIFY_LEVELS,
     Channel,
+    HelpOffer,
     Membership,
     Mention,
     Message,
@@ -98,6 +99,15 @@ def do_mark_mentions_read(user: User, up_to_id: int) -> int:
                 Mention.user_id == user.id,
                 Mention.read_at.is_(None),
                 Mention.message_id <= up_to,
+            )
+            .values(read_at=utcnow())
+        )
+        db.session.execute(
+            update(HelpOffer)
+            .where(
+                HelpOffer.user_id == user.id,
+                HelpOffer.read_at.is_(None),
+                HelpOffer.message_id <= up_to,
             )
             .values(read_at=utcnow())
         )

@@ -54,6 +54,7 @@ from physnet.api import (  # noqa: E402,F401
     messages,
     moderation,
     notifications,
+    onboarding,
     phi,
     pins,
     push,

@@ -8,6 +8,7 @@ from flask import request
 from sqlalchemy import select
 
 from physnet.access import access_channel, access_tip
+from physnet.actions.onboarding import note_tip_opened
 from physnet.actions.tips import edit as tips
 from physnet.actions.tips import votes as tip_votes
 from physnet.actions.tips.input import tip_tags
@@ -103,7 +104,9 @@ def promote_message(message_id: int) -> Any:
 @bp.get("/tips/<int:tip_id>")
 def get_tip(tip_id: int) -> Any:
     tip, _ = access_tip(me(), tip_id)
-    return {"tip": tip_for(me(), tip)}
+    found = {"tip": tip_for(me(), tip)}
+    note_tip_opened(me(), tip.id)  # the first-week checklist's reading list
+    return found
 
 
 @bp.patch("/tips/<int:tip_id>")

@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 
 from physnet.access import access_profile, person_channels_visible_to
+from physnet.actions.onboarding import note_profile_opened
 from physnet.actions.presence import online_usernames
 from physnet.actions.profiles import check_update_profile
 from physnet.api import bp, int_arg, json_body, me
@@ -51,10 +52,12 @@ def list_users() -> Any:
 def get_user(username: str) -> Any:
     user = access_profile(me(), username)
     channels = db.session.scalars(person_channels_visible_to(me(), user)).all()
-    return {
+    found = {
         "user": profile_json(user, me()),
         "channels": [channel_ref_json(c) for c in channels],
     }
+    note_profile_opened(me(), user)  # "find your department's super-user"
+    return found
 
 
 @bp.patch("/users/<username>")

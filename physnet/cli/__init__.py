@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     from physnet.cli.files import files_group
     from physnet.cli.insights import insights_group
     from physnet.cli.ldap import ldap_group
+    from physnet.cli.questions import questions_group
     from physnet.cli.retention import retention_group
     from physnet.cli.search import search_group
     from physnet.cli.server import run_command
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_group)
     app.cli.add_command(files_group)
     app.cli.add_command(insights_group)
+    app.cli.add_command(questions_group)
     app.cli.add_command(doctor_command)
 
 

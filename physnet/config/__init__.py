@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from physnet.config.files import FileSettingError, FileSettings, parse_file_settings
+from physnet.config.onboarding import OnboardingSettingError, OnboardingSettings, parse_onboarding
 from physnet.config.push import (
     MailSettings,
     PushSettingError,
@@ -64,6 +65,12 @@ class Settings:
     # the hostname); log_retention_days: how long a stopped host may lag before it must reindex.
     search_host_id: str = "localhost"
     search_log_retention_days: int = 7
+    # [questions] help_after_hours: an open question with no reply this old is offered to
+    # people whose expertise or specialty matches ("Can you help?", `physnet questions
+    # offer-help`).
+    questions_help_after_hours: float = 24.0
+    # [onboarding]: the first-week checklist's plans (config/onboarding.py).
+    onboarding: OnboardingSettings = field(default_factory=OnboardingSettings)
 
 
 # name in TOML -> (env variable, parser)
@@ -144,7 +151,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
 }
 # Tables of settings: [audit] and [retention] (PHYSNET_AUDIT_SEARCH_QUERIES,
 # PHYSNET_RETENTION_DAYS override their main key).
-_TABLES = {"audit", "retention", "push", "mail", "search"}
+_TABLES = {"audit", "retention", "push", "mail", "search", "questions", "onboarding"}
 _TABLE_ENV = {
     "PHYSNET_AUDIT_SEARCH_QUERIES": ("audit", "search_queries"),
     "PHYSNET_RETENTION_DAYS": ("retention", "days"),
@@ -155,13 +162,15 @@ SEARCH_QUERY_POLICIES = ("hash", "keep", "off")
 
 
 def _compliance_settings(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Check the [audit], [retention] and [search] tables; return Settings fields."""
+    """Check the [audit], [retention], [search] and [questions] tables; return Settings
+    fields."""
     audit, retention = tables.get("audit", {}), tables.get("retention", {})
     search = tables.get("search", {})
     for table, allowed in (
         ("audit", {"search_queries"}),
         ("retention", {"days", "keep_pinned", "keep_tips"}),
         ("search", {"host_id", "log_retention_days"}),
+        ("questions", {"help_after_hours"}),
     ):
         unknown = set(tables.get(table, {})) - allowed
         if unknown:
@@ -180,7 +189,11 @@ def _compliance_settings(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
     host_id = host_id.strip()
     if not host_id or len(host_id) > 200:
         raise ConfigError("Setting [search] host_id must be 1 to 200 characters.")
+    questions = tables.get("questions", {})
     return {
+        "questions_help_after_hours": _parse_positive_number(
+            "[questions] help_after_hours", questions.get("help_after_hours", 24)
+        ),
         "search_host_id": host_id,
         "search_log_retention_days": _parse_positive_int(
             "[search] log_retention_days", search.get("log_retention_days", 7)
@@ -330,7 +343,15 @@ def load_settings(
         presence_everyone=values.get("presence_everyone", False),
         push=_push(tables.get("push"), values.get("push_endpoint_hosts")),
         mail=_mail(tables.get("mail")),
+        onboarding=_onboarding(tables.get("onboarding")),
     )
+
+
+def _onboarding(raw: Any) -> OnboardingSettings:
+    try:
+        return parse_onboarding(raw)
+    except OnboardingSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _files(raw: Any, env: Any) -> FileSettings:

@@ -16,6 +16,7 @@ from physnet.models.files import FILE_KINDS, File, FileChunk
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
 from physnet.models.moderation import REPORT_KINDS, REPORT_STATUSES, MessageReport
 from physnet.models.notifications import RepliesReadMarker
+from physnet.models.onboarding import SEEN_KINDS, OnboardingSeen, OnboardingState
 from physnet.models.profiles import TAG_KINDS, UserNameToken, UserPhoto, UserTag
 from physnet.models.push import (
     AVAILABILITY_STATUSES,
@@ -29,6 +30,7 @@ from physnet.models.questions import (
     QUESTION_STATUSES,
     ActivityWeek,
     FirstPost,
+    HelpOffer,
     InsightRollup,
     Question,
     SearchRecord,
@@ -63,6 +65,7 @@ __all__ = [
     "REPORT_KINDS",
     "REPORT_STATUSES",
     "ROLES",
+    "SEEN_KINDS",
     "SYNC_STATUSES",
     "TAG_KINDS",
     "TAG_RE",
@@ -79,6 +82,7 @@ __all__ = [
     "File",
     "FileChunk",
     "FirstPost",
+    "HelpOffer",
     "InsightRollup",
     "LegalHold",
     "MailMark",
@@ -87,6 +91,8 @@ __all__ = [
     "Message",
     "MessageEdit",
     "MessageReport",
+    "OnboardingSeen",
+    "OnboardingState",
     "PushOutbox",
     "PushSubscription",
     "Question",

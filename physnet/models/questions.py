@@ -86,3 +86,23 @@ class InsightRollup(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     through_message_id: Mapped[int] = mapped_column(default=0)
     rolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HelpOffer(db.Model):  # type: ignore[name-defined]
+    """ "Can you help?": an open question nobody answered in time was offered to this person
+    (their expertise or specialty matches). One row per person and question: offered once.
+    `read_at` is set when they clear their "Mentions & replies" past the question."""
+
+    __tablename__ = "help_offers"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.message_id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    # "My offers": the Mentions & replies view walks this index for one person.
+    __table_args__ = (Index("ix_help_offers_user_id_message_id", "user_id", "message_id"),)

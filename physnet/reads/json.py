@@ -225,12 +225,14 @@ def notification_json(message: Message, channel: Channel, kind: str) -> dict[str
             "mention": f"{who} mentioned you in a direct message",
             "reply": f"{who} replied to a thread in a direct message",
             "message": f"{who} sent you a direct message",
+            "help": f"Can you help? {who} asked a question in a direct message",
         }
     else:
         texts = {
             "mention": f"{who} mentioned you in #{channel.name}",
             "reply": f"{who} replied to a thread in #{channel.name}",
             "message": f"{who} posted in #{channel.name}",
+            "help": f"Can you help? {who} asked a question in #{channel.name}",
         }
     return {
         "kind": kind,

@@ -1,4 +1,5 @@
-"""The "Mentions & replies" view: messages that mention me and replies in my threads."""
+"""The "Mentions & replies" view: messages that mention me, replies in my threads, and the
+open questions offered to me ("Can you help?", physnet/actions/help_offers.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy import and_, func, select, union
 
 from physnet.access import shown_to_readers, visible_messages
 from physnet.extensions import db
-from physnet.models import Membership, Mention, Message, RepliesReadMarker, User
+from physnet.models import HelpOffer, Membership, Mention, Message, RepliesReadMarker, User
 from physnet.reads.json import message_json
 
 MAX_PAGE = 100
@@ -33,9 +34,11 @@ def mentions_page(
     replies = select(Message.id).where(
         Message.thread_id.in_(_my_threads(user)), Message.author_id != user.id
     )
+    offered = select(HelpOffer.message_id).where(HelpOffer.user_id == user.id)
     if before is not None:
         mentioned = mentioned.where(Mention.message_id < before)
         replies = replies.where(Message.id < before)
+        offered = offered.where(HelpOffer.message_id < before)
     marker = select(RepliesReadMarker.last_read_id).where(RepliesReadMarker.user_id == user.id)
     query = (
         select(
@@ -44,8 +47,13 @@ def mentions_page(
             Mention.read_at.is_(None),
             func.coalesce(Membership.last_read_id, 0),
             func.coalesce(marker.scalar_subquery(), 0),
+            HelpOffer.user_id.is_not(None),
+            HelpOffer.read_at.is_(None),
         )
         .outerjoin(Mention, and_(Mention.message_id == Message.id, Mention.user_id == user.id))
+        .outerjoin(
+            HelpOffer, and_(HelpOffer.message_id == Message.id, HelpOffer.user_id == user.id)
+        )
         .outerjoin(
             Membership,
             and_(Membership.channel_id == Message.channel_id, Membership.user_id == user.id),
@@ -53,18 +61,25 @@ def mentions_page(
         .where(
             visible_messages(user),
             Message.author_id != user.id,
-            Message.id.in_(union(mentioned, replies)),
+            Message.id.in_(union(mentioned, replies, offered)),
         )
     )
     rows = db.session.execute(query.order_by(Message.id.desc()).limit(limit + 1)).all()
     items = []
-    for message, is_mention, mention_unread, channel_read, view_read in rows[:limit]:
-        # A mention keeps its own read_at; a reply is read once either marker passes it.
+    for row in rows[:limit]:
+        message, is_mention, mention_unread, channel_read, view_read, offered, offer_unread = row
+        # A mention and an offer keep their own read_at; a reply is read once either marker
+        # passes it. An offer is listed at its question's place (it is a top-level message).
         read_up_to = max(channel_read, view_read)
-        unread = bool(mention_unread) if is_mention else message.id > read_up_to
+        if is_mention:
+            kind, unread = "mention", bool(mention_unread)
+        elif offered:
+            kind, unread = "help", bool(offer_unread)
+        else:
+            kind, unread = "reply", message.id > read_up_to
         items.append(
             {
-                "kind": "mention" if is_mention else "reply",
+                "kind": kind,
                 "unread": unread,
                 "channel": {
                     "name": message.channel.name,

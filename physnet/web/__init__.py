@@ -11,6 +11,7 @@ from sqlalchemy import text
 from physnet.access import access_channel, access_message, access_profile
 from physnet.extensions import db
 from physnet.reads.json import user_json
+from physnet.reads.onboarding import shows_link
 
 bp = Blueprint("web", __name__)
 
@@ -44,7 +45,8 @@ def _shell(channel: str | None, view: str | None = None, **extra: Any) -> str:
         },
         **extra,
     }
-    return render_template("app.html", bootstrap=bootstrap)
+    # "Getting started" while a new account's checklist is unfinished and not dismissed.
+    return render_template("app.html", bootstrap=bootstrap, welcome=shows_link(current_user))
 
 
 @bp.get("/")
@@ -100,4 +102,4 @@ def search_page() -> Any:
     return _shell(None, view="search")
 
 
-from physnet.web import installable, tips  # noqa: E402,F401  (manifest and worker; tip pages)
+from physnet.web import installable, onboarding, tips  # noqa: E402,F401  (manifest and worker; welcome; tip pages)

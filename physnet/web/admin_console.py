@@ -18,11 +18,13 @@ from physnet.actions import (
     retention,
     sessions,
 )
+from physnet.actions import onboarding as onboarding_actions
 from physnet.actions.runtime_settings import check_set_runtime_setting
 from physnet.errors import PhysNetError
 from physnet.models import ROLES
 from physnet.phi.settings import POLICIES
 from physnet.reads import admin as listing
+from physnet.reads import onboarding as onboarding_reads
 from physnet.reads import runtime_settings
 
 bp = Blueprint("console", __name__, url_prefix="/admin")
@@ -278,3 +280,54 @@ def save_settings() -> Any:
         lambda _: "PHI default policy saved.",
     )
     return redirect(url_for("console.settings_page"))
+
+
+# --- onboarding plans ------------------------------------------------------------------------
+
+ONBOARDING_BLANK_ROWS = 2
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+@bp.get("/onboarding")
+def onboarding_page() -> Any:
+    plans, source = onboarding_reads.plans()
+    due = onboarding_reads.reading_list_review(plans)
+    blank = {"department": "", "specialty": "", "channels": [], "tips": [], "people": []}
+    rows = plans + [blank] * ONBOARDING_BLANK_ROWS
+    return render_template(
+        "admin/onboarding.html", section="onboarding", rows=rows, source=source, due=due
+    )
+
+
+@bp.post("/onboarding")
+def save_onboarding() -> Any:
+    if request.form.get("reset"):
+        _attempt(
+            lambda: onboarding_actions.check_set_plans(_me(), None),
+            lambda _: "Onboarding follows the configuration file again.",
+        )
+        return redirect(url_for("console.onboarding_page"))
+    plans: list[dict[str, Any]] = []
+    for i in range(int(request.form.get("rows", "0") or 0)):
+        field = request.form.get(f"who-{i}", "")
+        value = request.form.get(f"value-{i}", "").strip()
+        channels = _split(request.form.get(f"channels-{i}", ""))
+        tips: list[Any] = [
+            int(t) if t.isdecimal() and len(t) < 10 else t
+            for t in _split(request.form.get(f"tips-{i}", ""))
+        ]
+        people = _split(request.form.get(f"people-{i}", ""))
+        if not (channels or tips or people):
+            continue  # an empty row: left out
+        plan: dict[str, Any] = {"channels": channels, "tips": tips, "people": people}
+        if field in ("department", "specialty") and value:
+            plan[field] = value
+        plans.append(plan)
+    _attempt(
+        lambda: onboarding_actions.check_set_plans(_me(), plans),
+        lambda _: "Onboarding plans saved.",
+    )
+    return redirect(url_for("console.onboarding_page"))

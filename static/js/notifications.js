@@ -88,7 +88,8 @@ const desktopOn = () => desktopSupported() && Notification.permission === "grant
   && localStorage.getItem(OPT_IN_KEY) === "on";
 
 function onNotification(note) {
-  if (dialog.open && note.kind === "reply") load(); // mentions reload on `mention`
+  // mentions reload on `mention`; replies and "Can you help?" offers on their notification
+  if (dialog.open && (note.kind === "reply" || note.kind === "help")) load();
   const onScreen = !document.hidden && note.channel === state.open
     && (note.thread_id == null || ctx.threadView.rootId === note.thread_id);
   if (onScreen) return;
@@ -196,6 +197,12 @@ async function load({ older = false } = {}) {
   }
 }
 
+const WHAT = {
+  mention: " mentioned you",
+  reply: " replied in a thread",
+  help: " asked a question nobody has answered yet. Can you help?",
+};
+
 function render(hasMore) {
   $("mention-list").replaceChildren(...items.map((item, index) => {
     const { message, channel } = item;
@@ -209,7 +216,7 @@ function render(hasMore) {
             text: shortTime(message.created_at) })),
         h("span", {}, item.unread ? h("span", { class: "visually-hidden", text: "Unread: " }) : null,
           h("span", { class: "mention-who", text: message.author.display_name }),
-          item.kind === "mention" ? " mentioned you" : " replied in a thread"),
+          WHAT[item.kind] ?? " replied in a thread"),
         h("span", { class: "mention-text", text: plainText(message.html) })));
   }));
   $("mentions-more").hidden = !hasMore;

@@ -15,6 +15,7 @@ from physnet.db.transaction import after_commit, atomic
 from physnet.extensions import db
 from physnet.models import Membership, Tip, TipReminder, User, utcnow
 from physnet.models.tips import today
+from physnet.reads.onboarding import reading_list_tip_ids
 from physnet.realtime import rooms
 
 REMIND_ACTOR = "tips-remind"
@@ -33,12 +34,16 @@ class RemindSummary:
         )
 
 
-def reminder_text(tip: Tip) -> str:
-    """What the notification says: the tip's title and channel (never its body)."""
-    return (
+def reminder_text(tip: Tip, reading_list: bool = False) -> str:
+    """What the notification says: the tip's title and channel (never its body); a tip on
+    a new physicians' reading list (onboarding) says so."""
+    text = (
         f"The tip “{tip.title}” in #{tip.channel.name} is due for review "
         f"(review date {tip.review_at.isoformat()}): check that it still matches the EHR."
     )
+    if reading_list:
+        text += " New physicians read it in their first week (onboarding reading list)."
+    return text
 
 
 def recipients(tip: Tip) -> list[User]:
@@ -66,6 +71,7 @@ def do_remind_due_tips(on: date | None = None) -> RemindSummary:
     live. Running it again the same day (or any day before the tip is reviewed) adds none."""
     day = on or today()
     reminders = reminded_tips = 0
+    reading_list = reading_list_tip_ids()
     with atomic():
         due = db.session.scalars(
             select(Tip).where(Tip.deleted_at.is_(None), Tip.review_at < day).order_by(Tip.id)
@@ -97,18 +103,20 @@ def do_remind_due_tips(on: date | None = None) -> RemindSummary:
                 channel=tip.channel.name,
                 review_at=tip.review_at.isoformat(),
                 recipients=[user.username for user in new],
+                reading_list=tip.id in reading_list,
             )
-            payload = _payload(tip)
+            payload = _payload(tip, tip.id in reading_list)
             for user in new:
                 after_commit(rooms.emit, "tip_review", payload, rooms.user_room(user.id))
     return RemindSummary(len(due), reminded_tips, reminders)
 
 
-def _payload(tip: Tip) -> dict[str, Any]:
+def _payload(tip: Tip, reading_list: bool) -> dict[str, Any]:
     return {
         "tip_id": tip.id,
         "title": tip.title,
         "channel": tip.channel.name,
         "review_at": tip.review_at.isoformat(),
-        "text": reminder_text(tip),
+        "reading_list": reading_list,
+        "text": reminder_text(tip, reading_list),
     }
