@@ -104,7 +104,6 @@ def test_posting_a_message_runs_a_bounded_number_of_queries(app, factory):
         # attachments or question.
         assert len(statements) <= 8, statements
         assert not any(
-            s.lstrip().upper().startswith("SELECT")
-            and ("FROM files" in s or "FROM questions" in s)
+            s.lstrip().upper().startswith("SELECT") and ("FROM files" in s or "FROM questions" in s)
             for s in statements
         ), statements
