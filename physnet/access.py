@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select, true
 from sqlalchemy.orm import lazyload
 
 from physnet.errors import Forbidden, NotFound
@@ -52,6 +52,18 @@ def check_can_post(user: User, channel: Channel, membership: Membership | None) 
         )
 
 
+# Built once (it runs on every post and socket event); the user and name are bound per call.
+_CHANNEL_AND_MEMBERSHIP = (
+    select(Channel, Membership)
+    .outerjoin(
+        Membership,
+        and_(Membership.channel_id == Channel.id, Membership.user_id == bindparam("user_id")),
+    )
+    .where(Channel.name == bindparam("name"))
+    .options(lazyload(Membership.channel), lazyload(Membership.user))
+)
+
+
 def access_channel(user: User, name: str) -> tuple[Channel, Membership | None]:
     """Fetch a channel `user` may read; a hidden channel is reported exactly like a missing one."""
     # A name that cannot exist is not looked up (nor are NULs sent to the database).
@@ -59,13 +71,7 @@ def access_channel(user: User, name: str) -> tuple[Channel, Membership | None]:
     if isinstance(name, str) and CHANNEL_NAME_RE.fullmatch(name):
         # One query for both: this runs on every post and every socket event.
         row = db.session.execute(
-            select(Channel, Membership)
-            .outerjoin(
-                Membership,
-                and_(Membership.channel_id == Channel.id, Membership.user_id == user.id),
-            )
-            .where(Channel.name == name)
-            .options(lazyload(Membership.channel), lazyload(Membership.user))
+            _CHANNEL_AND_MEMBERSHIP, {"user_id": user.id, "name": name}
         ).first()
         if row is not None:
             channel, membership = row

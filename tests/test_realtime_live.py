@@ -43,7 +43,9 @@ def test_message_posted_by_one_arrives_live_for_the_other(live_server_any):
         )
         assert ack["ok"] is True
         received = bob.wait_for("message")
-        assert received == [ack["message"]]
+        # The broadcast is the acknowledged message plus its change-log event id.
+        assert isinstance(received[0].get("event_id"), int)
+        assert received == [{**ack["message"], "event_id": received[0]["event_id"]}]
         assert "<strong>favorites</strong>" in received[0]["html"]
 
         secret = alice.call(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import Integer, String, bindparam, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from physnet.access import access_channel
@@ -123,6 +123,44 @@ def do_mark_mentions_read(user: User, up_to_id: int) -> int:
 # --- notification events --------------------------------------------------------------------
 
 
+_CANDIDATE_QUERIES: dict[tuple[bool, bool, bool], Any] = {}
+
+
+def _candidates_query(default_all: bool, in_a_thread: bool, mentions: bool) -> Any:
+    """The members who might be notified of a new message, as (user_id, level, in thread):
+    one statement per shape, built once (it runs on every send), values bound per call."""
+    key = (default_all, in_a_thread, mentions)
+    statement = _CANDIDATE_QUERIES.get(key)
+    if statement is not None:
+        return statement
+    level = func.coalesce(Membership.notify, bindparam("default_level", type_=String))
+    # Written so an index on (channel_id, notify) finds the "all" people of a big channel
+    # without reading every membership; mentioned people and thread authors are few.
+    wants_all: Any = Membership.notify == "all"
+    if default_all:
+        wants_all = or_(wants_all, Membership.notify.is_(None))
+    candidates = [wants_all]
+    in_thread: Any = literal(False)
+    if in_a_thread:
+        parent_id = bindparam("parent_id", type_=Integer)
+        in_thread = Membership.user_id.in_(
+            select(Message.author_id).where(
+                or_(Message.id == parent_id, Message.thread_id == parent_id)
+            )
+        )
+        candidates.append(in_thread)
+    if mentions:
+        candidates.append(Membership.user_id.in_(bindparam("mentioned", expanding=True)))
+    # No join to users: a deactivated person has no open socket left to notify.
+    statement = select(Membership.user_id, level, in_thread).where(
+        Membership.channel_id == bindparam("channel_id"),
+        Membership.user_id != bindparam("author_id"),
+        or_(*candidates),
+    )
+    _CANDIDATE_QUERIES[key] = statement
+    return statement
+
+
 def queue_message_notifications(
     message: Message, parent: Message | None, mentioned: list[int]
 ) -> None:
@@ -134,31 +172,17 @@ def queue_message_notifications(
     """
     channel = message.channel
     default = default_notification_level(channel.kind)
-    level = func.coalesce(Membership.notify, default)
-    # Written so an index on (channel_id, notify) finds the "all" people of a big channel
-    # without reading every membership; mentioned people and thread authors are few.
-    wants_all: Any = Membership.notify == "all"
-    if default == "all":
-        wants_all = or_(wants_all, Membership.notify.is_(None))
-    candidates = [wants_all]
-    in_thread: Any = literal(False)
+    statement = _candidates_query(default == "all", parent is not None, bool(mentioned))
+    values: dict[str, Any] = {
+        "channel_id": channel.id,
+        "author_id": message.author_id,
+        "default_level": default,
+    }
     if parent is not None:
-        in_thread = Membership.user_id.in_(
-            select(Message.author_id).where(
-                or_(Message.id == parent.id, Message.thread_id == parent.id)
-            )
-        )
-        candidates.append(in_thread)
+        values["parent_id"] = parent.id
     if mentioned:
-        candidates.append(Membership.user_id.in_(mentioned))
-    # No join to users: a deactivated person has no open socket left to notify.
-    rows = db.session.execute(
-        select(Membership.user_id, level, in_thread).where(
-            Membership.channel_id == channel.id,
-            Membership.user_id != message.author_id,
-            or_(*candidates),
-        )
-    ).all()
+        values["mentioned"] = list(mentioned)
+    rows = db.session.execute(statement, values).all()
     members = set()
     by_kind: dict[str, list[int]] = {}
     for user_id, user_level, participant in rows:

@@ -61,9 +61,11 @@ def queue(session: Session, doc_type: str, ids: Iterable[int]) -> None:
         session.info[_DIRTY] = True
 
 
+_INSERT_EVENT = insert(ChangeLog).returning(ChangeLog.id)  # built once: one per event
+
+
 def log_event(session: Session, event: str, room: str | list[str] | None, payload: str) -> int:
     """Add an event row (payload: JSON text) to `session`'s transaction; return its id."""
-    statement = insert(ChangeLog).returning(ChangeLog.id)
     values = {
         "doc_type": EVENT,
         "doc_id": 0,
@@ -73,7 +75,7 @@ def log_event(session: Session, event: str, room: str | list[str] | None, payloa
         "rooms": json.dumps(room) if isinstance(room, list) else None,
         "payload": payload,
     }
-    return int(session.connection().execute(statement, values).scalar_one())
+    return int(session.connection().execute(_INSERT_EVENT, values).scalar_one())
 
 
 def record_changes(session: Session, flush_context: Any) -> None:

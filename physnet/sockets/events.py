@@ -11,7 +11,7 @@ from typing import Any, cast
 from flask import current_app, request, session
 from flask_login import current_user
 from socketio.exceptions import ConnectionRefusedError as Refused
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -36,6 +36,16 @@ Ack = dict[str, Any]
 CATCH_UP_LIMIT = 500
 
 
+# Built once: it runs on every event of a token's socket. The user, and whether the token
+# was revoked since the socket opened.
+_TOKEN_USER = select(
+    User,
+    ~select(ApiToken.id)
+    .where(ApiToken.id == bindparam("token_id"), ApiToken.revoked_at.is_(None))
+    .exists(),
+).where(User.id == bindparam("user_id"))
+
+
 def _socket_user() -> User:
     """The user behind this socket, re-checked on every event (deactivation ends access)."""
     sid = request.sid  # type: ignore[attr-defined]
@@ -44,12 +54,7 @@ def _socket_user() -> User:
     token_id = rooms.connections.token_of(sid)
     user, ended = None, False
     if user_id is not None and token_id is not None:  # an API token's: revoked since?
-        live = (
-            select(ApiToken.id)
-            .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
-            .exists()
-        )
-        row = db.session.execute(select(User, ~live).where(User.id == user_id)).first()
+        row = db.session.execute(_TOKEN_USER, {"user_id": user_id, "token_id": token_id}).first()
         user, ended = row if row is not None else (None, False)
     elif user_id is not None and session_id is not None:  # a cookie's: signed out since?
         signed_out = select(EndedSession.sid).where(EndedSession.sid == session_id).exists()
