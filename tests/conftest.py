@@ -423,6 +423,7 @@ class LiveServer:
         except Exception:
             self.process.kill()
         self.log.close()
+        push_delivery.stop(self.app)  # the factory's posts may have started its thread
         with self.app.app_context():
             db.engine.dispose()
 

@@ -74,7 +74,9 @@ SMALL_TARGETS = """() => {
   const small = [];
   const targets = 'button, select, input:not([type=hidden]), textarea, .nav-item, [role=button]';
   for (const el of document.querySelectorAll(targets)) {
-    const r = el.getBoundingClientRect();
+    // A checkbox inside its label is tapped through the label: the label is the target.
+    const box = el.matches('input[type=checkbox], input[type=radio]') && el.closest('label');
+    const r = (box || el).getBoundingClientRect();
     if (!r.width || !r.height || getComputedStyle(el).visibility === 'hidden') continue;
     if (el.closest('[hidden], dialog:not([open])')) continue;
     if (r.bottom < 0 || r.top > innerHeight || r.right < 0 || r.left > innerWidth) continue;

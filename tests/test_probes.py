@@ -134,7 +134,14 @@ def test_an_exhausted_connection_pool_answers_503_server_busy(
                 connection.close()
     assert http.get("/api/v1/channels", headers=headers).status_code == 200
     ack = socket.emit("catch_up", {"channel": "downtime", "after": 0}, callback=True)
-    assert ack == {"ok": True, "messages": [], "has_more": False}
+    assert ack == {
+        "ok": True,
+        "messages": [],
+        "has_more": False,
+        "events": [],
+        "events_more": False,
+        "last_event_id": 0,
+    }
     again = socketio.test_client(app, auth={"token": token})
     assert again.is_connected()
     again.disconnect()

@@ -38,6 +38,7 @@ from hypothesis.stateful import (
 )
 
 from physnet import create_app
+from physnet.actions.push import delivery as push_delivery
 from physnet.extensions import db
 from physnet.realtime import rooms
 from physnet.search import service
@@ -304,6 +305,7 @@ class LeakHunt(RuleBasedStateMachine):
                 if sock.is_connected():
                     sock.disconnect()
             rooms.connections.__init__()  # type: ignore[misc]
+            push_delivery.stop(self.app)  # its thread must not outlive the database
             with self.app.app_context():
                 db.engine.dispose()
             shutil.rmtree(self.folder, ignore_errors=True)

@@ -116,7 +116,7 @@ class Dispatcher:
                     idle = 0.0
                     continue
                 idle += TICK
-                if idle >= IDLE_EXIT and not self.persistent and not _pending():
+                if idle >= IDLE_EXIT and not self.persistent and not _pending_or_unknown():
                     with self.lock:
                         if not self.wake.is_set():
                             self.thread = None
@@ -155,6 +155,18 @@ def start(app: Flask) -> None:
     worker = dispatcher(app)
     worker.persistent = True
     worker.kick()
+
+
+def _pending_or_unknown() -> bool:
+    """Whether rows wait in the outbox; False when the database cannot say (gone, or its
+    file removed under a stopped app): the thread ends, and the next kick starts it again."""
+    try:
+        return _pending()
+    except Exception:
+        log.warning("push: cannot read the outbox; the dispatcher stops until kicked")
+        return False
+    finally:
+        db.session.remove()
 
 
 def _pending() -> bool:
