@@ -28,6 +28,7 @@ from physnet.actions.users import do_create_local_user, do_create_token
 from physnet.extensions import db, socketio
 from physnet.models import Channel, User
 from physnet.realtime import rooms
+from physnet.search import service as search_service
 
 PASSWORD = "correct-horse-battery"
 PG_ADMIN = os.environ.get("PHYSNET_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -100,6 +101,14 @@ def _truncate_all(app: Flask) -> None:
         db.engine.dispose()
 
 
+def _stop_threads(app: Flask) -> None:
+    """End the app's background threads before its database goes: the push dispatcher and
+    the search indexer (which polls the change log) would otherwise open a connection to a
+    disposed engine or a removed file."""
+    push_delivery.stop(app)
+    search_service(app).indexer.stop()
+
+
 @pytest.fixture
 def app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     """The app on `backend`, with an empty, migrated database."""
@@ -113,7 +122,7 @@ def app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterato
     application = create_app(_settings(tmp_path, url))
     application.config["TESTING"] = True
     yield application
-    push_delivery.stop(application)  # its thread must not outlive the database
+    _stop_threads(application)
     rooms.connections.__init__()  # type: ignore[misc]
     if backend == "postgresql":
         _truncate_all(application)
@@ -129,7 +138,7 @@ def _sqlite_app(tmp_path: Path, template: Path, **settings: Any) -> Iterator[Fla
     application = create_app(_settings(tmp_path, f"sqlite:///{path}", **settings))
     application.config["TESTING"] = True
     yield application
-    push_delivery.stop(application)
+    _stop_threads(application)
     rooms.connections.__init__()  # type: ignore[misc]
     with application.app_context():
         db.engine.dispose()
@@ -423,7 +432,7 @@ class LiveServer:
         except Exception:
             self.process.kill()
         self.log.close()
-        push_delivery.stop(self.app)  # the factory's posts may have started its thread
+        _stop_threads(self.app)  # the factory's posts may have started them
         with self.app.app_context():
             db.engine.dispose()
 
