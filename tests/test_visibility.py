@@ -305,7 +305,8 @@ class LeakHunt(RuleBasedStateMachine):
                 if sock.is_connected():
                     sock.disconnect()
             rooms.connections.__init__()  # type: ignore[misc]
-            push_delivery.stop(self.app)  # its thread must not outlive the database
+            push_delivery.stop(self.app)  # its threads must not outlive the database
+            service(self.app).indexer.stop()
             with self.app.app_context():
                 db.engine.dispose()
             shutil.rmtree(self.folder, ignore_errors=True)
