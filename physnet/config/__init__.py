@@ -347,37 +347,31 @@ def load_settings(
     )
 
 
-def _onboarding(raw: Any) -> OnboardingSettings:
+def _table(parse: Any, error: type[Exception], *args: Any) -> Any:
+    """A table's own parser (config/files.py, push.py, onboarding.py); its error, naming the
+    setting, becomes a ConfigError that stops start-up."""
     try:
-        return parse_onboarding(raw)
-    except OnboardingSettingError as exc:
+        return parse(*args)
+    except error as exc:
         raise ConfigError(str(exc)) from None
+
+
+def _onboarding(raw: Any) -> OnboardingSettings:
+    return _table(parse_onboarding, OnboardingSettingError, raw)
 
 
 def _files(raw: Any, env: Any) -> FileSettings:
-    try:
-        return parse_file_settings(raw, env)
-    except FileSettingError as exc:
-        raise ConfigError(str(exc)) from None
+    return _table(parse_file_settings, FileSettingError, raw, env)
 
 
 def _mail(raw: Any) -> MailSettings:
-    try:
-        return parse_mail_settings(raw)
-    except PushSettingError as exc:
-        raise ConfigError(str(exc)) from None
+    return _table(parse_mail_settings, PushSettingError, raw)
 
 
 def _push(raw: Any, endpoint_hosts: Any) -> PushSettings:
-    try:
-        return parse_push_settings(raw, endpoint_hosts)
-    except PushSettingError as exc:
-        raise ConfigError(str(exc)) from None
+    return _table(parse_push_settings, PushSettingError, raw, endpoint_hosts)
 
 
 def _phi(raw: Any) -> PhiSettings:
     """Compile the [phi] table once; a bad pattern or domain stops start-up."""
-    try:
-        return parse_phi_settings(raw)
-    except PhiSettingError as exc:
-        raise ConfigError(str(exc)) from None
+    return _table(parse_phi_settings, PhiSettingError, raw)
