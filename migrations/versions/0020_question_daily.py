@@ -1,0 +1,24 @@
+"""per-day question figures for the insights (issue 17)
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-06 23:55:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0020'
+down_revision = '0019'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass  # reserved: filled in by the change that needs it
+
+
+def downgrade():
+    pass
