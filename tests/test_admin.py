@@ -228,6 +228,27 @@ def test_a_one_time_reset_link_sets_a_password_once(app, factory, login, monkeyp
     ]
 
 
+def test_the_reset_link_names_the_public_address_not_the_request_host(
+    app, factory, login, monkeypatch
+):
+    """An admin on an internal host name still hands out the address physicians use."""
+    import dataclasses
+
+    factory.user("root", role="admin")
+    factory.user("alice")
+    root = login("root")
+    internal = root.post(f"{API}/admin/users/alice/reset-link").json["reset_url"]
+    assert internal.startswith("http://localhost/reset/")  # no public_url: the request's own
+    public = dataclasses.replace(
+        app.config["PHYSNET"], public_url="https://physnet.example-hospital.org"
+    )
+    monkeypatch.setitem(app.config, "PHYSNET", public)
+    answer = root.post(f"{API}/admin/users/alice/reset-link").json["reset_url"]
+    assert answer.startswith("https://physnet.example-hospital.org/reset/")
+    shown = root.post("/admin/people/alice/reset-link").get_data(as_text=True)
+    assert "https://physnet.example-hospital.org/reset/" in shown
+
+
 # --- accounts through the CLI -----------------------------------------------------------------
 
 

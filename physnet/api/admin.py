@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request, stream_with_context, url_for
+from flask import Response, request, stream_with_context
 
 from physnet.actions import (
     accounts,
@@ -18,6 +18,7 @@ from physnet.api import bp, json_body, me
 from physnet.models.types import iso
 from physnet.reads.json import account_json, channel_json, legal_hold_json
 from physnet.reads.records import export_lines
+from physnet.web.links import public_url_for
 
 
 @bp.patch("/admin/users/<username>")
@@ -39,7 +40,7 @@ def admin_reset_link(username: str) -> Any:
     user, token, expires = password_links.check_issue_reset_link(me(), username)
     return {
         "user": account_json(user),
-        "reset_url": url_for("auth.reset_password", token=token, _external=True),
+        "reset_url": public_url_for("auth.reset_password", token=token),
         "expires_at": iso(expires),
     }
 

@@ -26,6 +26,7 @@ from physnet.phi.settings import POLICIES
 from physnet.reads import admin as listing
 from physnet.reads import onboarding as onboarding_reads
 from physnet.reads import runtime_settings
+from physnet.web.links import public_url_for
 
 bp = Blueprint("console", __name__, url_prefix="/admin")
 
@@ -136,7 +137,7 @@ def reset_link(username: str) -> Any:
     except PhysNetError as exc:
         flash(exc.message, "error")
         return _back("console.people")
-    link = url_for("auth.reset_password", token=token, _external=True)
+    link = public_url_for("auth.reset_password", token=token)
     return _people_once(user.username, reset_link=(user.username, link, expires))
 
 
