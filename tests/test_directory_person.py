@@ -89,11 +89,21 @@ def test_sync_one_person_refusals(
     unknown = root.post(f"{API}/admin/users/nobody/sync")
     assert unknown.status_code == 404 and unknown.json["error"]["code"] == "unknown_user"
 
+    # renamed in the directory: reported; the full sync carries the rename over
+    directory.modify(dns["jsmith"], uid="john.smith")
+    renamed = root.post(f"{API}/admin/users/jsmith/sync")
+    assert renamed.status_code == 409 and renamed.json["error"]["code"] == "directory_renamed"
+    assert "john.smith" in renamed.json["error"]["message"]
+    assert user(app, "jsmith").active  # type: ignore[union-attr]
+
+    # removed from the directory: deactivated now, as the full sync would (off-boarding)
     directory.delete(dns["bob"])
     gone = root.post(f"{API}/admin/users/bob/sync")
-    assert gone.status_code == 404 and gone.json["error"]["code"] == "not_in_directory"
-    assert "run a full sync" in gone.json["error"]["message"]
-    assert user(app, "bob").active  # type: ignore[union-attr]  # one lookup never deactivates
+    assert gone.status_code == 200, gone.get_data(as_text=True)
+    assert gone.json["gone"] is True and gone.json["status"] == "deactivated"
+    assert not user(app, "bob").active  # type: ignore[union-attr]
+    again = root.post("/admin/people/bob/sync", follow_redirects=True).get_data(as_text=True)
+    assert "bob is no longer in the directory: already inactive." in again
 
     use(app, directory.settings(uri=closed_uri()))
     down = root.post(f"{API}/admin/users/alice/sync")
@@ -101,4 +111,27 @@ def test_sync_one_person_refusals(
     use(app, {})
     unset = root.post("/admin/people/alice/sync", follow_redirects=True)
     assert "No directory is configured" in unset.get_data(as_text=True)
-    assert person_syncs(app) == []
+    assert [(t, d["status"], d.get("gone")) for _, t, d in person_syncs(app)] == [
+        ("user:bob", "deactivated", True),
+        ("user:bob", None, True),
+    ]
+
+
+def test_the_stable_id_is_asked_for_in_the_form_the_directory_holds_it(
+    directory: Directory,
+) -> None:
+    """AD's objectGUID is matched as its 16 bytes, escaped; entryUUID as text, escaped."""
+    from dataclasses import replace
+
+    from physnet.directory.settings import parse_directory_settings
+    from physnet.directory.signin import _id_filter
+
+    settings = parse_directory_settings(directory.settings())
+    assert settings is not None
+    ad = replace(settings, id_attr="objectGUID", user_filter="(objectClass=user)")
+    # the bytes of test_directory's AD sample, whose text form is this GUID
+    assert _id_filter(ad, "dec14ed3-69d5-483c-9952-288e2161960d") == (
+        "(&(objectClass=user)(objectGUID="
+        "\\d3\\4e\\c1\\de\\d5\\69\\3c\\48\\99\\52\\28\\8e\\21\\61\\96\\0d))"
+    )
+    assert _id_filter(settings, "a*b)") == f"(&{settings.user_filter}(entryUUID=a\\2ab\\29))"

@@ -25,7 +25,7 @@ from physnet.db.blocking import off_hub_released
 from physnet.db.transaction import atomic
 from physnet.directory import signin
 from physnet.directory.connection import DirectoryError
-from physnet.directory.plan import DISABLED, diff_user, membership_changes
+from physnet.directory.plan import DISABLED, GONE, diff_user, membership_changes
 from physnet.directory.settings import directory_settings
 from physnet.errors import Conflict, Forbidden, NotFound
 from physnet.extensions import db
@@ -41,8 +41,12 @@ class PersonSync:
     status: str | None = None  # "deactivated" | "reactivated" | None
     joined: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
+    gone: bool = False  # no entry has their stable id any more
 
     def summary(self) -> str:
+        if self.gone:
+            state = "deactivated" if self.status else "already inactive"
+            return f"{self.user.username} is no longer in the directory: {state}."
         parts = []
         if self.changed:
             parts.append(f"updated {', '.join(self.changed)}")
@@ -60,9 +64,10 @@ class PersonSync:
 def check_sync_person(actor: User | None, username: Any) -> PersonSync:
     """Sync one directory account now.
 
-    Raises Forbidden (not an admin), NotFound (no such account, or no such login in the
-    directory), Conflict (a local account, or the login now names another directory
-    entry) and SyncFailed (no directory configured, or it cannot be asked).
+    Someone whose stable id is no longer under user_base with user_filter is deactivated.
+    Raises Forbidden (not an admin), NotFound (no such account), Conflict (a local account,
+    the login now names another directory entry, or their entry has another login now)
+    and SyncFailed (no directory configured, or it cannot be asked).
     """
     if actor is not None and not actor.is_admin:
         raise Forbidden("Only admins manage accounts.", code="admin_only")
@@ -85,18 +90,59 @@ def check_sync_person(actor: User | None, username: Any) -> PersonSync:
     except DirectoryError as exc:
         raise SyncFailed(str(exc)) from None
     user = db.session.scalar(select(User).where(User.username == name))  # reloaded after release
-    if person is None or user is None:
-        raise NotFound(
-            f"{name} was not found in the directory ({settings.login_attr}={name}); if they "
-            "were renamed or removed there, run a full sync.",
-            code="not_in_directory",
-        )
+    if user is None:
+        raise NotFound(f"There is no user {name}.", code="unknown_user")
+    if person is None:
+        return _not_found_by_login(actor, user, settings)
     if person.directory_id != user.directory_id:
         raise Conflict(
             f"The directory entry with the login {name} is another person now; run a full sync.",
             code="directory_id_mismatch",
         )
     return _apply(actor, user, person, settings)
+
+
+def _not_found_by_login(actor: User | None, user: User, settings: Any) -> PersonSync:
+    """No entry has their login: ask by their stable id. Still there under another login:
+    a rename, which the full sync carries out. Gone from user_base and user_filter: they
+    are deactivated now, as the full sync would (the urgent off-boarding case)."""
+    name = user.username
+    if not user.directory_id:
+        raise NotFound(
+            f"{name} was not found in the directory ({settings.login_attr}={name}); run a "
+            "full sync.",
+            code="not_in_directory",
+        )
+    try:
+        login = off_hub_released(signin.login_of, settings, user.directory_id)
+    except DirectoryError as exc:
+        raise SyncFailed(str(exc)) from None
+    reloaded = db.session.get(User, user.id)  # reloaded after release
+    if reloaded is None:
+        raise NotFound(f"There is no user {name}.", code="unknown_user")
+    if login is not None:
+        now = f" is {login} in the directory now" if login else " has no login in the directory"
+        raise Conflict(
+            f"{name}'s directory entry{now}; run a full sync to carry the rename over.",
+            code="directory_renamed",
+        )
+    who = actor_of(actor)
+    result = PersonSync(reloaded, gone=True)
+    with atomic():
+        if reloaded.active:
+            do_deactivate_user(reloaded, GONE, who)
+            result.status = "deactivated"
+        record_audit(
+            who,
+            "directory.person_synced",
+            f"user:{name}",
+            changed=[],
+            status=result.status,
+            joined=[],
+            left=[],
+            gone=True,
+        )
+    return result
 
 
 def _apply(actor: User | None, user: User, person: Any, settings: Any) -> PersonSync:

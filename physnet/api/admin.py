@@ -55,6 +55,7 @@ def admin_sync_person(username: str) -> Any:
         "status": result.status,
         "joined": result.joined,
         "left": result.left,
+        "gone": result.gone,
     }
 
 

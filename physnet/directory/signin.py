@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 import ldap
 from ldap.filter import escape_filter_chars, filter_format
 from ldap.ldapobject import LDAPObject
 
 from physnet.directory.connection import bind_as, read_entry, search_one, service_connection
-from physnet.directory.entries import BadEntry, Person, person_of, wanted_attributes
+from physnet.directory.entries import BadEntry, Person, get, person_of, wanted_attributes
 from physnet.directory.settings import DirectorySettings, normalize_dn
 
 log = logging.getLogger(__name__)
@@ -89,3 +90,31 @@ def find(settings: DirectorySettings, username: str) -> Person | None:
         if person is not None and not settings.member_of_attr:
             person.groups = _groups_of(conn, settings, person.dn)
         return person
+
+
+def _id_filter(settings: DirectorySettings, directory_id: str) -> str:
+    """user_filter AND id_attr=the stored id, in the form the directory holds it: AD's
+    objectGUID as its 16 bytes (escaped), any other id attribute as text."""
+    if settings.id_attr.lower() in ("objectguid", "msds-consistencyguid"):
+        raw = uuid.UUID(directory_id).bytes_le
+        value = "".join(f"\\{b:02x}" for b in raw)
+        return f"(&{settings.user_filter}({settings.id_attr}={value}))"
+    match = filter_format(f"({settings.id_attr}=%s)", [directory_id])
+    return f"(&{settings.user_filter}{match})"
+
+
+def login_of(settings: DirectorySettings, directory_id: str) -> str | None:
+    """The login the entry with this stable id has now; None when no entry under user_base
+    with user_filter has that id (the person was removed, or moved out of scope), "" when
+    the entry has no login attribute.
+
+    Raises DirectoryError when the directory cannot be asked.
+    """
+    with service_connection(settings) as conn:
+        found = search_one(
+            conn, settings, _id_filter(settings, directory_id), [settings.login_attr]
+        )
+    if not found:
+        return None
+    values = get(found[0][1], settings.login_attr)
+    return values[0].decode("utf-8", "replace") if values else ""
