@@ -67,6 +67,45 @@ def toml_table(name: str, table: dict[str, Any]) -> str:
     return "\n".join([f"[{name}]", *plain, "", *nested])
 
 
+@contextlib.contextmanager
+def directory_with_server(
+    tmp_path: Path, sqlite_template: Path, database_url: str, redis_url: str
+) -> Any:
+    """A real slapd with dana, erin, frank and gita, synced once by a `physnet ldap sync`
+    process, and a live server on the same database and Redis. Yields (tree, dana's DN, the
+    live server, the environment for more CLI runs); everything stops afterwards."""
+    from ldap_fixtures import Directory, start_server
+
+    from conftest import PASSWORD, LiveServer
+
+    (tmp_path / "slapd").mkdir()
+    slapd = start_server(str(tmp_path / "slapd"))
+    tree = Directory(slapd, PASSWORD)
+    (tmp_path / "server").mkdir()
+    server = LiveServer(
+        tmp_path / "server",
+        sqlite_template,
+        {"PHYSNET_REDIS_URL": redis_url},
+        database_url=database_url,
+    )
+    try:
+        dana = tree.person("dana")
+        for uid in ("erin", "frank", "gita"):
+            tree.person(uid)
+        config = tmp_path / "physnet.toml"
+        config.write_text(toml_table("ldap", tree.settings()))
+        env = physnet_env(
+            tmp_path, database_url, PHYSNET_CONFIG=str(config), PHYSNET_REDIS_URL=redis_url
+        )
+        first = physnet_cli(env, "ldap", "sync")
+        assert first.returncode == 0, first.stderr
+        yield tree, dana, server, env
+    finally:
+        server.stop()
+        tree.close()
+        slapd.stop()
+
+
 def physnet_cli(env: dict[str, str], *args: str, timeout: float = 60) -> Any:
     return subprocess.run(
         [sys.executable, "-m", "physnet", *args],

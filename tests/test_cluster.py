@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 import socketio as socketio_client
-from fault_support import physnet_cli, physnet_env, toml_table, wait_until
+from fault_support import directory_with_server, physnet_cli, wait_until
 
 from conftest import Listener, LiveServer
 
@@ -166,45 +166,24 @@ def test_a_message_whose_process_died_before_announcing_it_still_reaches_others(
 def test_sync_in_a_cli_process_disconnects_a_deactivated_user_on_a_server(
     tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
 ) -> None:
-    from ldap_fixtures import Directory, start_server
-
-    from conftest import PASSWORD
-
-    (tmp_path / "slapd").mkdir()
-    slapd = start_server(str(tmp_path / "slapd"))
-    tree = Directory(slapd, PASSWORD)
-    (tmp_path / "server").mkdir()
-    server = LiveServer(
-        tmp_path / "server",
-        sqlite_template,
-        {"PHYSNET_REDIS_URL": redis_url},
-        database_url=fresh_pg_url,
-    )
-    try:
-        dana = tree.person("dana")
-        for uid in ("erin", "frank", "gita"):
-            tree.person(uid)
-        config = tmp_path / "physnet.toml"
-        config.write_text(toml_table("ldap", tree.settings()))
-        env = physnet_env(
-            tmp_path, fresh_pg_url, PHYSNET_CONFIG=str(config), PHYSNET_REDIS_URL=redis_url
-        )
-        first = physnet_cli(env, "ldap", "sync")
-        assert first.returncode == 0, first.stderr
+    with directory_with_server(tmp_path, sqlite_template, fresh_pg_url, redis_url) as (
+        tree,
+        dana,
+        server,
+        env,
+    ):
         listener = Listener(server.url, token=server.factory.token("dana"))
         closed = threading.Event()
         listener.client.on("disconnect", lambda *args: closed.set())
-
-        tree.modify(dana, employeeType="disabled")  # IT disables the account
-        second = physnet_cli(env, "ldap", "sync")  # a separate process, e.g. the timer
-        assert second.returncode == 0, second.stderr
-        assert closed.wait(10), "dana's socket on the server stayed open"
-        others = _api(server, "erin").get(server.url + "/api/v1/me")
-        assert others.status_code == 200  # the others are untouched
-    finally:
-        server.stop()
-        tree.close()
-        slapd.stop()
+        try:
+            tree.modify(dana, employeeType="disabled")  # IT disables the account
+            second = physnet_cli(env, "ldap", "sync")  # a separate process, e.g. the timer
+            assert second.returncode == 0, second.stderr
+            assert closed.wait(10), "dana's socket on the server stayed open"
+            others = _api(server, "erin").get(server.url + "/api/v1/me")
+            assert others.status_code == 200  # the others are untouched
+        finally:
+            listener.close()
 
 
 def test_a_token_revoked_on_one_process_closes_its_socket_on_the_other(two_servers: Any) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from fault_support import physnet_cli, physnet_env, toml_table
+from fault_support import directory_with_server, physnet_cli
 
 from conftest import Listener, LiveServer
 
@@ -93,54 +93,34 @@ def test_an_edit_and_a_delete_whose_process_died_before_publishing_reach_every_s
 def test_a_sync_that_died_before_publishing_still_closes_the_sockets_of_the_deactivated(
     tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
 ) -> None:
-    from ldap_fixtures import Directory, start_server
-
-    from conftest import PASSWORD
-
-    (tmp_path / "slapd").mkdir()
-    slapd = start_server(str(tmp_path / "slapd"))
-    tree = Directory(slapd, PASSWORD)
-    (tmp_path / "server").mkdir()
-    server = LiveServer(
-        tmp_path / "server",
-        sqlite_template,
-        {"PHYSNET_REDIS_URL": redis_url},
-        database_url=fresh_pg_url,
-    )
     listeners: list[Listener] = []
-    try:
-        dana = tree.person("dana")
-        for uid in ("erin", "frank", "gita"):
-            tree.person(uid)
-        config = tmp_path / "physnet.toml"
-        config.write_text(toml_table("ldap", tree.settings()))
-        env = physnet_env(
-            tmp_path, fresh_pg_url, PHYSNET_CONFIG=str(config), PHYSNET_REDIS_URL=redis_url
-        )
-        first = physnet_cli(env, "ldap", "sync")
-        assert first.returncode == 0, first.stderr
-        closed: list[threading.Event] = []
-        for _ in range(2):  # two tabs
-            listener = Listener(server.url, token=server.factory.token("dana"))
-            done = threading.Event()
-            listener.client.on("disconnect", lambda *args, done=done: done.set())
-            listeners.append(listener)
-            closed.append(done)
-        erin = Listener(server.url, token=server.factory.token("erin"))
-        listeners.append(erin)
+    with directory_with_server(tmp_path, sqlite_template, fresh_pg_url, redis_url) as (
+        tree,
+        dana,
+        server,
+        env,
+    ):
+        try:
+            closed: list[threading.Event] = []
+            for _ in range(2):  # two tabs
+                listener = Listener(server.url, token=server.factory.token("dana"))
+                done = threading.Event()
+                listener.client.on("disconnect", lambda *args, done=done: done.set())
+                listeners.append(listener)
+                closed.append(done)
+            erin = Listener(server.url, token=server.factory.token("erin"))
+            listeners.append(erin)
 
-        tree.modify(dana, employeeType="disabled")
-        second = physnet_cli({**env, **ARMED}, "ldap", "sync")
-        assert second.returncode == -9, second.stderr  # killed after its commit
-        started = time.monotonic()
-        for done in closed:
-            assert done.wait(max(0.1, 5 - (time.monotonic() - started))), "a socket stayed open"
-        assert erin.client.connected  # the others are untouched
-    finally:
-        for listener in listeners:
-            listener.close()
-        server.stop()
-        tree.close()
+            tree.modify(dana, employeeType="disabled")
+            second = physnet_cli({**env, **ARMED}, "ldap", "sync")
+            assert second.returncode == -9, second.stderr  # killed after its commit
+            started = time.monotonic()
+            for done in closed:
+                assert done.wait(max(0.1, 5 - (time.monotonic() - started))), "a socket stayed open"
+            assert erin.client.connected  # the others are untouched
+        finally:
+            for listener in listeners:
+                listener.close()
 
 
 def test_catch_up_returns_edits_deletes_and_reactions_since_the_last_event(
