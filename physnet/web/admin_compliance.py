@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -14,16 +14,10 @@ from physnet.audit.export import AuditFilter, page
 from physnet.errors import PhysNetError
 from physnet.extensions import db
 from physnet.models import ApiToken, User
+from physnet.web.admin_pages import admin_blueprint
 
-bp = Blueprint("compliance", __name__, url_prefix="/admin")
+bp = admin_blueprint("compliance", __name__, url_prefix="/admin")
 PER_PAGE = 50
-
-
-@bp.before_request
-def _admins_only() -> None:
-    """Everyone but an admin gets the page a missing URL gets."""
-    if not current_user.is_authenticated or not current_user.is_admin:
-        abort(404)
 
 
 @bp.get("/audit")

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import flash, redirect, render_template, request, url_for
 
 from physnet.actions import (
     accounts,
@@ -26,20 +25,10 @@ from physnet.phi.settings import POLICIES
 from physnet.reads import admin as listing
 from physnet.reads import onboarding as onboarding_reads
 from physnet.reads import runtime_settings
+from physnet.web.admin_pages import admin_blueprint, me
 from physnet.web.links import public_url_for
 
-bp = Blueprint("console", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-def _admins_only() -> None:
-    """Everyone but an admin gets the page a missing URL gets."""
-    if not current_user.is_authenticated or not current_user.is_admin:
-        abort(404)
-
-
-def _me() -> Any:
-    return current_user._get_current_object()
+bp = admin_blueprint("console", __name__, url_prefix="/admin")
 
 
 def _attempt(action: Callable[[], Any], done: Callable[[Any], str]) -> None:
@@ -87,7 +76,7 @@ def people() -> Any:
 def set_active(username: str) -> Any:
     active = request.form.get("active") == "1"
     _attempt(
-        lambda: accounts.check_set_active(_me(), username, active),
+        lambda: accounts.check_set_active(me(), username, active),
         lambda u: (
             f"{u.username} is {'active again' if active else 'deactivated; signed out everywhere'}."
         ),
@@ -98,7 +87,7 @@ def set_active(username: str) -> Any:
 @bp.post("/people/<username>/role")
 def set_role(username: str) -> Any:
     _attempt(
-        lambda: accounts.check_set_role(_me(), username, request.form.get("role")),
+        lambda: accounts.check_set_role(me(), username, request.form.get("role")),
         lambda u: f"{u.username} is now {u.role}.",
     )
     return _back("console.people")
@@ -123,7 +112,7 @@ def _people_once(username: str, **shown: Any) -> Any:
 @bp.post("/people/<username>/password")
 def reset_password(username: str) -> Any:
     try:
-        user, temporary = accounts.check_reset_password(_me(), username)
+        user, temporary = accounts.check_reset_password(me(), username)
     except PhysNetError as exc:
         flash(exc.message, "error")
         return _back("console.people")
@@ -133,7 +122,7 @@ def reset_password(username: str) -> Any:
 @bp.post("/people/<username>/reset-link")
 def reset_link(username: str) -> Any:
     try:
-        user, token, expires = password_links.check_issue_reset_link(_me(), username)
+        user, token, expires = password_links.check_issue_reset_link(me(), username)
     except PhysNetError as exc:
         flash(exc.message, "error")
         return _back("console.people")
@@ -143,7 +132,7 @@ def reset_link(username: str) -> Any:
 
 @bp.post("/people/<username>/sync")
 def sync_person(username: str) -> Any:
-    _attempt(lambda: directory_person.check_sync_person(_me(), username), lambda r: r.summary())
+    _attempt(lambda: directory_person.check_sync_person(me(), username), lambda r: r.summary())
     return _back("console.people")
 
 
@@ -151,7 +140,7 @@ def sync_person(username: str) -> Any:
 def end_sessions(username: str) -> Any:
     tokens = request.form.get("tokens") == "1"
     _attempt(
-        lambda: sessions.check_admin_end_sessions(_me(), username, tokens),
+        lambda: sessions.check_admin_end_sessions(me(), username, tokens),
         lambda r: (
             f"Every session of {r[0].username} has ended"
             + (f"; {r[1]} API token(s) revoked." if tokens else ".")
@@ -181,7 +170,7 @@ def channels() -> Any:
 def archive(name: str) -> Any:
     archived = request.form.get("archived") == "1"
     _attempt(
-        lambda: channel_admin.check_set_archived(_me(), name, archived),
+        lambda: channel_admin.check_set_archived(me(), name, archived),
         lambda c: (
             f"#{c.name} is {'archived (read-only)' if archived else 'open for posting again'}."
         ),
@@ -193,7 +182,7 @@ def archive(name: str) -> Any:
 def details(name: str) -> Any:
     data = {k: request.form.get(k, "") for k in ("title", "description")}
     _attempt(
-        lambda: channel_admin.check_update_channel(_me(), name, data),
+        lambda: channel_admin.check_update_channel(me(), name, data),
         lambda c: f"#{c.name} is updated.",
     )
     return _back("console.channels")
@@ -208,7 +197,7 @@ def announcement(name: str) -> Any:
         else "open to every member for posting"
     )
     _attempt(
-        lambda: channel_admin.check_set_announcement(_me(), name, on),
+        lambda: channel_admin.check_set_announcement(me(), name, on),
         lambda c: f"#{c.name} is {outcome}.",
     )
     return _back("console.channels")
@@ -219,7 +208,7 @@ def moderators(name: str) -> Any:
     username = request.form.get("username", "").strip().lower()
     on = request.form.get("moderator") == "1"
     _attempt(
-        lambda: channel_admin.check_set_moderator(_me(), name, username, on),
+        lambda: channel_admin.check_set_moderator(me(), name, username, on),
         lambda _: f"{username} {'moderates' if on else 'no longer moderates'} #{name}.",
     )
     return _back("console.channels")
@@ -230,7 +219,7 @@ def channel_retention(name: str) -> Any:
     raw = request.form.get("days", "").strip()
     days: Any = int(raw) if raw.isdecimal() and len(raw) < 7 else (None if raw == "" else raw)
     _attempt(
-        lambda: retention.check_set_channel_retention(_me(), name, days),
+        lambda: retention.check_set_channel_retention(me(), name, days),
         lambda c: (
             f"#{c.name} keeps messages "
             + ("as the default says." if days is None else f"{days} days." if days else "forever.")
@@ -243,7 +232,7 @@ def channel_retention(name: str) -> Any:
 def channel_phi(name: str) -> Any:
     policy = request.form.get("policy") or None
     _attempt(
-        lambda: phi.check_set_phi_policy(_me(), name, policy),
+        lambda: phi.check_set_phi_policy(me(), name, policy),
         lambda c: f"#{c.name} PHI policy: {policy or 'the default'}.",
     )
     return _back("console.channels")
@@ -271,12 +260,12 @@ def save_settings() -> Any:
     raw = request.form.get("retention_days", "").strip()
     days: Any = int(raw) if raw.isdecimal() and len(raw) < 7 else (None if raw == "" else raw)
     _attempt(
-        lambda: check_set_runtime_setting(_me(), "retention_days", days),
+        lambda: check_set_runtime_setting(me(), "retention_days", days),
         lambda _: "Retention default saved.",
     )
     _attempt(
         lambda: check_set_runtime_setting(
-            _me(), "phi_default_policy", request.form.get("phi_default_policy") or None
+            me(), "phi_default_policy", request.form.get("phi_default_policy") or None
         ),
         lambda _: "PHI default policy saved.",
     )
@@ -307,7 +296,7 @@ def onboarding_page() -> Any:
 def save_onboarding() -> Any:
     if request.form.get("reset"):
         _attempt(
-            lambda: onboarding_actions.check_set_plans(_me(), None),
+            lambda: onboarding_actions.check_set_plans(me(), None),
             lambda _: "Onboarding follows the configuration file again.",
         )
         return redirect(url_for("console.onboarding_page"))
@@ -328,7 +317,7 @@ def save_onboarding() -> Any:
             plan[field] = value
         plans.append(plan)
     _attempt(
-        lambda: onboarding_actions.check_set_plans(_me(), plans),
+        lambda: onboarding_actions.check_set_plans(me(), plans),
         lambda _: "Onboarding plans saved.",
     )
     return redirect(url_for("console.onboarding_page"))

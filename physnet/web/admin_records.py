@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -15,28 +13,18 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_login import current_user
 
 from physnet.actions import legal_holds, records
 from physnet.errors import PhysNetError
 from physnet.reads.records import export_lines
+from physnet.web.admin_pages import admin_blueprint, me
 
-bp = Blueprint("records", __name__, url_prefix="/admin/records")
-
-
-@bp.before_request
-def _admins_only() -> None:
-    if not current_user.is_authenticated or not current_user.is_admin:
-        abort(404)
-
-
-def _me() -> Any:
-    return current_user._get_current_object()
+bp = admin_blueprint("records", __name__, url_prefix="/admin/records")
 
 
 @bp.get("")
 def records_page() -> Any:
-    holds = legal_holds.holds(_me(), released=True)
+    holds = legal_holds.holds(me(), released=True)
     return render_template("admin/records.html", section="records", holds=holds)
 
 
@@ -48,7 +36,7 @@ def export() -> Any:
     people = [s.strip() for s in request.args.get("users", "").split(",") if s.strip()]
     try:
         query = records.check_export(
-            _me(), request.args.get("since"), request.args.get("until"), split, people, fmt
+            me(), request.args.get("since"), request.args.get("until"), split, people, fmt
         )
     except PhysNetError as exc:
         flash(exc.message, "error")
@@ -66,7 +54,7 @@ def place_hold() -> Any:
     kind = "channel" if request.form.get("kind") == "channel" else "username"
     data = {kind: subject.strip().lstrip("#@"), "reason": request.form.get("reason", "")}
     try:
-        hold = legal_holds.check_place_hold(_me(), data)
+        hold = legal_holds.check_place_hold(me(), data)
     except PhysNetError as exc:
         flash(exc.message, "error")
     else:
@@ -77,7 +65,7 @@ def place_hold() -> Any:
 @bp.post("/holds/<int:hold_id>/release")
 def release_hold(hold_id: int) -> Any:
     try:
-        legal_holds.check_release_hold(_me(), hold_id)
+        legal_holds.check_release_hold(me(), hold_id)
     except PhysNetError as exc:
         flash(exc.message, "error")
     else:

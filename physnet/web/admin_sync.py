@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import Blueprint, Flask, abort, render_template
-from flask_login import current_user
+from flask import Flask, render_template
 from sqlalchemy import select
 
 from physnet.actions.directory import check_ldap_sync
@@ -15,18 +14,12 @@ from physnet.directory.check import run_check
 from physnet.errors import PhysNetError
 from physnet.extensions import db
 from physnet.models import DirectorySyncRun
+from physnet.web.admin_pages import admin_blueprint
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = admin_blueprint("admin", __name__, url_prefix="/admin")
 # Check [ldap] while the app starts: a mistake stops start-up with the setting's name.
 bp.record_once(lambda state: directory.init_app(cast(Flask, state.app)))
 HISTORY = 50
-
-
-@bp.before_request
-def _admins_only() -> None:
-    """Everyone but an admin gets the page a missing URL gets."""
-    if not current_user.is_authenticated or not current_user.is_admin:
-        abort(404)
 
 
 @bp.get("/sync")
