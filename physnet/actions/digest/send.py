@@ -59,11 +59,11 @@ class DigestSummary:
     planned: list[str] = field(default_factory=list)  # --dry-run: who would get what
 
     def __str__(self) -> str:
-        verb = "Would send" if self.dry_run else "Sent"
+        verb = "would send" if self.dry_run else "sent"
         lines = [
             *self.planned,
             f"Week of {self.week.isoformat()}: {self.people} person(s) take the digest; "
-            f"{verb.lower() if self.planned else verb} {self.in_app} in the app and "
+            f"{verb} {self.in_app} in the app and "
             f"{self.mailed} by e-mail; {self.nothing_new} had nothing new; "
             f"{self.already_sent} already had this week's.",
             *self.notes,
@@ -297,7 +297,7 @@ def compose(user: User, tip_ids: list[int], question_ids: list[int]) -> EmailMes
         f"{settings.site_name} weekly digest: {_counted(len(items['tips']), 'new tip')}, "
         f"{_counted(len(items['questions']), 'open question')}"
     )
-    message["List-Unsubscribe"] = f"<{base}/api/v1/digest/unsubscribe?token={token}>"
+    message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(render_template("mail/digest.txt", **context))
     message.add_alternative(render_template("mail/digest.html", **context), subtype="html")
