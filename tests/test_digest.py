@@ -376,3 +376,34 @@ def test_dry_run_and_bad_input(app, world, login, runner):
     ]
     result = runner.invoke(args=["digest", "send", "--frequency", "daily"])
     assert result.exit_code == 2
+
+
+def test_settings_digest_default_and_site_name(tmp_path):
+    from physnet.config import ConfigError, load_settings
+
+    environ = {"PHYSNET_INSTANCE": str(tmp_path)}
+    with pytest.raises(ConfigError, match=r"\[digest\] default must be app or off"):
+        load_settings({"digest": {"default": "email"}}, environ=environ)
+    with pytest.raises(ConfigError, match=r"Unknown setting 'weekday' in \[digest\]"):
+        load_settings({"digest": {"weekday": "monday"}}, environ=environ)
+    with pytest.raises(ConfigError, match="site_name"):
+        load_settings({"site_name": "  "}, environ=environ)
+    settings = load_settings(
+        environ={**environ, "PHYSNET_DIGEST_DEFAULT": "off", "PHYSNET_SITE_NAME": "Example  Health"}
+    )
+    assert settings.digest_default == "off" and settings.site_name == "Example Health"
+
+
+def test_a_site_default_of_off_sends_only_to_who_chose(app, world, login, runner):
+    app.config["PHYSNET"] = dataclasses.replace(app.config["PHYSNET"], digest_default="off")
+    reader, derm = login("reader"), login("derm")
+    assert reader.get(f"{API}/me/digest").json["digest"]["mode"] == "off"
+    assert reader.put(f"{API}/me/digest", json={"mode": "app"}).status_code == 200
+    tip(derm, "town", "Telehealth visit note template")
+    send(runner, "--now", later())
+    assert [name for name, _, _ in digest_rows(app)] == ["reader"]
+    read = reader.post(f"{API}/me/digest/read")
+    assert read.status_code == 200 and read.json["latest"]["unread"] is False
+    signed_out = app.test_client()
+    assert signed_out.get(f"{API}/me/digest").status_code == 401
+    assert signed_out.get("/settings/notifications").status_code == 302
