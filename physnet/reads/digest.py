@@ -54,10 +54,10 @@ def digest_items(user: User, tip_ids: list[int], question_ids: list[int]) -> dic
                 Tip.channel_id.in_(readable_channel_ids(user)),
             )
         ).all()
-        by_id = {tip.id: tip for tip in found} if user.active else {}
+        tip_by_id = {tip.id: tip for tip in found} if user.active else {}
         tips = [
             {"id": t.id, "title": t.title, "channel": t.channel.name, "url": f"/tips/{t.id}"}
-            for t in (by_id.get(i) for i in tip_ids)
+            for t in (tip_by_id.get(i) for i in tip_ids)
             if t is not None
         ]
     questions = []
@@ -68,7 +68,7 @@ def digest_items(user: User, tip_ids: list[int], question_ids: list[int]) -> dic
             .join(Channel, Channel.id == Message.channel_id)
             .where(Message.id.in_(question_ids), visible_messages(user))
         ).all()
-        by_id = {row[0]: row for row in rows}
+        row_by_id = {row[0]: row for row in rows}
         questions = [
             {
                 "id": row[0],
@@ -77,7 +77,7 @@ def digest_items(user: User, tip_ids: list[int], question_ids: list[int]) -> dic
                 "asked_at": row[3].isoformat(),
                 "url": f"/c/{row[1]}/m/{row[0]}",
             }
-            for row in (by_id.get(i) for i in question_ids)
+            for row in (row_by_id.get(i) for i in question_ids)
             if row is not None
         ]
     return {"tips": tips, "questions": questions}

@@ -101,13 +101,14 @@ def do_send_digests(now: datetime | None = None, *, dry_run: bool = False) -> Di
     this_week = {
         d.user_id: d for d in db.session.scalars(select(Digest).where(Digest.week == week))
     }
-    reached = dict(
-        db.session.execute(
+    reached: dict[int, datetime] = {
+        user_id: until
+        for user_id, until in db.session.execute(
             select(Digest.user_id, func.max(Digest.covered_until))
             .where(Digest.status == "sent", Digest.week < week)
             .group_by(Digest.user_id)
-        ).all()
-    )
+        )
+    }
     mail_ready = bool(settings.mail.host and _base_url())
     if not mail_ready and any(m == "email" for _, m in people):
         summary.notes.append(
