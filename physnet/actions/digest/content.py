@@ -30,6 +30,12 @@ def _key(text: str) -> tuple[str, ...]:
     return tuple(words(text))
 
 
+def _snapshot(channel: Channel) -> Channel:
+    """A detached copy of what the access rule reads (id, name, kind): each person's digest
+    commits, and a loaded channel would be reloaded after every commit."""
+    return Channel(id=channel.id, name=channel.name, kind=channel.kind)
+
+
 @dataclass
 class TipCandidate:
     id: int
@@ -87,11 +93,12 @@ def load_candidates(since: datetime, until: datetime) -> Candidates:
         )
         .order_by(Message.id.desc())
     ).all()
+    channels: dict[int, Channel] = {}
     return Candidates(
         tips=[
             TipCandidate(
                 id=tip.id,
-                channel=tip.channel,
+                channel=channels.setdefault(tip.channel_id, _snapshot(tip.channel)),
                 owner_id=tip.owner_id,
                 owner_specialty=_key(specialty),
                 owner_department=_key(department),
@@ -103,7 +110,7 @@ def load_candidates(since: datetime, until: datetime) -> Candidates:
         questions=[
             QuestionCandidate(
                 id=message.id,
-                channel=message.channel,
+                channel=channels.setdefault(message.channel_id, _snapshot(message.channel)),
                 asker_id=message.author_id,
                 asker_specialty=_key(specialty),
                 asked_at=asked_at,
