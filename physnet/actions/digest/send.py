@@ -164,8 +164,7 @@ def _deliver(
     if digest is None:
         summary.already_sent += 1  # another run claimed it a moment ago
         return
-    if delivery == "app":
-        _finish_in_app(user, digest, now)
+    if delivery == "app":  # delivered with the claim
         summary.in_app += 1
         return
     error = _mail(user, tip_ids, question_ids)
@@ -200,7 +199,28 @@ def _claim(
     tip_ids: list[int],
     question_ids: list[int],
 ) -> Digest | None:
-    """Take this person's digest of the week for this run; None if another run has it."""
+    """Take this person's digest of the week for this run; None if another run has it.
+    In the app, the claim and the delivery are one transaction."""
+    try:
+        with atomic():
+            digest = _take(user, existing, week, since, now, delivery, tip_ids, question_ids)
+            if digest is not None and delivery == "app":
+                _finish_in_app(user, digest, now)
+        return digest
+    except IntegrityError:
+        return None
+
+
+def _take(
+    user: User,
+    existing: Digest | None,
+    week: date,
+    since: datetime,
+    now: datetime,
+    delivery: str,
+    tip_ids: list[int],
+    question_ids: list[int],
+) -> Digest | None:
     listed = {
         "delivery": delivery,
         "status": "sending",
@@ -209,26 +229,21 @@ def _claim(
         "tip_ids": " ".join(map(str, tip_ids)),
         "question_ids": " ".join(map(str, question_ids)),
     }
-    try:
-        with atomic():
-            if existing is not None:
-                taken = db.session.execute(
-                    update(Digest)
-                    .where(
-                        Digest.id == existing.id,
-                        Digest.status == existing.status,
-                        Digest.attempts == existing.attempts,
-                    )
-                    .values(**listed, attempts=existing.attempts + 1, created_at=now)
-                )
-                if getattr(taken, "rowcount", 0) != 1:
-                    return None
-                return existing
-            digest = Digest(user_id=user.id, week=week, attempts=1, created_at=now, **listed)
-            db.session.add(digest)
-        return digest
-    except IntegrityError:
-        return None
+    if existing is not None:
+        taken = db.session.execute(
+            update(Digest)
+            .where(
+                Digest.id == existing.id,
+                Digest.status == existing.status,
+                Digest.attempts == existing.attempts,
+            )
+            .values(**listed, attempts=existing.attempts + 1, created_at=now)
+        )
+        return existing if getattr(taken, "rowcount", 0) == 1 else None
+    digest = Digest(user_id=user.id, week=week, attempts=1, created_at=now, **listed)
+    db.session.add(digest)
+    db.session.flush()
+    return digest
 
 
 def _finish_in_app(user: User, digest: Digest, now: datetime) -> None:
