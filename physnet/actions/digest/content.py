@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from physnet.access import can_read, shown_to_readers
 from physnet.extensions import db
@@ -129,7 +129,9 @@ def pick(
         return [], []
     memberships = {
         m.channel_id: m
-        for m in db.session.scalars(select(Membership).where(Membership.user_id == user.id))
+        for m in db.session.scalars(
+            select(Membership).where(Membership.user_id == user.id).options(lazyload("*"))
+        )
     }
     expertise = {
         _key(tag)

@@ -238,8 +238,12 @@ def _take(
                 Digest.attempts == existing.attempts,
             )
             .values(**listed, attempts=existing.attempts + 1, created_at=now)
+            .execution_options(synchronize_session=False)
         )
-        return existing if getattr(taken, "rowcount", 0) == 1 else None
+        if getattr(taken, "rowcount", 0) != 1:
+            return None
+        db.session.refresh(existing)
+        return existing
     digest = Digest(user_id=user.id, week=week, attempts=1, created_at=now, **listed)
     db.session.add(digest)
     db.session.flush()
@@ -249,11 +253,7 @@ def _take(
 def _finish_in_app(user: User, digest: Digest, now: datetime) -> None:
     """Mark it sent and tell the person's open tabs (a content-free `notification`)."""
     with atomic():
-        db.session.execute(
-            update(Digest)
-            .where(Digest.id == digest.id)
-            .values(status="sent", sent_at=now, delivery=digest.delivery)
-        )
+        digest.status, digest.sent_at = "sent", now
         tips, questions = len(digest.tip_ids.split()), len(digest.question_ids.split())
         queue_event(
             "notification",
