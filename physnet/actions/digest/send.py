@@ -25,6 +25,7 @@ from physnet.actions.audit import record_audit
 from physnet.actions.broadcast import queue_event
 from physnet.actions.digest.choice import unsubscribe_token
 from physnet.actions.digest.content import load_candidates, pick
+from physnet.actions.push.mail import relay
 from physnet.db.transaction import atomic
 from physnet.extensions import db
 from physnet.models import Digest, DigestChoice, User, utcnow
@@ -276,14 +277,9 @@ def _counted(count: int, noun: str) -> str:
 
 def _mail(user: User, tip_ids: list[int], question_ids: list[int]) -> str | None:
     """Send the digest mail; None when the relay took it, else the reason it failed."""
-    settings = current_app.config["PHYSNET"]
-    mail = settings.mail
+    mail = current_app.config["PHYSNET"].mail
     try:
-        message = compose(user, tip_ids, question_ids)
-        with smtplib.SMTP(mail.host, mail.port, timeout=10) as smtp:
-            if mail.starttls:
-                smtp.starttls()
-            smtp.send_message(message)
+        relay(compose(user, tip_ids, question_ids))
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("digest: the SMTP relay %s:%s failed: %s", mail.host, mail.port, exc)
         return f"{type(exc).__name__}: {exc}"
