@@ -238,6 +238,9 @@ def test_nothing_new_sends_nothing_and_next_week_lists_only_what_is_new(app, wor
     reader = login("reader")
     latest = reader.get(f"{API}/me/digest").json["latest"]
     assert [t["id"] for t in latest["tips"]] == [second] and first != second
+    # The job deletes digests more than 12 weeks old.
+    send(runner, "--now", later(14 * 7 * 24 * 60))
+    assert digest_rows(app) == []
 
 
 def test_the_choice_over_the_api_and_the_page(app, world, login, runner):

@@ -15,10 +15,11 @@ import smtplib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import formataddr
 from typing import Any
 
 from flask import current_app, render_template
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from physnet.actions.audit import record_audit
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 PERIOD = timedelta(days=7)
 MAX_ATTEMPTS = 3
+KEEP_WEEKS = 12  # digests older than this are deleted by the job (the page shows the latest)
 STALE_CLAIM = timedelta(minutes=30)  # a "sending" row this old died with its process
 
 
@@ -141,6 +143,11 @@ def do_send_digests(now: datetime | None = None, *, dry_run: bool = False) -> Di
             continue
         _deliver(user, existing, week, since, now, delivery, tip_ids, question_ids, summary)
     db.session.rollback()
+    if not dry_run:
+        with atomic():
+            db.session.execute(
+                delete(Digest).where(Digest.week < week - timedelta(weeks=KEEP_WEEKS))
+            )
     return summary
 
 
@@ -303,7 +310,7 @@ def compose(user: User, tip_ids: list[int], question_ids: list[int]) -> EmailMes
         "unsubscribe_url": f"{base}/digest/unsubscribe/{token}",
     }
     message = EmailMessage()
-    message["From"] = f"{settings.site_name} <{settings.mail.sender}>"
+    message["From"] = formataddr((settings.site_name, settings.mail.sender))
     message["To"] = user.email
     message["Subject"] = (
         f"{settings.site_name} weekly digest: {_counted(len(items['tips']), 'new tip')}, "
