@@ -954,6 +954,15 @@ NOT_IN_TABLES = {
     ("POST", "/welcome/restore"): "signed in: one's own (test_onboarding.py)",
     ("GET", "/admin/onboarding"): "admins; others 404 (test_onboarding.py)",
     ("POST", "/admin/onboarding"): "admins; others 404 (test_onboarding.py)",
+    # The weekly digest (issue 17): rules pinned in tests/test_digest.py.
+    ("GET", "/api/v1/me/digest"): "signed in: one's own choice and digest (test_digest.py)",
+    ("PUT", "/api/v1/me/digest"): "signed in: one's own choice only (test_digest.py)",
+    ("POST", "/api/v1/me/digest/read"): "signed in: one's own digest (test_digest.py)",
+    ("GET", "/settings/notifications"): "signed in: one's own (test_digest.py)",
+    ("POST", "/settings/notifications"): "signed in, CSRF: one's own (test_digest.py)",
+    ("GET", "/digest/unsubscribe/<token>"): "public: shows, changes nothing (test_digest.py)",
+    ("POST", "/digest/unsubscribe/<token>"): "public: the signed link turns its owner's digest "
+    "off, nothing else (test_digest.py)",
 }
 
 

@@ -34,12 +34,12 @@ from physnet.models import (
     UserTag,
     utcnow,
 )
-from physnet.people.normalize import words
+from physnet.people.phrases import mentioned as _mentioned
+from physnet.people.phrases import phrases
 from physnet.reads.json import notification_json
 from physnet.realtime import rooms
 
 MAX_OFFERS = 20  # people offered one question, over every run
-MAX_PHRASE = 6  # words in the longest tag or specialty matched in a question's text
 
 
 @dataclass
@@ -52,28 +52,6 @@ class OfferSummary:
             f"Looked at {self.questions} unanswered question(s); "
             f"offered help to {self.offers} person(s)."
         )
-
-
-def _phrases(rows: Any) -> dict[tuple[str, ...], str]:
-    """(words of a tag or specialty) -> its stored value, for matching against text."""
-    found: dict[tuple[str, ...], str] = {}
-    for (value,) in rows:
-        key = tuple(words(value))
-        if key and len(key) <= MAX_PHRASE:
-            found.setdefault(key, value)
-    return found
-
-
-def _mentioned(text: str, phrases: dict[tuple[str, ...], str]) -> set[str]:
-    """The stored values whose words appear, in order and whole, in `text`."""
-    tokens = words(text)
-    hits = set()
-    for size in range(1, MAX_PHRASE + 1):
-        for start in range(0, len(tokens) - size + 1):
-            value = phrases.get(tuple(tokens[start : start + size]))
-            if value is not None:
-                hits.add(value)
-    return hits
 
 
 def do_offer_help(now: datetime | None = None) -> OfferSummary:
@@ -97,15 +75,13 @@ def do_offer_help(now: datetime | None = None) -> OfferSummary:
     ).all()
     if not due:
         return summary
-    tags = _phrases(
-        db.session.execute(
-            select(UserTag.tag_key).where(UserTag.kind == "expertise").distinct()
-        ).all()
+    tags = phrases(
+        db.session.scalars(select(UserTag.tag_key).where(UserTag.kind == "expertise").distinct())
     )
-    specialties = _phrases(
-        db.session.execute(
+    specialties = phrases(
+        db.session.scalars(
             select(User.specialty).where(User.active.is_(True), User.specialty != "").distinct()
-        ).all()
+        )
     )
     for message in due:
         summary.questions += 1

@@ -49,6 +49,7 @@ import physnet.api.retention  # noqa: E402
 import physnet.api.sessions  # noqa: E402,F401
 from physnet.api import (  # noqa: E402,F401
     channels,
+    digest,
     files,
     insights,
     messages,

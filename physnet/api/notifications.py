@@ -7,13 +7,19 @@ from typing import Any
 from physnet.actions import notifications as actions
 from physnet.api import bp, int_arg, json_body, me
 from physnet.models import default_notification_level
+from physnet.reads.digest import mentions_entry
 from physnet.reads.mentions import mentions_page, unread_mention_count
 
 
 @bp.get("/mentions")
 def list_mentions() -> Any:
     items, has_more = mentions_page(me(), before=int_arg("before"), limit=int_arg("limit") or 30)
-    return {"items": items, "has_more": has_more, "unread_mentions": unread_mention_count(me())}
+    return {
+        "items": items,
+        "has_more": has_more,
+        "unread_mentions": unread_mention_count(me()),
+        "digest": mentions_entry(me()),  # the weekly digest's line, counts only
+    }
 
 
 @bp.post("/mentions/read")

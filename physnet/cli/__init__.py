@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     from physnet.cli.audit import audit_group
     from physnet.cli.channels import channels_group
     from physnet.cli.demo import demo
+    from physnet.cli.digest import digest_group
     from physnet.cli.export import export_group
     from physnet.cli.files import files_group
     from physnet.cli.insights import insights_group
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(files_group)
     app.cli.add_command(insights_group)
     app.cli.add_command(questions_group)
+    app.cli.add_command(digest_group)
     app.cli.add_command(doctor_command)
 
 

@@ -71,6 +71,11 @@ class Settings:
     questions_help_after_hours: float = 24.0
     # [onboarding]: the first-week checklist's plans (config/onboarding.py).
     onboarding: OnboardingSettings = field(default_factory=OnboardingSettings)
+    # The name people know the site by, in mails (the weekly digest's sender and subject).
+    site_name: str = "PhysNet"
+    # [digest] default: the weekly digest for people who never chose, "app" (in the app) or
+    # "off". E-mail is only ever chosen by the person.
+    digest_default: str = "app"
 
 
 # name in TOML -> (env variable, parser)
@@ -148,15 +153,17 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "db_pool_timeout": ("PHYSNET_DB_POOL_TIMEOUT", _parse_positive_number),
     "presence_everyone": ("PHYSNET_PRESENCE_EVERYONE", _parse_bool),
     "push_endpoint_hosts": ("PHYSNET_PUSH_ENDPOINT_HOSTS", lambda name, value: value),
+    "site_name": ("PHYSNET_SITE_NAME", _parse_str),
 }
 # Tables of settings: [audit] and [retention] (PHYSNET_AUDIT_SEARCH_QUERIES,
 # PHYSNET_RETENTION_DAYS override their main key).
-_TABLES = {"audit", "retention", "push", "mail", "search", "questions", "onboarding"}
+_TABLES = {"audit", "retention", "push", "mail", "search", "questions", "onboarding", "digest"}
 _TABLE_ENV = {
     "PHYSNET_AUDIT_SEARCH_QUERIES": ("audit", "search_queries"),
     "PHYSNET_RETENTION_DAYS": ("retention", "days"),
     "PHYSNET_SEARCH_HOST_ID": ("search", "host_id"),
     "PHYSNET_SEARCH_LOG_RETENTION_DAYS": ("search", "log_retention_days"),
+    "PHYSNET_DIGEST_DEFAULT": ("digest", "default"),
 }
 SEARCH_QUERY_POLICIES = ("hash", "keep", "off")
 
@@ -171,6 +178,7 @@ def _compliance_settings(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
         ("retention", {"days", "keep_pinned", "keep_tips"}),
         ("search", {"host_id", "log_retention_days"}),
         ("questions", {"help_after_hours"}),
+        ("digest", {"default"}),
     ):
         unknown = set(tables.get(table, {})) - allowed
         if unknown:
@@ -190,7 +198,14 @@ def _compliance_settings(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
     if not host_id or len(host_id) > 200:
         raise ConfigError("Setting [search] host_id must be 1 to 200 characters.")
     questions = tables.get("questions", {})
+    digest_default = str(tables.get("digest", {}).get("default", "app")).strip().lower()
+    if digest_default not in ("app", "off"):
+        raise ConfigError(
+            f"Setting [digest] default must be app or off, not {digest_default!r} "
+            "(e-mail is each person's own choice)."
+        )
     return {
+        "digest_default": digest_default,
         "questions_help_after_hours": _parse_positive_number(
             "[questions] help_after_hours", questions.get("help_after_hours", 24)
         ),
@@ -344,7 +359,15 @@ def load_settings(
         push=_push(tables.get("push"), values.get("push_endpoint_hosts")),
         mail=_mail(tables.get("mail")),
         onboarding=_onboarding(tables.get("onboarding")),
+        site_name=_site_name(values.get("site_name", "PhysNet")),
     )
+
+
+def _site_name(value: str) -> str:
+    name = " ".join(value.split())
+    if not name or len(name) > 80:
+        raise ConfigError("Setting site_name must be 1 to 80 characters.")
+    return name
 
 
 def _table(parse: Any, error: type[Exception], *args: Any) -> Any:

@@ -11,6 +11,7 @@ from physnet.models.channels import (
     Membership,
     default_notification_level,
 )
+from physnet.models.digest import DIGEST_MODES, DIGEST_STATUSES, Digest, DigestChoice
 from physnet.models.directory import SYNC_STATUSES, DirectorySyncRun
 from physnet.models.files import FILE_KINDS, File, FileChunk
 from physnet.models.messages import MAX_BODY, Mention, Message, MessageEdit, Reaction
@@ -53,6 +54,8 @@ __all__ = [
     "AVAILABILITY_STATUSES",
     "CHANNEL_NAME_PATTERN",
     "CHANNEL_NAME_RE",
+    "DIGEST_MODES",
+    "DIGEST_STATUSES",
     "FILE_KINDS",
     "KINDS",
     "MAX_BODY",
@@ -77,6 +80,8 @@ __all__ = [
     "ChangeLog",
     "ChangeLogReader",
     "Channel",
+    "Digest",
+    "DigestChoice",
     "DirectorySyncRun",
     "EndedSession",
     "File",

@@ -10,8 +10,10 @@ from flask import url_for
 from physnet.access import is_hidden
 from physnet.extensions import db
 from physnet.models import (
+    DIGEST_MODES,
     ApiToken,
     Channel,
+    Digest,
     File,
     LegalHold,
     Membership,
@@ -319,3 +321,35 @@ def availability_label(avail: UserAvailability | None) -> str:
         return ""
     local = avail.until.astimezone(ZoneInfo(avail.time_zone or "UTC"))
     return f"off duty until {local:%H:%M}"
+
+
+DIGEST_SETTINGS_PATH = "/settings/notifications"
+
+
+def digest_choice_json(
+    mode: str, default: str, has_email: bool, mail_enabled: bool
+) -> dict[str, Any]:
+    """The weekly digest choice: "off", "app" or "email", the site's default, and whether
+    e-mail can be chosen (an address on the profile) and is mailed (the site's relay)."""
+    return {
+        "mode": mode,
+        "default": default,
+        "modes": list(DIGEST_MODES),
+        "has_email": has_email,
+        "mail_enabled": mail_enabled,
+    }
+
+
+def digest_json(digest: Digest, items: dict[str, Any]) -> dict[str, Any]:
+    """A digest: tip titles and channel names with links, questions as a channel and a link
+    (never their text); `items` holds only what the person may read now."""
+    return {
+        "id": digest.id,
+        "week": digest.week.isoformat(),
+        "delivery": digest.delivery,
+        "sent_at": digest.sent_at.isoformat() if digest.sent_at else None,
+        "unread": digest.read_at is None,
+        "url": DIGEST_SETTINGS_PATH,
+        "tips": items["tips"],
+        "questions": items["questions"],
+    }

@@ -102,4 +102,4 @@ def search_page() -> Any:
     return _shell(None, view="search")
 
 
-from physnet.web import installable, onboarding, tips  # noqa: E402,F401  (manifest and worker; welcome; tip pages)
+from physnet.web import digest, installable, onboarding, tips  # noqa: E402,F401  (digest settings; manifest and worker; welcome; tip pages)

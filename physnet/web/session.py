@@ -23,6 +23,9 @@ from physnet.models import EndedSession, User
 from physnet.realtime.expiry import expiry
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# Posts whose credential is a signed token in their URL, not a session: a mail client's
+# one-click unsubscribe (RFC 8058) carries no cookie and no CSRF token.
+SIGNED_LINK_ENDPOINTS = {"web.digest_unsubscribe_confirm"}
 
 
 def init_app(app: Flask) -> None:
@@ -128,6 +131,8 @@ def _check_request() -> None:
             session["seen"] = now
             if "sid" in session:  # this session's sockets here are not idle either
                 expiry.touch_session(str(session["sid"]), now)
+    if request.endpoint in SIGNED_LINK_ENDPOINTS:
+        return
     if request.method in UNSAFE and bearer_token() is None and request.endpoint != "static":
         if request.path.startswith("/api/") and "_user_id" not in session:
             return  # no session to ride on: the API's login check answers 401

@@ -88,8 +88,15 @@ const desktopOn = () => desktopSupported() && Notification.permission === "grant
   && localStorage.getItem(OPT_IN_KEY) === "on";
 
 function onNotification(note) {
-  // mentions reload on `mention`; replies and "Can you help?" offers on their notification
-  if (dialog.open && (note.kind === "reply" || note.kind === "help")) load();
+  // mentions reload on `mention`; replies, "Can you help?" offers and the digest on theirs
+  if (dialog.open && ["reply", "help", "digest"].includes(note.kind)) load();
+  if (note.kind === "digest") {
+    // The weekly digest has a page of its own, not a message to open.
+    const item = toast(note.text);
+    const open = h("a", { class: "btn btn--small toast-open", href: note.url, text: "Open" });
+    item.querySelector(".toast-text").after(open);
+    return;
+  }
   const onScreen = !document.hidden && note.channel === state.open
     && (note.thread_id == null || ctx.threadView.rootId === note.thread_id);
   if (onScreen) return;
@@ -179,6 +186,7 @@ async function load({ older = false } = {}) {
     const page = await get("/mentions", { limit: PAGE, before });
     if (seq !== loadSeq) return;
     items = older ? [...items, ...page.items] : page.items;
+    if (!older) renderDigest(page.digest);
     render(page.has_more);
     unread = page.unread_mentions;
     if (!older && page.items.some((i) => i.unread)) {
@@ -195,6 +203,19 @@ async function load({ older = false } = {}) {
     $("mentions-status").textContent = "";
     toastError(err);
   }
+}
+
+/** The weekly digest's line above the list: counts only; its page lists tips and questions. */
+function renderDigest(digest) {
+  const box = $("mentions-digest");
+  box.hidden = !digest;
+  if (!digest) return;
+  const count = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+  box.replaceChildren(h("a", { class: `mention-open${digest.unread ? " mention-item--unread" : ""}`,
+    href: digest.url },
+  h("span", { class: "mention-where", text: `Weekly digest · week of ${digest.week}` }),
+  h("span", {}, digest.unread ? h("span", { class: "visually-hidden", text: "Unread: " }) : null,
+    `${count(digest.tips, "new tip")} and ${count(digest.questions, "open question")} you could answer`)));
 }
 
 const WHAT = {

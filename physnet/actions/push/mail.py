@@ -62,10 +62,7 @@ def send_due() -> int:
             continue  # another process (or thread) mails this person
         message = _compose(user, channels, mail.sender, link)
         try:
-            with smtplib.SMTP(mail.host, mail.port, timeout=10) as smtp:
-                if mail.starttls:
-                    smtp.starttls()
-                smtp.send_message(message)
+            relay(message)
         except (OSError, smtplib.SMTPException):
             # At most once: these mentions stay in the app; the next ones are mailed again.
             log.warning("mail fallback: the SMTP relay %s:%s failed", mail.host, mail.port)
@@ -74,6 +71,17 @@ def send_due() -> int:
             record_audit("system", "push.mailed", f"user:{user.username}", channels=len(channels))
         sent += 1
     return sent
+
+
+def relay(message: EmailMessage) -> None:
+    """Hand one mail to the site's SMTP relay (`[mail]`, host set); raises OSError or
+    smtplib.SMTPException when the relay is unreachable or refuses it. The e-mail fallback
+    and the weekly digest both send through here."""
+    mail = current_app.config["PHYSNET"].mail
+    with smtplib.SMTP(mail.host, mail.port, timeout=10) as smtp:
+        if mail.starttls:
+            smtp.starttls()
+        smtp.send_message(message)
 
 
 def _claim(user_id: int, newest: int) -> bool:
