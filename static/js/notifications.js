@@ -47,7 +47,7 @@ function renderBadge() {
   const badge = $("mentions-badge");
   badge.hidden = unread === 0;
   badge.textContent = unread > 99 ? "99+" : String(unread);
-  badge.title = `${unread} unread ${unread === 1 ? "mention" : "mentions"}`;
+  badge.title = `${unread} unread ${unread === 1 ? "mention or offer" : "mentions and offers"}`;
 }
 
 /** Ask the server for the count (it knows which channels I may still read). */
@@ -90,6 +90,7 @@ const desktopOn = () => desktopSupported() && Notification.permission === "grant
 function onNotification(note) {
   // mentions reload on `mention`; replies and "Can you help?" offers on their notification
   if (dialog.open && (note.kind === "reply" || note.kind === "help")) load();
+  else if (note.kind === "help") scheduleRefresh(); // an offer counts in the badge too
   const onScreen = !document.hidden && note.channel === state.open
     && (note.thread_id == null || ctx.threadView.rootId === note.thread_id);
   if (onScreen) return;
