@@ -16,12 +16,14 @@ from sqlalchemy import Date, cast, func, select, text, tuple_, union_all
 from physnet.errors import BadRequest
 from physnet.extensions import db
 from physnet.models import (
+    ActiveWeek,
     ActivityWeek,
     Channel,
     FirstPost,
     InsightRollup,
     Message,
     Question,
+    SearchDay,
     SearchRecord,
     Tip,
     TipEndorsement,
@@ -157,9 +159,7 @@ def _groups_in_sql(where: tuple[Any, ...]) -> tuple[dict[str, Any], Groups]:
         .join(Channel, Channel.id == Question.channel_id)
         .join(User, User.id == Question.asker_id)
         .where(*where)
-        .group_by(
-            func.grouping_sets(tuple_(), *(tuple_(column) for column in name.values()))
-        )
+        .group_by(func.grouping_sets(tuple_(), *(tuple_(column) for column in name.values())))
     )
     # grouping(): a bit set per column, 1 where the column is not grouped on in that row.
     kinds = {0b011: "channel", 0b101: "specialty", 0b110: "facility"}
@@ -248,16 +248,23 @@ def _groups_in_python(where: tuple[Any, ...]) -> tuple[dict[str, Any], Groups]:
 def search_figures(period: Period, content: bool) -> dict[str, Any]:
     """Searches per week, the share that found nothing, and what they were looking for."""
     in_period = (SearchRecord.day >= period.since, SearchRecord.day <= period.until)
-    rows = db.session.execute(
-        select(
-            SearchRecord.day,
-            func.count(),
-            func.sum(func.cast(SearchRecord.results == 0, db.Integer)),
-            func.sum(func.cast(SearchRecord.flagged, db.Integer)),
-        )
-        .where(*in_period)
-        .group_by(SearchRecord.day)
-    ).all()
+    # Days up to the rollup's are read from search_days (one row a day); later ones live.
+    through = db.session.scalar(select(InsightRollup.searches_through))
+    rolled: list[Any] = []
+    live = select(
+        SearchRecord.day,
+        func.count(),
+        func.sum(func.cast(SearchRecord.results == 0, db.Integer)),
+        func.sum(func.cast(SearchRecord.flagged, db.Integer)),
+    ).where(*in_period)
+    if through is not None:
+        live = live.where(SearchRecord.day > through)
+        rolled = db.session.execute(
+            select(SearchDay.day, SearchDay.total, SearchDay.zero_result, SearchDay.flagged).where(
+                SearchDay.day >= period.since, SearchDay.day <= min(period.until, through)
+            )
+        ).all()
+    rows = [*rolled, *db.session.execute(live.group_by(SearchRecord.day)).all()]
     weekly = {w: {"total": 0, "zero_result": 0} for w in _weeks(period)}
     flagged = 0
     for day, total, zero, flags in rows:
@@ -330,25 +337,39 @@ def week_start(day: Any) -> Any:
 
 
 def _weekly_active(period: Period) -> dict[date, int]:
-    """People who posted, per week: from the rollup and, after its watermark, from the
-    messages themselves; counted (distinct) by the database."""
+    """People who posted, per week: the rollup's count (active_weeks) for the weeks no
+    message after its watermark falls in; for the others (usually the current week), the
+    rollup's people and the later messages' authors, counted (distinct) by the database."""
     through = db.session.scalar(select(InsightRollup.through_message_id)) or 0
     first, last = week_of(period.since), week_of(period.until)
+    live = (
+        select(
+            week_start(day_of(Message.created_at)).label("week"),
+            Message.author_id.label("user_id"),
+        )
+        .where(
+            Message.id > through,
+            Message.created_at >= datetime.combine(first, time(), UTC),
+            Message.created_at < datetime.combine(last + timedelta(days=7), time(), UTC),
+        )
+        .cte("live")
+    )
+    live_weeks = select(live.c.week).distinct()
     rolled = select(ActivityWeek.week.label("week"), ActivityWeek.user_id.label("user_id")).where(
-        ActivityWeek.week >= first, ActivityWeek.week <= last
+        ActivityWeek.week >= first, ActivityWeek.week <= last, ActivityWeek.week.in_(live_weeks)
     )
-    live = select(
-        week_start(day_of(Message.created_at)).label("week"), Message.author_id.label("user_id")
-    ).where(
-        Message.id > through,
-        Message.created_at >= datetime.combine(first, time(), UTC),
-        Message.created_at < datetime.combine(last + timedelta(days=7), time(), UTC),
-    )
-    both = union_all(rolled, live).subquery()
-    rows = db.session.execute(
+    both = union_all(rolled, select(live.c.week, live.c.user_id)).subquery()
+    counted = db.session.execute(
         select(both.c.week, func.count(func.distinct(both.c.user_id))).group_by(both.c.week)
     ).all()
-    return {_as_date(w): n for w, n in rows}
+    totals = db.session.execute(
+        select(ActiveWeek.week, ActiveWeek.active).where(
+            ActiveWeek.week >= first, ActiveWeek.week <= last
+        )
+    ).all()
+    active = {_as_date(w): n for w, n in totals}
+    active.update({_as_date(w): n for w, n in counted})
+    return active
 
 
 def _first_message_days(user_ids: Any) -> dict[int, date]:
