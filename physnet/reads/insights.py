@@ -272,11 +272,13 @@ def search_figures(period: Period, content: bool) -> dict[str, Any]:
     ).where(*in_period)
     if through is not None:
         live = live.where(SearchRecord.day > through)
-        rolled = db.session.execute(
-            select(SearchDay.day, SearchDay.total, SearchDay.zero_result, SearchDay.flagged).where(
-                SearchDay.day >= period.since, SearchDay.day <= min(period.until, through)
+        rolled = list(
+            db.session.execute(
+                select(
+                    SearchDay.day, SearchDay.total, SearchDay.zero_result, SearchDay.flagged
+                ).where(SearchDay.day >= period.since, SearchDay.day <= min(period.until, through))
             )
-        ).all()
+        )
     rows = [*rolled, *db.session.execute(live.group_by(SearchRecord.day)).all()]
     weekly = {w: {"total": 0, "zero_result": 0} for w in _weeks(period)}
     flagged = 0
