@@ -164,6 +164,9 @@ def test_help_after_hours_and_push_is_content_free(app, people, login, runner):
     assert payload["url"] == f"/c/town/m/{question}"
     assert "in-basket" not in row.payload.lower() and "anticoagulation" not in row.payload.lower()
     assert "Can you help?" in payload["text"]
+    with app.app_context():  # the app badge the push carries counts the unread offer
+        expert_id = db.session.scalar(select(User.id).where(User.username == "expert"))
+        assert delivery._badges({expert_id}) == {expert_id: 1}
 
 
 def test_help_after_hours_must_be_positive(tmp_path):
