@@ -2,12 +2,14 @@
 1M messages, 50k questions and 100k recorded searches over a year, in-process through the
 Flask test client.
 
-    python bench/insights.py [--messages 1000000] [--searches 100000] [--requests 15]
+    python bench/insights.py [--messages 1000000] [--searches 100000] [--requests 15] [--record]
 
 The rows are bulk-loaded with COPY (the actions are measured by the tests, not here). Two
-figures: with the daily activity rollup done (as `physnet insights rollup` from cron
-leaves it) and without it (every message after the watermark is read live: the baseline,
-and what a server whose cron never ran pays). Target: under 1 s with the rollup.
+figures: with the rollup done (as `physnet insights rollup` from cron leaves it: activity
+per week, searches per day) and without it (every message and search read live: the
+baseline, and what a server whose cron never ran pays), with their ratio. Target: under
+1 s with the rollup. The ratios rollup / live of the medians, per period, are what
+`--record` keeps in bench/recorded.json and the guard compares (the p95 ratios are printed).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from typing import Any
 
 import psycopg
 from common import format_table, latency_summary, machine_note, source_version, temp_folder
+from recorded import guard
 
 from physnet import create_app
-from physnet.actions.insights import do_rollup_activity
+from physnet.actions.insights import do_rollup_insights
 from physnet.actions.users import do_create_local_user, do_create_token
 from physnet.extensions import db
 
@@ -250,12 +253,16 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=60)
     parser.add_argument("--requests", type=int, default=15)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--record", action="store_true", help="record these figures in bench/recorded.json"
+    )
     args = parser.parse_args()
     name = f"physnet_bench_insights_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(args.pg, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = args.pg.rsplit("/", 1)[0] + "/" + name
     rows: list[list[Any]] = []
+    loads: list[float] = []
     try:
         with temp_folder("physnet-bench-insights-") as folder:
             app = create_app(
@@ -285,21 +292,27 @@ def main() -> None:
                     "since": (datetime.now(UTC) - timedelta(days=366)).date().isoformat()
                 },
             }
+            live: dict[str, dict[str, float]] = {}
             for label, query in periods.items():
-                figures = measure(client, token, max(args.requests // 3, 3), query)
-                rows.append(["no rollup (live)", label, figures["p50"], figures["p95"]])
+                live[label] = measure(client, token, max(args.requests // 3, 3), query)
+                rows.append(["no rollup (live)", label, live[label]["p50"], live[label]["p95"]])
+                loads.append(os.getloadavg()[0])
             with app.app_context():
                 started = time.perf_counter()
-                do_rollup_activity()
+                do_rollup_insights()
                 rollup_s = time.perf_counter() - started
                 db.session.remove()
             # Steady state: autovacuum visits a year of rows long before anyone reads the
             # insights (its visibility map makes index-only scans possible); do it now.
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute("VACUUM ANALYZE")
+            ratios: dict[str, float] = {}
             for label, query in periods.items():
                 figures = measure(client, token, args.requests, query)
-                rows.append(["daily rollup", label, figures["p50"], figures["p95"]])
+                rows.append(["rollup", label, figures["p50"], figures["p95"]])
+                loads.append(os.getloadavg()[0])
+                for p in ("p50", "p95"):
+                    ratios[f"{label} {p} / live {p}"] = figures[p] / live[label][p]
     finally:
         with psycopg.connect(args.pg, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -308,8 +321,15 @@ def main() -> None:
         "GET /api/v1/admin/insights (Flask test client)"
     )
     print(f"{source_version()} · {machine_note()} · load average {os.getloadavg()[0]:.1f}")
-    print(f"first rollup (physnet insights rollup over every message): {rollup_s:.1f} s")
+    print("load average after each row: " + ", ".join(f"{load:.1f}" for load in loads))
+    print(f"first rollup (physnet insights rollup over every message and search): {rollup_s:.1f} s")
     print(format_table(["precompute", "period", "p50 ms", "p95 ms"], rows))
+    print("\nRatio rollup / live (same run):")
+    for key, value in ratios.items():
+        print(f"  {key}: {value:.3f}")
+    # Only the medians are guarded: a p95 of a handful of requests on a shared machine moves
+    # by more than the guard's 1.5x from run to run (two runs measured 0.20 and 0.32).
+    guard("insights", {k: v for k, v in ratios.items() if "p50" in k}, rerecord=args.record)
 
 
 if __name__ == "__main__":

@@ -164,6 +164,9 @@ def test_help_after_hours_and_push_is_content_free(app, people, login, runner):
     assert payload["url"] == f"/c/town/m/{question}"
     assert "in-basket" not in row.payload.lower() and "anticoagulation" not in row.payload.lower()
     assert "Can you help?" in payload["text"]
+    with app.app_context():  # the app badge the push carries counts the unread offer
+        expert_id = db.session.scalar(select(User.id).where(User.username == "expert"))
+        assert delivery._badges({expert_id}) == {expert_id: 1}
 
 
 def test_help_after_hours_must_be_positive(tmp_path):
@@ -177,3 +180,22 @@ def test_help_after_hours_must_be_positive(tmp_path):
         {"questions": {"help_after_hours": 6}}, environ={"PHYSNET_INSTANCE": str(tmp_path)}
     )
     assert settings.questions_help_after_hours == 6
+
+
+def test_unread_offers_count_in_the_badge_until_read(app, people, login, runner):
+    asker, expert = login("asker"), login("expert")
+    public = ask(asker, "town")
+    assert expert.get(f"{API}/mentions").json["unread_mentions"] == 0
+    age(app, public, 25)
+    offer_help(runner)
+    assert expert.get(f"{API}/mentions").json["unread_mentions"] == 1
+    # Mentioned in the offered question too: still one unread item, not two.
+    mentioning = ask(asker, "town", "@expert how do I build an in-basket pool?")
+    age(app, mentioning, 25)
+    offer_help(runner)
+    assert offered(app, mentioning) >= {"expert"}
+    assert expert.get(f"{API}/mentions").json["unread_mentions"] == 2
+    read = expert.post(f"{API}/mentions/read", json={"up_to_id": mentioning})
+    assert read.status_code == 200 and read.json["unread_mentions"] == 0
+    assert expert.get(f"{API}/mentions").json["unread_mentions"] == 0
+    assert asker.get(f"{API}/mentions").json["unread_mentions"] == 0

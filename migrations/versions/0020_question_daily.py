@@ -1,4 +1,5 @@
-"""per-day question figures for the insights (issue 17)
+"""per-day and per-week figures for the insights (issue 17): searches per day, people
+active per week, and the day the searches are rolled up to
 
 Revision ID: 0020
 Revises: 0019
@@ -17,8 +18,30 @@ depends_on = None
 
 
 def upgrade():
-    pass  # reserved: filled in by the change that needs it
+    op.create_table('search_days',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('zero_result', sa.Integer(), nullable=False),
+    sa.Column('flagged', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day', name=op.f('pk_search_days'))
+    )
+    op.create_table('active_weeks',
+    sa.Column('week', sa.Date(), nullable=False),
+    sa.Column('active', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('week', name=op.f('pk_active_weeks'))
+    )
+    with op.batch_alter_table('insight_rollups') as batch_op:
+        batch_op.add_column(sa.Column('searches_through', sa.Date(), nullable=True))
+    # Existing activity_weeks rows are counted at once; search_days fills on the next
+    # `physnet insights rollup` (until then every search is counted live, as before).
+    op.execute(
+        "INSERT INTO active_weeks (week, active) "
+        "SELECT week, count(*) FROM activity_weeks GROUP BY week"
+    )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('insight_rollups') as batch_op:
+        batch_op.drop_column('searches_through')
+    op.drop_table('active_weeks')
+    op.drop_table('search_days')

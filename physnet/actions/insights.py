@@ -1,12 +1,13 @@
-"""Figures the insights keep as things happen: each search (only what the PHI guard passes,
-as normalized words) and the daily activity rollup (issue 17)."""
+"""Figures the insights keep: each search as it happens (only what the PHI guard passes,
+as normalized words), and the rollup `physnet insights rollup` runs from cron (issue 17)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from physnet.actions.phi import phi_settings
@@ -14,10 +15,12 @@ from physnet.db.transaction import atomic
 from physnet.extensions import db
 from physnet.models import (
     MAX_QUERY,
+    ActiveWeek,
     ActivityWeek,
     FirstPost,
     InsightRollup,
     Message,
+    SearchDay,
     SearchRecord,
     utcnow,
 )
@@ -58,10 +61,17 @@ def do_record_search(text: str, results: int, day: date | None = None) -> Search
     return record
 
 
-def do_rollup_activity() -> int:
-    """Add who posted in which week, and first-message days, for messages since the last
-    rollup, and move the watermark; returns how many message ids were read. Idempotent,
-    safe to run from cron as often as wanted (insights count later messages live)."""
+def do_rollup_insights(today: date | None = None) -> tuple[int, int]:
+    """Bring the insights' precomputed figures up to date; returns (message ids read,
+    days of searches counted). Idempotent, safe to run from cron as often as wanted: the
+    insights count whatever is not rolled up yet live, so they are right either way.
+
+    - who posted in which week (activity_weeks), each person's first-message day
+      (first_posts) and how many people posted each week (active_weeks), for the messages
+      since the watermark;
+    - the searches per day (search_days) of every day before yesterday (UTC), counted
+      afresh each run from search_records; yesterday's and today's stay live, so a search
+      still being committed around midnight is not missed."""
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     with atomic():
         state = db.session.get(InsightRollup, 1, with_for_update=True)
@@ -72,29 +82,63 @@ def do_rollup_activity() -> int:
         start = state.through_message_id
         top = db.session.scalar(select(func.max(Message.id))) or start
         if top > start:
-            # INSERT ... SELECT on the server: nothing crosses the wire.
-            new = (Message.id > start, Message.id <= top)
-            week = week_start(day_of(Message.created_at))
-            db.session.execute(
-                dialect.insert(ActivityWeek)
-                .from_select(
-                    ["week", "user_id"], select(week, Message.author_id).where(*new).distinct()
+            _roll_messages(dialect, start, top)
+        # Every week's count afresh: an account removed since is no longer counted.
+        db.session.execute(delete(ActiveWeek))
+        db.session.execute(
+            insert(ActiveWeek).from_select(
+                ["week", "active"],
+                select(ActivityWeek.week, func.count()).group_by(ActivityWeek.week),
+            )
+        )
+        through = (today or utcnow().date()) - timedelta(days=2)
+        db.session.execute(delete(SearchDay).where(SearchDay.day <= through))
+        flagged = func.sum(case((SearchRecord.flagged, 1), else_=0))
+        db.session.execute(
+            insert(SearchDay).from_select(
+                ["day", "total", "zero_result", "flagged"],
+                select(
+                    SearchRecord.day,
+                    func.count(),
+                    func.sum(case((SearchRecord.results == 0, 1), else_=0)),
+                    flagged,
                 )
-                .on_conflict_do_nothing()
+                .where(SearchRecord.day <= through)
+                .group_by(SearchRecord.day),
             )
-            first = dialect.insert(FirstPost).from_select(
-                ["user_id", "first_day"],
-                select(Message.author_id, func.min(day_of(Message.created_at)))
-                .where(*new)
-                .group_by(Message.author_id),
-            )
-            earlier = func.least if dialect is postgresql else func.min
-            db.session.execute(
-                first.on_conflict_do_update(
-                    index_elements=["user_id"],
-                    set_={"first_day": earlier(FirstPost.first_day, first.excluded.first_day)},
-                )
-            )
+        )
+        days = db.session.scalar(select(func.count()).select_from(SearchDay)) or 0
         state.through_message_id = top
+        state.searches_through = through
         state.rolled_at = utcnow()
-    return top - start
+    return top - start, days
+
+
+def do_rollup_activity() -> int:
+    """The message part of `do_rollup_insights`: how many message ids it read."""
+    return do_rollup_insights()[0]
+
+
+def _roll_messages(dialect: Any, start: int, top: int) -> None:
+    """Who posted in which week, and first-message days, for message ids in (start, top]:
+    INSERT ... SELECT on the server, so nothing crosses the wire."""
+    new = (Message.id > start, Message.id <= top)
+    week = week_start(day_of(Message.created_at))
+    db.session.execute(
+        dialect.insert(ActivityWeek)
+        .from_select(["week", "user_id"], select(week, Message.author_id).where(*new).distinct())
+        .on_conflict_do_nothing()
+    )
+    first = dialect.insert(FirstPost).from_select(
+        ["user_id", "first_day"],
+        select(Message.author_id, func.min(day_of(Message.created_at)))
+        .where(*new)
+        .group_by(Message.author_id),
+    )
+    earlier = func.least if dialect is postgresql else func.min
+    db.session.execute(
+        first.on_conflict_do_update(
+            index_elements=["user_id"],
+            set_={"first_day": earlier(FirstPost.first_day, first.excluded.first_day)},
+        )
+    )

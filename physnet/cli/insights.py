@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from physnet.actions.insights import do_rollup_activity
+from physnet.actions.insights import do_rollup_insights
 
 
 @click.group("insights")
@@ -16,11 +16,11 @@ def insights_group() -> None:
 @insights_group.command("rollup")
 @with_appcontext
 def rollup() -> None:
-    """Record who posted on which day, for messages since the last run.
+    """Count who posted in which week, and the searches per day, since the last run.
 
     Run it daily (cron or a systemd timer) or more often; the insights count anything
-    posted since the last run directly from the messages, so they are right either way,
-    only slower on a large database when it has not run for a long time.
+    not rolled up yet directly from the messages and search records, so they are right
+    either way, only slower on a large database when it has not run for a long time.
     """
-    read = do_rollup_activity()
-    click.echo(f"Rolled up {read} message ids.")
+    read, days = do_rollup_insights()
+    click.echo(f"Rolled up {read} message ids and {days} days of searches.")

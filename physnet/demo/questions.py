@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from physnet.actions.insights import do_rollup_activity
+from physnet.actions.insights import do_rollup_insights
 from physnet.actions.messages.send import do_send_message
 from physnet.extensions import db
 from physnet.models import Channel, Membership, Question, SearchRecord, User, utcnow
@@ -139,5 +139,5 @@ def load_demo_questions() -> int:
                 )
             )
     db.session.flush()
-    do_rollup_activity()
+    do_rollup_insights()
     return asked

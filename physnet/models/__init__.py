@@ -29,11 +29,13 @@ from physnet.models.push import (
 from physnet.models.questions import (
     MAX_QUERY,
     QUESTION_STATUSES,
+    ActiveWeek,
     ActivityWeek,
     FirstPost,
     HelpOffer,
     InsightRollup,
     Question,
+    SearchDay,
     SearchRecord,
 )
 from physnet.models.search import ChangeLog, ChangeLogReader
@@ -73,6 +75,7 @@ __all__ = [
     "TAG_KINDS",
     "TAG_RE",
     "USERNAME",
+    "ActiveWeek",
     "ActivityWeek",
     "ApiToken",
     "AuditChainHead",
@@ -104,6 +107,7 @@ __all__ = [
     "Reaction",
     "RepliesReadMarker",
     "RuntimeSetting",
+    "SearchDay",
     "SearchRecord",
     "Tag",
     "Tip",

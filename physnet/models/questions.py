@@ -77,14 +77,39 @@ class FirstPost(db.Model):  # type: ignore[name-defined]
     first_day: Mapped[date] = mapped_column(Date)
 
 
+class ActiveWeek(db.Model):  # type: ignore[name-defined]
+    """How many people posted in the week starting on this Monday: the activity_weeks rows
+    of that week, counted by the rollup (the insights count weeks with later messages live)."""
+
+    __tablename__ = "active_weeks"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    active: Mapped[int] = mapped_column(default=0)
+
+
+class SearchDay(db.Model):  # type: ignore[name-defined]
+    """The searches of one day (UTC), counted by the rollup: all of them, those that found
+    nothing, and those the PHI guard flagged. Days after `InsightRollup.searches_through`
+    are counted live from search_records."""
+
+    __tablename__ = "search_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    total: Mapped[int] = mapped_column(default=0)
+    zero_result: Mapped[int] = mapped_column(default=0)
+    flagged: Mapped[int] = mapped_column(default=0)
+
+
 class InsightRollup(db.Model):  # type: ignore[name-defined]
-    """How far the activity rollup has read: messages with ids up to `through_message_id`
-    are in activity_weeks and first_posts; later ones are counted live. A single row (id 1)."""
+    """How far the rollup has read: messages with ids up to `through_message_id` are in
+    activity_weeks, active_weeks and first_posts, and the searches of days up to
+    `searches_through` are in search_days; later ones are counted live. A single row (id 1)."""
 
     __tablename__ = "insight_rollups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     through_message_id: Mapped[int] = mapped_column(default=0)
+    searches_through: Mapped[date | None] = mapped_column(Date, default=None)
     rolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -5,23 +5,25 @@ rollup (never by scanning every message: see docs/insights.md, "How it stays fas
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import Date, cast, func, literal, select, union_all
+from sqlalchemy import Date, cast, func, select, text, tuple_, union_all
 
 from physnet.errors import BadRequest
 from physnet.extensions import db
 from physnet.models import (
+    ActiveWeek,
     ActivityWeek,
     Channel,
     FirstPost,
     InsightRollup,
     Message,
     Question,
+    SearchDay,
     SearchRecord,
     Tip,
     TipEndorsement,
@@ -58,10 +60,6 @@ def _weeks(period: Period) -> list[date]:
     return [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
 
 
-def _hours(later: datetime | None, earlier: datetime) -> float | None:
-    return None if later is None else (later - earlier).total_seconds() / 3600
-
-
 def _median(values: Iterable[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return round(median(present), 1) if present else None
@@ -95,131 +93,193 @@ def insights(period: Period, content: bool = True) -> dict[str, Any]:
     }
 
 
-def _group_figures(rows: Sequence[Any]) -> dict[str, Any]:
-    asked = len(rows)
-    answered = sum(1 for r in rows if r.answered_at is not None)
-    within = sum(
-        1 for r in rows if r.answered_at is not None and r.answered_at - r.asked_at <= ONE_DAY
-    )
-    return {
-        "asked": asked,
-        "answered": answered,
-        "answered_within_24h_share": _share(within, asked),
-        "median_hours_to_first_answer": _median(_hours(r.first_reply_at, r.asked_at) for r in rows),
-        "median_hours_to_accepted_answer": _median(_hours(r.answered_at, r.asked_at) for r in rows),
-    }
-
-
 def question_figures(period: Period) -> dict[str, Any]:
-    """Questions asked in the period, and how (and how fast) they were answered."""
+    """Questions asked in the period, and how (and how fast) they were answered, in total
+    and by channel, and by the asker's specialty and facility (as they are now)."""
     asked = (Question.asked_at >= period.start, Question.asked_at < period.end)
     weekly = {w: {"asked": 0, "answered": 0} for w in _weeks(period)}
-    for field, column in (("asked", Question.asked_at), ("answered", Question.answered_at)):
+    for key, column in (("asked", Question.asked_at), ("answered", Question.answered_at)):
         day = day_of(column)
-        per_day = db.session.execute(
+        for value, count in db.session.execute(
             select(day, func.count())
             .where(column >= period.start, column < period.end)
             .group_by(day)
-        ).all()
-        for value, count in per_day:
-            weekly[week_of(_as_date(value))][field] += count
+        ):
+            weekly[week_of(_as_date(value))][key] += count
     open_now = db.session.scalar(
         select(func.count()).select_from(Question).where(Question.status == "open")
     )
-    groups = {
-        "channel": Channel.name,
-        "specialty": User.specialty,
-        "facility": User.facility,
-    }
     by = _groups_in_sql if db.engine.dialect.name == "postgresql" else _groups_in_python
+    total, groups = by(asked)
     return {
-        **by(None, asked)[0],
+        **total,
         "open_now": open_now or 0,
         "weekly": [{"week": w.isoformat(), **v} for w, v in weekly.items()],
         **{
-            f"by_{key}": sorted(by(column, asked), key=lambda g: (-g["asked"], g["name"]))
-            for key, column in groups.items()
+            f"by_{key}": sorted(
+                ({"name": name, **figures} for name, figures in members.items()),
+                key=lambda g: (-g["asked"], g["name"]),
+            )
+            for key, members in groups.items()
         },
     }
 
 
-def _joined(query: Any) -> Any:
-    return query.join(Channel, Channel.id == Question.channel_id).join(
-        User, User.id == Question.asker_id
-    )
+Groups = dict[str, dict[str, dict[str, Any]]]
 
 
-def _groups_in_sql(key: Any, where: tuple[Any, ...]) -> list[dict[str, Any]]:
-    """PostgreSQL: counts and medians (percentile_cont) computed by the database, one row
-    per group: the path that keeps 50k questions well under a second."""
-    to_first = func.extract("epoch", Question.first_reply_at - Question.asked_at) / 3600
-    to_answer = func.extract("epoch", Question.answered_at - Question.asked_at) / 3600
-    name = func.coalesce(func.nullif(key, ""), "(none)") if key is not None else literal("")
-    query = _joined(
+def _hours(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 1)
+
+
+def _groups_in_sql(where: tuple[Any, ...]) -> tuple[dict[str, Any], Groups]:
+    """PostgreSQL: every group's counts and exact medians (percentile_cont) in one pass over
+    the period's questions (GROUPING SETS: the total, per channel, per specialty, per
+    facility), instead of one sort of every question per kind of group."""
+    # Grouped by the channel's id (names are looked up after) and by the words themselves
+    # ("C" collation: the same groups, sorted bytewise rather than by locale rules).
+    name = {
+        "channel": Question.channel_id,
+        "specialty": func.coalesce(func.nullif(User.specialty, ""), "(none)").collate("C"),
+        "facility": func.coalesce(func.nullif(User.facility, ""), "(none)").collate("C"),
+    }
+    to_first = Question.first_reply_at - Question.asked_at
+    to_answer = Question.answered_at - Question.asked_at
+    # The sorts of 50k questions fit in memory rather than spilling to disk (default 4MB).
+    db.session.execute(text("SET LOCAL work_mem = '32MB'"))
+    query = (
         select(
-            name.label("name"),
+            *name.values(),
+            func.grouping(*name.values()),
             func.count(),
             func.count(Question.answered_at),
-            func.count(Question.answered_at).filter(to_answer <= 24),
+            func.count(Question.answered_at).filter(to_answer <= ONE_DAY),
             func.percentile_cont(0.5).within_group(to_first),
             func.percentile_cont(0.5).within_group(to_answer),
-        ).select_from(Question)
-    ).where(*where)
-    if key is not None:
-        query = query.group_by(name)
-    result = []
-    for group, asked, answered, within, first, accepted in db.session.execute(query):
-        if not asked and key is None:
-            first = accepted = None
-        result.append(
-            {
-                **({"name": group} if key is not None else {}),
-                "asked": asked,
-                "answered": answered,
-                "answered_within_24h_share": _share(within, asked),
-                "median_hours_to_first_answer": None if first is None else round(float(first), 1),
-                "median_hours_to_accepted_answer": (
-                    None if accepted is None else round(float(accepted), 1)
-                ),
-            }
         )
-    return result
+        .select_from(Question)
+        .join(User, User.id == Question.asker_id)
+        .where(*where)
+        .group_by(func.grouping_sets(tuple_(), *(tuple_(column) for column in name.values())))
+    )
+    # grouping(): a bit set per column, 1 where the column is not grouped on in that row.
+    kinds = {0b011: "channel", 0b101: "specialty", 0b110: "facility"}
+    total = _figures(0, 0, 0, None, None)
+    groups: Groups = {key: {} for key in name}
+    rows = db.session.execute(query).all()
+    ids = [channel for channel, _, _, bits, *_ in rows if bits == 0b011]
+    names = {
+        channel_id: name
+        for channel_id, name in db.session.execute(
+            select(Channel.id, Channel.name).where(Channel.id.in_(ids))
+        )
+    }
+    for channel, specialty, facility, bits, *counts in rows:
+        asked, answered, within, first, accepted = counts
+        figures = _figures(asked, answered, within, _hours(first), _hours(accepted))
+        if bits == 0b111:
+            total = figures
+        else:
+            kind = kinds[bits]
+            key = {
+                "channel": names.get(channel) or "(none)",
+                "specialty": specialty,
+                "facility": facility,
+            }[kind]
+            groups[kind][key] = figures
+    return total, groups
 
 
-def _groups_in_python(key: Any, where: tuple[Any, ...]) -> list[dict[str, Any]]:
-    """SQLite (no percentile function): the same figures from the question rows."""
-    name = key if key is not None else literal("")
+def _figures(
+    asked: int, answered: int, within: int, first: float | None, accepted: float | None
+) -> dict[str, Any]:
+    return {
+        "asked": asked,
+        "answered": answered,
+        "answered_within_24h_share": _share(within, asked),
+        "median_hours_to_first_answer": first,
+        "median_hours_to_accepted_answer": accepted,
+    }
+
+
+@dataclass
+class _Group:
+    """The questions of one group (a channel, a specialty, a facility, or all of them)."""
+
+    asked: int = 0
+    within: int = 0
+    to_first: list[float] = field(default_factory=list)
+    to_accepted: list[float] = field(default_factory=list)
+
+    def add(self, asked_at: datetime, first: datetime | None, accepted: datetime | None) -> None:
+        self.asked += 1
+        if first is not None:
+            self.to_first.append((first - asked_at).total_seconds() / 3600)
+        if accepted is not None:
+            self.to_accepted.append((accepted - asked_at).total_seconds() / 3600)
+            self.within += accepted - asked_at <= ONE_DAY
+
+    def figures(self) -> dict[str, Any]:
+        return _figures(
+            self.asked,
+            len(self.to_accepted),
+            self.within,
+            _median(self.to_first),
+            _median(self.to_accepted),
+        )
+
+
+def _groups_in_python(where: tuple[Any, ...]) -> tuple[dict[str, Any], Groups]:
+    """SQLite (no percentile function; small installations): the same figures from one
+    read of the period's question rows."""
     rows = db.session.execute(
-        _joined(
-            select(
-                name.label("name"),
-                Question.asked_at,
-                Question.first_reply_at,
-                Question.answered_at,
-            ).select_from(Question)
-        ).where(*where)
+        select(
+            Channel.name,
+            User.specialty,
+            User.facility,
+            Question.asked_at,
+            Question.first_reply_at,
+            Question.answered_at,
+        )
+        .select_from(Question)
+        .join(Channel, Channel.id == Question.channel_id)
+        .join(User, User.id == Question.asker_id)
+        .where(*where)
     ).all()
-    buckets: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        buckets[row.name or "(none)"].append(row)
-    if key is None:
-        return [_group_figures(rows)]
-    return [{"name": group, **_group_figures(items)} for group, items in buckets.items()]
+    total = _Group()
+    groups: dict[str, dict[str, _Group]] = {"channel": {}, "specialty": {}, "facility": {}}
+    for channel, specialty, facility, asked_at, first, accepted in rows:
+        total.add(asked_at, first, accepted)
+        for kind, key in (("channel", channel), ("specialty", specialty), ("facility", facility)):
+            groups[kind].setdefault(key or "(none)", _Group()).add(asked_at, first, accepted)
+    return total.figures(), {
+        kind: {key: group.figures() for key, group in members.items()}
+        for kind, members in groups.items()
+    }
 
 
 def search_figures(period: Period, content: bool) -> dict[str, Any]:
     """Searches per week, the share that found nothing, and what they were looking for."""
     in_period = (SearchRecord.day >= period.since, SearchRecord.day <= period.until)
-    rows = db.session.execute(
-        select(
-            SearchRecord.day,
-            func.count(),
-            func.sum(func.cast(SearchRecord.results == 0, db.Integer)),
-            func.sum(func.cast(SearchRecord.flagged, db.Integer)),
+    # Days up to the rollup's are read from search_days (one row a day); later ones live.
+    through = db.session.scalar(select(InsightRollup.searches_through))
+    rolled: list[Any] = []
+    live = select(
+        SearchRecord.day,
+        func.count(),
+        func.sum(func.cast(SearchRecord.results == 0, db.Integer)),
+        func.sum(func.cast(SearchRecord.flagged, db.Integer)),
+    ).where(*in_period)
+    if through is not None:
+        live = live.where(SearchRecord.day > through)
+        rolled = list(
+            db.session.execute(
+                select(
+                    SearchDay.day, SearchDay.total, SearchDay.zero_result, SearchDay.flagged
+                ).where(SearchDay.day >= period.since, SearchDay.day <= min(period.until, through))
+            )
         )
-        .where(*in_period)
-        .group_by(SearchRecord.day)
-    ).all()
+    rows = [*rolled, *db.session.execute(live.group_by(SearchRecord.day)).all()]
     weekly = {w: {"total": 0, "zero_result": 0} for w in _weeks(period)}
     flagged = 0
     for day, total, zero, flags in rows:
@@ -292,25 +352,39 @@ def week_start(day: Any) -> Any:
 
 
 def _weekly_active(period: Period) -> dict[date, int]:
-    """People who posted, per week: from the rollup and, after its watermark, from the
-    messages themselves; counted (distinct) by the database."""
+    """People who posted, per week: the rollup's count (active_weeks) for the weeks no
+    message after its watermark falls in; for the others (usually the current week), the
+    rollup's people and the later messages' authors, counted (distinct) by the database."""
     through = db.session.scalar(select(InsightRollup.through_message_id)) or 0
     first, last = week_of(period.since), week_of(period.until)
+    live = (
+        select(
+            week_start(day_of(Message.created_at)).label("week"),
+            Message.author_id.label("user_id"),
+        )
+        .where(
+            Message.id > through,
+            Message.created_at >= datetime.combine(first, time(), UTC),
+            Message.created_at < datetime.combine(last + timedelta(days=7), time(), UTC),
+        )
+        .cte("live")
+    )
+    live_weeks = select(live.c.week).distinct()
     rolled = select(ActivityWeek.week.label("week"), ActivityWeek.user_id.label("user_id")).where(
-        ActivityWeek.week >= first, ActivityWeek.week <= last
+        ActivityWeek.week >= first, ActivityWeek.week <= last, ActivityWeek.week.in_(live_weeks)
     )
-    live = select(
-        week_start(day_of(Message.created_at)).label("week"), Message.author_id.label("user_id")
-    ).where(
-        Message.id > through,
-        Message.created_at >= datetime.combine(first, time(), UTC),
-        Message.created_at < datetime.combine(last + timedelta(days=7), time(), UTC),
-    )
-    both = union_all(rolled, live).subquery()
-    rows = db.session.execute(
+    both = union_all(rolled, select(live.c.week, live.c.user_id)).subquery()
+    counted = db.session.execute(
         select(both.c.week, func.count(func.distinct(both.c.user_id))).group_by(both.c.week)
     ).all()
-    return {_as_date(w): n for w, n in rows}
+    totals = db.session.execute(
+        select(ActiveWeek.week, ActiveWeek.active).where(
+            ActiveWeek.week >= first, ActiveWeek.week <= last
+        )
+    ).all()
+    active = {_as_date(w): n for w, n in totals}
+    active.update({_as_date(w): n for w, n in counted})
+    return active
 
 
 def _first_message_days(user_ids: Any) -> dict[int, date]:

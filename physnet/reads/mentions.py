@@ -93,15 +93,21 @@ def mentions_page(
 
 
 def unread_mention_count(user: User) -> int:
-    """Unread mentions of `user` in channels they may read now (the sidebar badge)."""
+    """The sidebar badge of "Mentions & replies": unread mentions of `user` and unread "Can
+    you help?" offers to them, in channels they may read now; a message that both mentions
+    them and is offered to them counts once. Marking the view read clears both."""
+    mentioned = select(Mention.message_id).where(
+        Mention.user_id == user.id, Mention.read_at.is_(None)
+    )
+    offered = select(HelpOffer.message_id).where(
+        HelpOffer.user_id == user.id, HelpOffer.read_at.is_(None)
+    )
     return (
         db.session.scalar(
             select(func.count())
-            .select_from(Mention)
-            .join(Message, Message.id == Mention.message_id)
+            .select_from(Message)
             .where(
-                Mention.user_id == user.id,
-                Mention.read_at.is_(None),
+                Message.id.in_(union(mentioned, offered)),
                 visible_messages(user),
                 shown_to_readers(),  # a reported message notifies no one
             )

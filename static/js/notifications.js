@@ -47,7 +47,7 @@ function renderBadge() {
   const badge = $("mentions-badge");
   badge.hidden = unread === 0;
   badge.textContent = unread > 99 ? "99+" : String(unread);
-  badge.title = `${unread} unread ${unread === 1 ? "mention" : "mentions"}`;
+  badge.title = `${unread} unread ${unread === 1 ? "mention or offer" : "mentions and offers"}`;
 }
 
 /** Ask the server for the count (it knows which channels I may still read). */
@@ -90,6 +90,7 @@ const desktopOn = () => desktopSupported() && Notification.permission === "grant
 function onNotification(note) {
   // mentions reload on `mention`; replies, "Can you help?" offers and the digest on theirs
   if (dialog.open && ["reply", "help", "digest"].includes(note.kind)) load();
+  else if (note.kind === "help") scheduleRefresh(); // an offer counts in the badge too
   if (note.kind === "digest") {
     // The weekly digest has a page of its own, not a message to open.
     const item = toast(note.text);

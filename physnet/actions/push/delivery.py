@@ -20,14 +20,14 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, union
 
 from physnet.actions.audit import record_audit
 from physnet.actions.push import vapid, wire
 from physnet.actions.push.endpoints import EndpointRefused, resolve
 from physnet.db.transaction import atomic
 from physnet.extensions import db
-from physnet.models import Mention, PushOutbox, PushSubscription, utcnow
+from physnet.models import HelpOffer, Mention, PushOutbox, PushSubscription, utcnow
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -213,11 +213,18 @@ def drain_once(pool: ThreadPoolExecutor | None = None) -> int:
 
 
 def _badges(user_ids: set[int]) -> dict[int, int]:
-    """Unread mentions per person, for the app badge (one grouped query per batch)."""
+    """Unread mentions and "Can you help?" offers per person (a message that is both counts
+    once), for the app badge: one grouped query per batch."""
+    unread = union(
+        select(Mention.user_id, Mention.message_id).where(
+            Mention.user_id.in_(user_ids), Mention.read_at.is_(None)
+        ),
+        select(HelpOffer.user_id, HelpOffer.message_id).where(
+            HelpOffer.user_id.in_(user_ids), HelpOffer.read_at.is_(None)
+        ),
+    ).subquery()
     rows = db.session.execute(
-        select(Mention.user_id, func.count())
-        .where(Mention.user_id.in_(user_ids), Mention.read_at.is_(None))
-        .group_by(Mention.user_id)
+        select(unread.c.user_id, func.count()).group_by(unread.c.user_id)
     ).all()
     return {user_id: count for user_id, count in rows}
 
