@@ -292,7 +292,7 @@ def main() -> None:
             from physnet import create_app
             from physnet.actions.channels import do_create_channel
             from physnet.db.transaction import atomic
-            from physnet.directory.entries import wanted_attributes
+            from physnet.directory.snapshot import sync_attributes
             from physnet.directory.settings import directory_settings
             from physnet.extensions import db
 
@@ -313,7 +313,7 @@ def main() -> None:
                         do_create_channel(None, names[0], names[0].title(), "Bench ward", "public")
                 settings = directory_settings()
                 assert settings is not None
-                attrs = wanted_attributes(settings)
+                attrs = sync_attributes(settings)
                 db.session.remove()
 
             rows = []

@@ -16,6 +16,8 @@ from physnet.extensions import db
 from physnet.models import AuditEvent, User, utcnow
 
 BULK_ROWS = 1000
+# json.dumps(detail, default=str, sort_keys=True, ensure_ascii=False), its encoder built once
+_detail_json = json.JSONEncoder(default=str, sort_keys=True, ensure_ascii=False).encode
 
 
 def record_audit(actor: str, action: str, target: str = "", **detail: Any) -> AuditEvent:
@@ -30,7 +32,7 @@ def record_audit(actor: str, action: str, target: str = "", **detail: Any) -> Au
         actor=actor[:128],
         action=action,
         target=target[:255],
-        detail=json.dumps(detail, default=str, sort_keys=True, ensure_ascii=False),
+        detail=_detail_json(detail),
     )
     chain(db.session(), event)
     db.session.add(event)
@@ -47,7 +49,7 @@ def record_audit_many(actor: str, events: list[tuple[str, str, dict[str, Any]]])
             "actor": actor[:128],
             "action": action,
             "target": target[:255],
-            "detail": json.dumps(detail, default=str, sort_keys=True, ensure_ascii=False),
+            "detail": _detail_json(detail),
         }
         for action, target, detail in events
     ]

@@ -112,12 +112,19 @@ def profile_of(entry: Entry, settings: DirectorySettings) -> dict[str, Any]:
     """Profile fields from the mapped attributes; a missing attribute gives "" (or None)."""
     profile: dict[str, Any] = {}
     for name, attr in settings.attributes.items():
-        values = get(entry, attr)
+        # the server usually spells the attribute as asked: look it up directly first
+        values = entry[attr] if attr in entry else get(entry, attr)
         if name == "photo":
             profile[name] = values[0] if values and values[0] else None  # raw bytes
             continue
-        strings = [s for s in (text(v) for v in values) if s]
-        value = ", ".join(strings) if name in _JOINED else (strings[0] if strings else "")
+        if len(values) == 1 or (values and name not in _JOINED):
+            value = text(values[0])
+            if not value and len(values) > 1:  # the first is blank: the first that is not
+                value = next((s for s in (text(v) for v in values) if s), "")
+        elif values:
+            value = ", ".join(s for s in (text(v) for v in values) if s)
+        else:
+            value = ""
         profile[name] = value[: PROFILE_FIELDS[name][1]]
     if not profile.get("display_name", "x"):
         cn = get(entry, "cn")

@@ -17,6 +17,8 @@ MAX_TOKEN = 64
 
 def fold(text: str) -> str:
     """Lowercase ASCII letters and digits: accents dropped, apostrophes removed."""
+    if text.isascii():  # nothing to decompose (most names): the same result, sooner
+        return text.lower().translate(_APOSTROPHES)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return plain.translate(_APOSTROPHES)
