@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from physnet.directory.connection import Entry
+from physnet.directory.entries import LowerKeys
 
 # Attributes whose equality rule ignores case (caseIgnoreMatch in OpenLDAP's core, cosine
 # and inetorgperson schemas; Unicode String in AD): a disabled flag usually lives in one.
@@ -59,7 +60,10 @@ class DisabledTest:
 
 
 def _values(entry: Entry, attr: str) -> list[bytes]:
-    """Every value of `attr` and of its subtypes (`description;lang-en`), any case."""
+    """Every value of `attr` (lowercase) and of its subtypes (`description;lang-en`), any
+    case."""
+    if isinstance(entry, LowerKeys) and not entry.has_options:
+        return entry.get(attr, [])
     found: list[bytes] = []
     for key, values in entry.items():
         if key.partition(";")[0].lower() == attr:

@@ -36,12 +36,47 @@ class BadEntry(ValueError):
     """An entry PhysNet cannot provision; the message says which and why."""
 
 
+class LowerKeys(dict[str, list[bytes]]):
+    """An entry with its attribute names lowercased (see `lower_keys`): `get` needs no scan."""
+
+    has_options = False
+
+
+class _LowerKeysWithOptions(LowerKeys):
+    has_options = True  # some name has an option: `description;lang-en` and such
+
+
+# attribute names as a server sent them -> (lowercased, the class to build)
+_SHAPES: dict[tuple[str, ...], tuple[tuple[str, ...], type[LowerKeys]]] = {}
+
+
+def lower_keys(entry: Entry) -> LowerKeys:
+    """`entry` with its attribute names lowercased. A search returns the same names entry
+    after entry, so each spelling is lowercased once."""
+    if isinstance(entry, LowerKeys):
+        return entry
+    shape = tuple(entry)
+    known = _SHAPES.get(shape)
+    if known is None:
+        if len(_SHAPES) > 256:
+            _SHAPES.clear()
+        lowered = tuple(k.lower() for k in shape)
+        kind = _LowerKeysWithOptions if any(";" in k for k in lowered) else LowerKeys
+        known = _SHAPES[shape] = (lowered, kind)
+    return known[1](zip(known[0], entry.values()))
+
+
 def get(entry: Entry, attr: str) -> list[bytes]:
     """The values of `attr`, whatever case the server spelled it in."""
     if attr in entry:
         return entry[attr]
     lowered = attr.lower()
-    return next((v for k, v in entry.items() if k.lower() == lowered), [])
+    if isinstance(entry, LowerKeys):
+        return entry.get(lowered, [])
+    for key, values in entry.items():
+        if key.lower() == lowered:
+            return values
+    return []
 
 
 def text(value: bytes) -> str:
@@ -113,7 +148,7 @@ def profile_of(entry: Entry, settings: DirectorySettings) -> dict[str, Any]:
     profile: dict[str, Any] = {}
     for name, attr in settings.attributes.items():
         # the server usually spells the attribute as asked: look it up directly first
-        values = entry[attr] if attr in entry else get(entry, attr)
+        values = get(entry, attr)
         if name == "photo":
             profile[name] = values[0] if values and values[0] else None  # raw bytes
             continue
@@ -134,7 +169,8 @@ def profile_of(entry: Entry, settings: DirectorySettings) -> dict[str, Any]:
 
 def person_of(dn: str, entry: Entry, settings: DirectorySettings) -> Person:
     """Map one entry; raises BadEntry when it has no usable login or stable id."""
-    logins = [text(v) for v in get(entry, settings.login_attr) if text(v)]
+    entry = lower_keys(entry)
+    logins = [s for s in (text(v) for v in get(entry, settings.login_attr)) if s]
     if not logins:
         raise BadEntry(f"has no {settings.login_attr}")
     username = logins[0].lower()

@@ -108,9 +108,9 @@ def _show(name: str, value: Any) -> str:
 
 
 def role_for(person: Person, settings: DirectorySettings) -> str:
-    if person.groups & set(settings.admin_groups):
+    if not person.groups.isdisjoint(settings.admin_groups):
         return "admin"
-    if person.groups & set(settings.moderator_groups):
+    if not person.groups.isdisjoint(settings.moderator_groups):
         return "moderator"
     return "member"
 
@@ -218,7 +218,6 @@ def compute_plan(snapshot: Snapshot, settings: DirectorySettings) -> SyncPlan:
     plan = SyncPlan(skipped=list(snapshot.skipped), entries_read=snapshot.entries_read)
     users = _accounts(settings)
     by_id = {u.directory_id: u for u in users if u.directory_id}
-    taken = {name: uid for uid, name in db.session.execute(select(User.id, User.username))}
     plan.active_directory_users = sum(u.active for u in users)
     will_be_active: list[tuple[Person, Any]] = []
 
@@ -247,7 +246,9 @@ def compute_plan(snapshot: Snapshot, settings: DirectorySettings) -> SyncPlan:
     for user in users:
         if user.active and user.directory_id not in snapshot.seen_ids:
             plan.changes.append(UserChange("deactivate", user.username, None, user.id, reason=GONE))
-    _drop_name_clashes(plan, taken)
+    if any(c.action == "create" or "username" in c.diffs for c in plan.changes):
+        taken = {name: uid for uid, name in db.session.execute(select(User.id, User.username))}
+        _drop_name_clashes(plan, taken)
     created = {c.person.directory_id for c in plan.of("create") if c.person}
     will_be_active = [(p, u) for p, u in will_be_active if u or p.directory_id in created]
     _plan_memberships(plan, will_be_active, settings)

@@ -19,6 +19,7 @@ from physnet.directory.connection import (
 from physnet.directory.disabled import disabled_test
 from physnet.directory.entries import (
     BadEntry,
+    lower_keys,
     Person,
     directory_id,
     person_of,
@@ -127,6 +128,7 @@ def read_snapshot(settings: DirectorySettings, progress: Progress = _quiet) -> S
                 snapshot.entries_read += 1
                 if snapshot.entries_read % settings.page_size == 0:
                     progress(f"Read {snapshot.entries_read:,} directory entries...")
+                entry = lower_keys(entry)  # attribute names lowercased once, for every lookup
                 try:
                     person = person_of(dn, entry, settings)
                 except BadEntry as exc:
