@@ -292,8 +292,8 @@ def main() -> None:
             from physnet import create_app
             from physnet.actions.channels import do_create_channel
             from physnet.db.transaction import atomic
-            from physnet.directory.snapshot import sync_attributes
             from physnet.directory.settings import directory_settings
+            from physnet.directory.snapshot import sync_attributes
             from physnet.extensions import db
 
             conf = ldap_settings(server.ldap_uri, args.groups)

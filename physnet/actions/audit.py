@@ -8,14 +8,13 @@ import json
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert
 
 from physnet.audit.chain import chain, chain_rows
+from physnet.db.bulk import insert_rows
 from physnet.db.transaction import atomic
 from physnet.extensions import db
 from physnet.models import AuditEvent, User, utcnow
 
-BULK_ROWS = 1000
 # json.dumps(detail, default=str, sort_keys=True, ensure_ascii=False), its encoder built once
 _detail_json = json.JSONEncoder(default=str, sort_keys=True, ensure_ascii=False).encode
 
@@ -56,9 +55,7 @@ def record_audit_many(actor: str, events: list[tuple[str, str, dict[str, Any]]])
     session = db.session()
     session.flush()  # events recorded one by one before these keep their places first
     chain_rows(session, rows)
-    connection = session.connection()
-    for start in range(0, len(rows), BULK_ROWS):
-        connection.execute(insert(AuditEvent), rows[start : start + BULK_ROWS])
+    insert_rows(session.connection(), AuditEvent.__table__, rows)
     return len(rows)
 
 

@@ -63,7 +63,7 @@ def lower_keys(entry: Entry) -> LowerKeys:
         lowered = tuple(k.lower() for k in shape)
         kind = _LowerKeysWithOptions if any(";" in k for k in lowered) else LowerKeys
         known = _SHAPES[shape] = (lowered, kind)
-    return known[1](zip(known[0], entry.values()))
+    return known[1](zip(known[0], entry.values(), strict=True))
 
 
 def get(entry: Entry, attr: str) -> list[bytes]:
@@ -145,10 +145,10 @@ def same_photo(stored: bytes | None, raw: bytes | None) -> bool:
 
 def profile_of(entry: Entry, settings: DirectorySettings) -> dict[str, Any]:
     """Profile fields from the mapped attributes; a missing attribute gives "" (or None)."""
+    entry = lower_keys(entry)
     profile: dict[str, Any] = {}
     for name, attr in settings.attributes.items():
-        # the server usually spells the attribute as asked: look it up directly first
-        values = get(entry, attr)
+        values = entry.get(attr.lower(), [])
         if name == "photo":
             profile[name] = values[0] if values and values[0] else None  # raw bytes
             continue

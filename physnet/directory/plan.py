@@ -181,36 +181,49 @@ def _drop_name_clashes(plan: SyncPlan, taken: dict[str, int]) -> None:
 
 
 def _accounts(settings: DirectorySettings) -> list[Row[Any]]:
-    """The directory accounts as rows of the columns a sync compares (not ORM objects: a
-    sync reads tens of thousands). A photo is read as its first 512 bytes, where the tag
-    that `same_photo` looks for is."""
-    columns: list[Any] = [
-        User.id,
-        User.username,
-        User.directory_id,
-        User.directory_dn,
-        User.role,
-        User.active,
-    ]
+    """Every directory account as a row (id, directory_id, active, username, *key): the
+    key is what `_key` makes of a person when diff_user would find nothing to change.
+    Rows, not ORM objects: a sync reads tens of thousands."""
+    key: list[Any] = [User.directory_dn]
+    for name in settings.attributes:
+        column = getattr(User, name)
+        key.append(column.is_(None) if name == "photo" else func.coalesce(column, ""))
+    if settings.manages_roles:
+        key.append(User.role)
+    query = select(User.id, User.directory_id, User.active, User.username, *key)
+    return list(db.session.execute(query.where(User.source == "directory")))
+
+
+def _key(person: Person, settings: DirectorySettings) -> tuple[Any, ...]:
+    """The person as `_accounts` keys an unchanged account. A photo in the directory never
+    matches (None is neither true nor false): diff_user compares it."""
+    profile = person.profile
+    key = [person.username, person.dn]
+    for name in settings.attributes:
+        key.append((True if profile[name] is None else None) if name == "photo" else profile[name])
+    if settings.manages_roles:
+        key.append(role_for(person, settings))
+    return tuple(key)
+
+
+def _compared(ids: list[int], settings: DirectorySettings) -> dict[int, Row[Any]]:
+    """The accounts diff_user needs, by id, with the columns it compares. A photo is read as
+    its first 512 bytes, where the tag that `same_photo` looks for is."""
+    columns: list[Any] = [User.id, User.username, User.directory_dn, User.role]
     for name in settings.attributes:
         column = getattr(User, name)
         columns.append(
-            func.substr(column, 1, 512, type_=column.type).label(name) if name == "photo" else column
+            func.substr(column, 1, 512, type_=column.type).label(name)
+            if name == "photo"
+            else column
         )
-    return list(db.session.execute(select(*columns).where(User.source == "directory")))
-
-
-def _unchanged(user: Any, person: Person, settings: DirectorySettings) -> bool:
-    """A quick test that diff_user would find nothing (False: ask diff_user)."""
-    if user.username != person.username or user.directory_dn != person.dn:
-        return False
-    for name, value in person.profile.items():
-        if name == "photo":
-            if value is not None or user.photo is not None:
-                return False
-        elif (getattr(user, name) or "") != value:
-            return False
-    return not settings.manages_roles or user.role == role_for(person, settings)
+    found: dict[int, Row[Any]] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        found.update(
+            (r.id, r) for r in db.session.execute(select(*columns).where(User.id.in_(chunk)))
+        )
+    return found
 
 
 def compute_plan(snapshot: Snapshot, settings: DirectorySettings) -> SyncPlan:
@@ -220,6 +233,14 @@ def compute_plan(snapshot: Snapshot, settings: DirectorySettings) -> SyncPlan:
     by_id = {u.directory_id: u for u in users if u.directory_id}
     plan.active_directory_users = sum(u.active for u in users)
     will_be_active: list[tuple[Person, Any]] = []
+    # Most people are unchanged: one tuple comparison each; diff_user for the others.
+    changed = [
+        user.id
+        for person in snapshot.people
+        if (user := by_id.get(person.directory_id)) is not None
+        and tuple(user[3:]) != _key(person, settings)
+    ]
+    compared = _compared(changed, settings)
 
     for person in snapshot.people:
         user = by_id.get(person.directory_id)
@@ -231,7 +252,8 @@ def compute_plan(snapshot: Snapshot, settings: DirectorySettings) -> SyncPlan:
                 )
                 will_be_active.append((person, None))
             continue
-        diffs = {} if _unchanged(user, person, settings) else diff_user(user, person, settings)
+        full = compared.get(user.id)
+        diffs = {} if full is None else diff_user(full, person, settings)
         if diffs:
             plan.changes.append(UserChange("update", user.username, person, user.id, diffs))
         if person.disabled and user.active:

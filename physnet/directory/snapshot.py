@@ -19,9 +19,9 @@ from physnet.directory.connection import (
 from physnet.directory.disabled import disabled_test
 from physnet.directory.entries import (
     BadEntry,
-    lower_keys,
     Person,
     directory_id,
+    lower_keys,
     person_of,
     text,
     wanted_attributes,
@@ -145,7 +145,9 @@ def read_snapshot(settings: DirectorySettings, progress: Progress = _quiet) -> S
                 snapshot.seen_ids.add(person.directory_id)
                 snapshot.people.append(person)
             if settings.disabled_filter and (test is None or uncertain):
-                flagged = _ids(conn, settings, f"(&{settings.user_filter}{settings.disabled_filter})")
+                flagged = _ids(
+                    conn, settings, f"(&{settings.user_filter}{settings.disabled_filter})"
+                )
         except ldap.NO_SUCH_OBJECT:
             raise DirectoryError(
                 f"The user base {settings.user_base} does not exist in the directory."
