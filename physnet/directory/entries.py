@@ -143,24 +143,42 @@ def same_photo(stored: bytes | None, raw: bytes | None) -> bool:
     return stored is not None and photo_tag(raw) in stored[:512]
 
 
+# id(settings) -> (settings, [(field, attribute lowercased, longest value, joined)])
+_FIELDS: dict[int, tuple[DirectorySettings, list[tuple[str, str, int, bool]]]] = {}
+
+
+def _fields(settings: DirectorySettings) -> list[tuple[str, str, int, bool]]:
+    """The mapped fields, worked out once per settings rather than once per entry."""
+    known = _FIELDS.get(id(settings))
+    if known is None or known[0] is not settings:
+        if len(_FIELDS) > 16:
+            _FIELDS.clear()
+        fields = [
+            (name, attr.lower(), PROFILE_FIELDS[name][1], name in _JOINED)
+            for name, attr in settings.attributes.items()
+        ]
+        known = _FIELDS[id(settings)] = (settings, fields)
+    return known[1]
+
+
 def profile_of(entry: Entry, settings: DirectorySettings) -> dict[str, Any]:
     """Profile fields from the mapped attributes; a missing attribute gives "" (or None)."""
     entry = lower_keys(entry)
     profile: dict[str, Any] = {}
-    for name, attr in settings.attributes.items():
-        values = entry.get(attr.lower(), [])
+    for name, attr, limit, joined in _fields(settings):
+        values = entry.get(attr)
         if name == "photo":
             profile[name] = values[0] if values and values[0] else None  # raw bytes
             continue
-        if len(values) == 1 or (values and name not in _JOINED):
+        if not values:
+            value = ""
+        elif len(values) == 1 or not joined:
             value = text(values[0])
             if not value and len(values) > 1:  # the first is blank: the first that is not
                 value = next((s for s in (text(v) for v in values) if s), "")
-        elif values:
-            value = ", ".join(s for s in (text(v) for v in values) if s)
         else:
-            value = ""
-        profile[name] = value[: PROFILE_FIELDS[name][1]]
+            value = ", ".join(s for s in (text(v) for v in values) if s)
+        profile[name] = value[:limit]
     if not profile.get("display_name", "x"):
         cn = get(entry, "cn")
         profile["display_name"] = text(cn[0])[:200] if cn else ""
