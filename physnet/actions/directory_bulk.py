@@ -79,7 +79,7 @@ def bulk_create_directory_users(changes: Sequence[UserChange], actor: str) -> di
             query = select(User.directory_id, User.id).where(
                 User.id > last, User.directory_id.in_([row["directory_id"] for row in batch])
             )
-            ids.update(connection.execute(query).tuples())
+            ids.update((d, i) for d, i in connection.execute(query))
             write_index(
                 connection,
                 [
