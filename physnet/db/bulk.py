@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 BATCH = 1000
 
@@ -27,7 +28,7 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     keys = list(rows[0])
     missing = [c for c in table.columns if c.key not in rows[0]]
     defaults = {
-        c.key: c.default.arg for c in missing if c.default is not None and c.default.is_scalar
+        c.key: c.default.arg for c in missing if isinstance(c.default, ScalarElementColumnDefault)
     }
     other = any(
         c.key not in defaults and (c.default is not None or c.onupdate is not None) for c in missing

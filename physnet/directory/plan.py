@@ -198,7 +198,7 @@ def _key(person: Person, settings: DirectorySettings) -> tuple[Any, ...]:
     """The person as `_accounts` keys an unchanged account. A photo in the directory never
     matches (None is neither true nor false): diff_user compares it."""
     profile = person.profile
-    key = [person.username, person.dn]
+    key: list[Any] = [person.username, person.dn]
     for name in settings.attributes:
         key.append((True if profile[name] is None else None) if name == "photo" else profile[name])
     if settings.manages_roles:
