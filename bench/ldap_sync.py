@@ -11,7 +11,8 @@ database (embedded default) with [ldap] pointed at that slapd, page_size 500.
 
 Measured, in one run:
 - floor: one bare paged search (page 500) reading every person with the attributes the
-  sync asks for, nothing else done with them;
+  sync asks for, nothing else done with them; measured before each sync and once after,
+  the ratios use the median of the four;
 - the first sync (creates every account, maps the channel groups), a no-change re-sync,
   and a re-sync after changing the title of 1% of the people; each is
   `check_ldap_sync()`, what `physnet ldap sync` runs, in-process;
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import sys
 import threading
 import time
@@ -60,7 +62,14 @@ PEOPLE = f"ou=people,{SUFFIX}"
 GROUPS = f"ou=groups,{SUFFIX}"
 CHANNEL_GROUPS = 10  # groups mapped to channels (the rest exist but map to nothing)
 PAGE_SIZE = 500
-TARGETS = {"first": 60.0, "nochange": 15.0, "ratio": 3.0, "signins": 30.0, "p99_ms": 500.0}
+TARGETS = {
+    "first": 60.0,
+    "nochange": 15.0,
+    "ratio": 3.0,  # first sync (issue 19 item 4)
+    "resync_ratio": 2.0,  # re-syncs (issue 19 item 4)
+    "signins": 30.0,
+    "p99_ms": 500.0,
+}
 DEPARTMENTS = ["Medicine", "Surgery", "Pediatrics", "Emergency", "Radiology", "Cardiology"]
 
 
@@ -292,8 +301,8 @@ def main() -> None:
             from physnet import create_app
             from physnet.actions.channels import do_create_channel
             from physnet.db.transaction import atomic
-            from physnet.directory.entries import wanted_attributes
             from physnet.directory.settings import directory_settings
+            from physnet.directory.snapshot import sync_attributes
             from physnet.extensions import db
 
             conf = ldap_settings(server.ldap_uri, args.groups)
@@ -313,23 +322,29 @@ def main() -> None:
                         do_create_channel(None, names[0], names[0].title(), "Bench ward", "public")
                 settings = directory_settings()
                 assert settings is not None
-                attrs = wanted_attributes(settings)
+                attrs = sync_attributes(settings)
                 db.session.remove()
 
-            rows = []
-            floor_s, floor_n = floor_search(conf, attrs)
-            print(f"floor: {floor_n:,} entries in {floor_s:.2f} s", file=sys.stderr)
-            rows.append(["floor: bare paged search", floor_s, floor_n / floor_s, 1.0, "-"])
+            rows: list[list[Any]] = []
+            # The floor is measured before each sync and once after, and the median is the
+            # one the ratios use: on shared cores one reading can be off by half.
+            floors: list[float] = []
 
+            def floor() -> None:
+                took, count = floor_search(conf, attrs)
+                assert count == args.people, count
+                floors.append(took)
+                print(f"floor: {count:,} entries in {took:.2f} s", file=sys.stderr)
+
+            floor()
             first_s, summary = timed_sync(app)
             print(f"first sync {first_s:.2f} s: {summary}", file=sys.stderr)
-            rows.append(["first sync", first_s, args.people / first_s, first_s / floor_s, summary])
+            rows.append(["first sync", first_s, args.people / first_s, first_s, summary])
 
+            floor()
             same_s, summary = timed_sync(app)
             print(f"no-change re-sync {same_s:.2f} s: {summary}", file=sys.stderr)
-            rows.append(
-                ["no-change re-sync", same_s, args.people / same_s, same_s / floor_s, summary]
-            )
+            rows.append(["no-change re-sync", same_s, args.people / same_s, same_s, summary])
 
             phases = breakdown(app)
             print(f"no-change phases: {phases}", file=sys.stderr)
@@ -339,17 +354,27 @@ def main() -> None:
             for i in random.Random(7).sample(range(args.people), changed):
                 root.modify_s(person_dn(i), [(ldap.MOD_REPLACE, "title", [b"Chief Physician"])])
             root.unbind_s()
+            floor()
             delta_s, summary = timed_sync(app)
             print(f"1% re-sync {delta_s:.2f} s: {summary}", file=sys.stderr)
             rows.append(
-                [
-                    f"re-sync, {changed:,} changed",
-                    delta_s,
-                    args.people / delta_s,
-                    delta_s / floor_s,
-                    summary,
-                ]
+                [f"re-sync, {changed:,} changed", delta_s, args.people / delta_s, delta_s, summary]
             )
+            floor()
+            floor_s = statistics.median(floors)
+            shown = ", ".join(f"{f:.2f}" for f in floors)
+            rows.insert(
+                0,
+                [
+                    f"floor: bare paged search (median of {shown})",
+                    floor_s,
+                    args.people / floor_s,
+                    floor_s,
+                    "-",
+                ],
+            )
+            for row in rows:
+                row[3] = row[3] / floor_s
 
             sign = run_signins(app, args.people, args.clients, args.signin_seconds)
             for name, took, ok in sign["slow"]:
@@ -400,8 +425,8 @@ def main() -> None:
         ("first sync <= 60 s", first_s <= TARGETS["first"]),
         ("no-change re-sync <= 15 s", same_s <= TARGETS["nochange"]),
         ("first sync <= 3x floor", first_s <= TARGETS["ratio"] * floor_s),
-        ("no-change re-sync <= 3x floor", same_s <= TARGETS["ratio"] * floor_s),
-        ("1% re-sync <= 3x floor", delta_s <= TARGETS["ratio"] * floor_s),
+        ("no-change re-sync <= 2x floor", same_s <= TARGETS["resync_ratio"] * floor_s),
+        ("1% re-sync <= 2x floor", delta_s <= TARGETS["resync_ratio"] * floor_s),
         ("sign-ins >= 30/s", sign["rate"] >= TARGETS["signins"]),
         ("sign-in p99 <= 500 ms", sign["p99"] <= TARGETS["p99_ms"]),
     ]

@@ -8,14 +8,15 @@ import json
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert
 
 from physnet.audit.chain import chain, chain_rows
+from physnet.db.bulk import insert_rows
 from physnet.db.transaction import atomic
 from physnet.extensions import db
 from physnet.models import AuditEvent, User, utcnow
 
-BULK_ROWS = 1000
+# json.dumps(detail, default=str, sort_keys=True, ensure_ascii=False), its encoder built once
+_detail_json = json.JSONEncoder(default=str, sort_keys=True, ensure_ascii=False).encode
 
 
 def record_audit(actor: str, action: str, target: str = "", **detail: Any) -> AuditEvent:
@@ -30,7 +31,7 @@ def record_audit(actor: str, action: str, target: str = "", **detail: Any) -> Au
         actor=actor[:128],
         action=action,
         target=target[:255],
-        detail=json.dumps(detail, default=str, sort_keys=True, ensure_ascii=False),
+        detail=_detail_json(detail),
     )
     chain(db.session(), event)
     db.session.add(event)
@@ -47,16 +48,14 @@ def record_audit_many(actor: str, events: list[tuple[str, str, dict[str, Any]]])
             "actor": actor[:128],
             "action": action,
             "target": target[:255],
-            "detail": json.dumps(detail, default=str, sort_keys=True, ensure_ascii=False),
+            "detail": _detail_json(detail),
         }
         for action, target, detail in events
     ]
     session = db.session()
     session.flush()  # events recorded one by one before these keep their places first
     chain_rows(session, rows)
-    connection = session.connection()
-    for start in range(0, len(rows), BULK_ROWS):
-        connection.execute(insert(AuditEvent), rows[start : start + BULK_ROWS])
+    insert_rows(session.connection(), AuditEvent.__table__, rows)
     return len(rows)
 
 

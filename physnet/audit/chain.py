@@ -26,6 +26,10 @@ _HEAD = "physnet_audit_head"  # session.info: [seq, hash, dirty] of this transac
 BATCH = 1000
 
 
+# json.dumps with these options, built once (dumps builds an encoder on every call)
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def canonical_time(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
@@ -34,11 +38,7 @@ def event_hash(
     seq: int, at: datetime, actor: str, action: str, target: str, detail: str, prev_hash: str
 ) -> str:
     """SHA-256 (hex) of the event's canonical encoding."""
-    encoded = json.dumps(
-        [seq, canonical_time(at), actor, action, target, detail, prev_hash],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    encoded = _CANONICAL([seq, canonical_time(at), actor, action, target, detail, prev_hash])
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 

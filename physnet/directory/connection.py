@@ -142,22 +142,34 @@ def paged_search(
 ) -> Iterator[tuple[str, Entry]]:
     """Every matching entry, a page at a time (past server size limits, AD's 1,000 too).
 
+    The next page is asked for as soon as a page arrives, before its entries are handed
+    out: the server prepares it while the caller works on this one.
     Search references (referrals) are skipped. Raises ldap.NO_SUCH_OBJECT for a missing base.
     """
     control = SimplePagedResultsControl(True, size=settings.page_size, cookie=b"")
-    while True:
-        msgid = conn.search_ext(base, scope, filterstr, attrs, serverctrls=[control])
-        _, data, _, controls = conn.result3(msgid, timeout=settings.timeout_s)
-        for dn, entry in data:
-            if dn is not None and isinstance(entry, dict):
-                yield dn, entry
-        cookie = next(
-            (c.cookie for c in controls if c.controlType == SimplePagedResultsControl.controlType),
-            b"",
-        )
-        if not cookie:
-            return
-        control.cookie = cookie
+    msgid: int | None = conn.search_ext(base, scope, filterstr, attrs, serverctrls=[control])
+    try:
+        while msgid is not None:
+            _, data, _, controls = conn.result3(msgid, timeout=settings.timeout_s)
+            msgid = None
+            cookie = next(
+                (
+                    c.cookie
+                    for c in controls
+                    if c.controlType == SimplePagedResultsControl.controlType
+                ),
+                b"",
+            )
+            if cookie:
+                control.cookie = cookie
+                msgid = conn.search_ext(base, scope, filterstr, attrs, serverctrls=[control])
+            for dn, entry in data:
+                if dn is not None and isinstance(entry, dict):
+                    yield dn, entry
+    finally:
+        if msgid is not None:  # the caller stopped early: drop the page asked for
+            with contextlib.suppress(ldap.LDAPError):
+                conn.abandon(msgid)
 
 
 def read_entry(

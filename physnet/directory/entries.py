@@ -36,12 +36,47 @@ class BadEntry(ValueError):
     """An entry PhysNet cannot provision; the message says which and why."""
 
 
+class LowerKeys(dict[str, list[bytes]]):
+    """An entry with its attribute names lowercased (see `lower_keys`): `get` needs no scan."""
+
+    has_options = False
+
+
+class _LowerKeysWithOptions(LowerKeys):
+    has_options = True  # some name has an option: `description;lang-en` and such
+
+
+# attribute names as a server sent them -> (lowercased, the class to build)
+_SHAPES: dict[tuple[str, ...], tuple[tuple[str, ...], type[LowerKeys]]] = {}
+
+
+def lower_keys(entry: Entry) -> LowerKeys:
+    """`entry` with its attribute names lowercased. A search returns the same names entry
+    after entry, so each spelling is lowercased once."""
+    if isinstance(entry, LowerKeys):
+        return entry
+    shape = tuple(entry)
+    known = _SHAPES.get(shape)
+    if known is None:
+        if len(_SHAPES) > 256:
+            _SHAPES.clear()
+        lowered = tuple(k.lower() for k in shape)
+        kind = _LowerKeysWithOptions if any(";" in k for k in lowered) else LowerKeys
+        known = _SHAPES[shape] = (lowered, kind)
+    return known[1](zip(known[0], entry.values(), strict=True))
+
+
 def get(entry: Entry, attr: str) -> list[bytes]:
     """The values of `attr`, whatever case the server spelled it in."""
     if attr in entry:
         return entry[attr]
     lowered = attr.lower()
-    return next((v for k, v in entry.items() if k.lower() == lowered), [])
+    if isinstance(entry, LowerKeys):
+        return entry.get(lowered, [])
+    for key, values in entry.items():
+        if key.lower() == lowered:
+            return values
+    return []
 
 
 def text(value: bytes) -> str:
@@ -108,17 +143,42 @@ def same_photo(stored: bytes | None, raw: bytes | None) -> bool:
     return stored is not None and photo_tag(raw) in stored[:512]
 
 
+# id(settings) -> (settings, [(field, attribute lowercased, longest value, joined)])
+_FIELDS: dict[int, tuple[DirectorySettings, list[tuple[str, str, int, bool]]]] = {}
+
+
+def _fields(settings: DirectorySettings) -> list[tuple[str, str, int, bool]]:
+    """The mapped fields, worked out once per settings rather than once per entry."""
+    known = _FIELDS.get(id(settings))
+    if known is None or known[0] is not settings:
+        if len(_FIELDS) > 16:
+            _FIELDS.clear()
+        fields = [
+            (name, attr.lower(), PROFILE_FIELDS[name][1], name in _JOINED)
+            for name, attr in settings.attributes.items()
+        ]
+        known = _FIELDS[id(settings)] = (settings, fields)
+    return known[1]
+
+
 def profile_of(entry: Entry, settings: DirectorySettings) -> dict[str, Any]:
     """Profile fields from the mapped attributes; a missing attribute gives "" (or None)."""
+    entry = lower_keys(entry)
     profile: dict[str, Any] = {}
-    for name, attr in settings.attributes.items():
-        values = get(entry, attr)
+    for name, attr, limit, joined in _fields(settings):
+        values = entry.get(attr)
         if name == "photo":
             profile[name] = values[0] if values and values[0] else None  # raw bytes
             continue
-        strings = [s for s in (text(v) for v in values) if s]
-        value = ", ".join(strings) if name in _JOINED else (strings[0] if strings else "")
-        profile[name] = value[: PROFILE_FIELDS[name][1]]
+        if not values:
+            value = ""
+        elif len(values) == 1 or not joined:
+            value = text(values[0])
+            if not value and len(values) > 1:  # the first is blank: the first that is not
+                value = next((s for s in (text(v) for v in values) if s), "")
+        else:
+            value = ", ".join(s for s in (text(v) for v in values) if s)
+        profile[name] = value[:limit]
     if not profile.get("display_name", "x"):
         cn = get(entry, "cn")
         profile["display_name"] = text(cn[0])[:200] if cn else ""
@@ -127,7 +187,8 @@ def profile_of(entry: Entry, settings: DirectorySettings) -> dict[str, Any]:
 
 def person_of(dn: str, entry: Entry, settings: DirectorySettings) -> Person:
     """Map one entry; raises BadEntry when it has no usable login or stable id."""
-    logins = [text(v) for v in get(entry, settings.login_attr) if text(v)]
+    entry = lower_keys(entry)
+    logins = [s for s in (text(v) for v in get(entry, settings.login_attr)) if s]
     if not logins:
         raise BadEntry(f"has no {settings.login_attr}")
     username = logins[0].lower()

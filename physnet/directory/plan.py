@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, select
 
 from physnet.directory.entries import Person, resize_photo, same_photo
 from physnet.directory.settings import DirectorySettings
@@ -108,15 +108,18 @@ def _show(name: str, value: Any) -> str:
 
 
 def role_for(person: Person, settings: DirectorySettings) -> str:
-    if person.groups & set(settings.admin_groups):
+    if not person.groups.isdisjoint(settings.admin_groups):
         return "admin"
-    if person.groups & set(settings.moderator_groups):
+    if not person.groups.isdisjoint(settings.moderator_groups):
         return "moderator"
     return "member"
 
 
-def diff_user(user: User, person: Person, settings: DirectorySettings) -> dict[str, Any]:
-    """Field -> (old, new) for every directory-driven field that differs (photo: raw bytes)."""
+def diff_user(user: Any, person: Person, settings: DirectorySettings) -> dict[str, Any]:
+    """Field -> (old, new) for every directory-driven field that differs (photo: raw bytes).
+
+    `user` is a User or a row with the same column names (compute_plan's `_accounts`).
+    """
     diffs: dict[str, Any] = {}
     if user.username != person.username:
         diffs["username"] = (user.username, person.username)
@@ -177,14 +180,67 @@ def _drop_name_clashes(plan: SyncPlan, taken: dict[str, int]) -> None:
                 plan.changes.remove(clash)
 
 
+def _accounts(settings: DirectorySettings) -> list[Row[Any]]:
+    """Every directory account as a row (id, directory_id, active, username, *key): the
+    key is what `_key` makes of a person when diff_user would find nothing to change.
+    Rows, not ORM objects: a sync reads tens of thousands."""
+    key: list[Any] = [User.directory_dn]
+    for name in settings.attributes:
+        column = getattr(User, name)
+        key.append(column.is_(None) if name == "photo" else func.coalesce(column, ""))
+    if settings.manages_roles:
+        key.append(User.role)
+    query = select(User.id, User.directory_id, User.active, User.username, *key)
+    return list(db.session.execute(query.where(User.source == "directory")))
+
+
+def _key(person: Person, settings: DirectorySettings) -> tuple[Any, ...]:
+    """The person as `_accounts` keys an unchanged account. A photo in the directory never
+    matches (None is neither true nor false): diff_user compares it."""
+    profile = person.profile
+    key: list[Any] = [person.username, person.dn]
+    for name in settings.attributes:
+        key.append((True if profile[name] is None else None) if name == "photo" else profile[name])
+    if settings.manages_roles:
+        key.append(role_for(person, settings))
+    return tuple(key)
+
+
+def _compared(ids: list[int], settings: DirectorySettings) -> dict[int, Row[Any]]:
+    """The accounts diff_user needs, by id, with the columns it compares. A photo is read as
+    its first 512 bytes, where the tag that `same_photo` looks for is."""
+    columns: list[Any] = [User.id, User.username, User.directory_dn, User.role]
+    for name in settings.attributes:
+        column = getattr(User, name)
+        columns.append(
+            func.substr(column, 1, 512, type_=column.type).label(name)
+            if name == "photo"
+            else column
+        )
+    found: dict[int, Row[Any]] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        found.update(
+            (r.id, r) for r in db.session.execute(select(*columns).where(User.id.in_(chunk)))
+        )
+    return found
+
+
 def compute_plan(snapshot: Snapshot, settings: DirectorySettings) -> SyncPlan:
     """Compare the directory with the database; reads only, changes nothing."""
     plan = SyncPlan(skipped=list(snapshot.skipped), entries_read=snapshot.entries_read)
-    users = db.session.scalars(select(User).where(User.source == "directory")).all()
+    users = _accounts(settings)
     by_id = {u.directory_id: u for u in users if u.directory_id}
-    taken = {name: uid for uid, name in db.session.execute(select(User.id, User.username))}
     plan.active_directory_users = sum(u.active for u in users)
-    will_be_active: list[tuple[Person, User | None]] = []
+    will_be_active: list[tuple[Person, Any]] = []
+    # Most people are unchanged: one tuple comparison each; diff_user for the others.
+    changed = [
+        user.id
+        for person in snapshot.people
+        if (user := by_id.get(person.directory_id)) is not None
+        and tuple(user[3:]) != _key(person, settings)
+    ]
+    compared = _compared(changed, settings)
 
     for person in snapshot.people:
         user = by_id.get(person.directory_id)
@@ -196,7 +252,8 @@ def compute_plan(snapshot: Snapshot, settings: DirectorySettings) -> SyncPlan:
                 )
                 will_be_active.append((person, None))
             continue
-        diffs = diff_user(user, person, settings)
+        full = compared.get(user.id)
+        diffs = {} if full is None else diff_user(full, person, settings)
         if diffs:
             plan.changes.append(UserChange("update", user.username, person, user.id, diffs))
         if person.disabled and user.active:
@@ -211,7 +268,9 @@ def compute_plan(snapshot: Snapshot, settings: DirectorySettings) -> SyncPlan:
     for user in users:
         if user.active and user.directory_id not in snapshot.seen_ids:
             plan.changes.append(UserChange("deactivate", user.username, None, user.id, reason=GONE))
-    _drop_name_clashes(plan, taken)
+    if any(c.action == "create" or "username" in c.diffs for c in plan.changes):
+        taken = {name: uid for uid, name in db.session.execute(select(User.id, User.username))}
+        _drop_name_clashes(plan, taken)
     created = {c.person.directory_id for c in plan.of("create") if c.person}
     will_be_active = [(p, u) for p, u in will_be_active if u or p.directory_id in created]
     _plan_memberships(plan, will_be_active, settings)
@@ -252,7 +311,7 @@ def membership_changes(
 
 
 def _plan_memberships(
-    plan: SyncPlan, people: list[tuple[Person, User | None]], settings: DirectorySettings
+    plan: SyncPlan, people: list[tuple[Person, Any]], settings: DirectorySettings
 ) -> None:
     names = {n for channels in settings.channels.values() for n in channels}
     existing = _mapped_channels(settings)
@@ -270,7 +329,10 @@ def _plan_memberships(
     renamed = {
         c.user_id: c.diffs["username"][1] for c in plan.of("update") if "username" in c.diffs
     }
+    channel_groups = set(settings.channels)
     for person, user in people:
         have = held.get(user.id, {}) if user is not None else {}
+        if not have and not (person.groups & channel_groups):
+            continue  # no channel to join or leave: the usual case
         username = person.username if user is None else renamed.get(user.id, user.username)
         plan.memberships += membership_changes(person, username, have, settings, existing)

@@ -108,8 +108,16 @@ class DirectorySettings:
         return set(self.admin_groups) | set(self.moderator_groups) | set(self.channels)
 
 
+# A DN with nothing to unescape or re-space: normalizing it only lowercases it. Most DNs are
+# like this, and parsing 50,000 of them costs a sync more than reading them.
+_PLAIN_RDN = r"[A-Za-z][A-Za-z0-9-]*=[A-Za-z0-9._@-]+(?: [A-Za-z0-9._@-]+)*"
+_PLAIN_DN = re.compile(rf"{_PLAIN_RDN}(?:,{_PLAIN_RDN})*")
+
+
 def normalize_dn(dn: str) -> str:
     """One spelling per DN, so `CN=Smith\\, John,OU=x` equals `cn=smith\\2c john,ou=x`."""
+    if _PLAIN_DN.fullmatch(dn):
+        return dn.lower()
     try:
         rdns = ldap.dn.str2dn(dn.strip())
     except ldap.DECODING_ERROR:

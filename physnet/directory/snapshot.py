@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,10 +16,12 @@ from physnet.directory.connection import (
     read_all_values,
     service_connection,
 )
+from physnet.directory.disabled import disabled_test
 from physnet.directory.entries import (
     BadEntry,
     Person,
     directory_id,
+    lower_keys,
     person_of,
     text,
     wanted_attributes,
@@ -58,19 +60,22 @@ def _drop_duplicates(snapshot: Snapshot) -> None:
         (lambda p: p.username, "username"),
         (lambda p: (p.profile.get("email") or "").lower(), "email"),
     ):
+        keys = [key(person) for person in snapshot.people]
+        counts = Counter(keys)
+        if all(n == 1 or not value for value, n in counts.items()):
+            continue  # the usual case: nothing shared
         groups: dict[str, list[Person]] = defaultdict(list)
-        for person in snapshot.people:
-            if value := key(person):
+        for person, value in zip(snapshot.people, keys, strict=True):
+            if value and counts[value] > 1:
                 groups[value].append(person)
         dropped = set()
         for value, people in groups.items():
-            if len(people) > 1:
-                for person in people:
-                    dropped.add(id(person))
-                    snapshot.skipped.append(
-                        f"{person.dn} shares the {label} {value!r} with "
-                        f"{len(people) - 1} other entries; skipped"
-                    )
+            for person in people:
+                dropped.add(id(person))
+                snapshot.skipped.append(
+                    f"{person.dn} shares the {label} {value!r} with "
+                    f"{len(people) - 1} other entries; skipped"
+                )
         snapshot.people = [p for p in snapshot.people if id(p) not in dropped]
 
 
@@ -90,29 +95,40 @@ def _attach_groups(conn: LDAPObject, settings: DirectorySettings, people: list[P
                 person.groups.add(group)
 
 
+def sync_attributes(settings: DirectorySettings) -> list[str]:
+    """What the sync's one paged search asks for: the mapped attributes, and those that
+    decide `disabled_filter` when it can be evaluated on the entries (directory.disabled)."""
+    test = disabled_test(settings.disabled_filter)
+    extra = list(test.attributes) if test is not None else []
+    return list(dict.fromkeys([*wanted_attributes(settings), *extra]))
+
+
 def read_snapshot(settings: DirectorySettings, progress: Progress = _quiet) -> Snapshot:
     """Read the people under user_base matching user_filter, page by page.
+
+    `disabled_filter` is decided from the same entries when it is a simple form
+    (directory.disabled); otherwise, or when an entry leaves it uncertain, by a second
+    paged search for `(&user_filter disabled_filter)`, as the directory decides it.
 
     Raises DirectoryError (DirectoryUnavailable when unreachable) with a sentence for IT.
     """
     snapshot = Snapshot()
+    test = disabled_test(settings.disabled_filter)
+    flagged: set[str] = set()  # disabled by the filter, decided here
+    uncertain = False
     with service_connection(settings) as conn:
         try:
-            disabled = (
-                _ids(conn, settings, f"(&{settings.user_filter}{settings.disabled_filter})")
-                if settings.disabled_filter
-                else set()
-            )
             for dn, entry in paged_search(
                 conn,
                 settings,
                 settings.user_base,
                 settings.user_filter,
-                wanted_attributes(settings),
+                sync_attributes(settings),
             ):
                 snapshot.entries_read += 1
                 if snapshot.entries_read % settings.page_size == 0:
                     progress(f"Read {snapshot.entries_read:,} directory entries...")
+                entry = lower_keys(entry)  # attribute names lowercased once, for every lookup
                 try:
                     person = person_of(dn, entry, settings)
                 except BadEntry as exc:
@@ -120,14 +136,25 @@ def read_snapshot(settings: DirectorySettings, progress: Progress = _quiet) -> S
                     with contextlib.suppress(BadEntry):  # an id protects from deactivation
                         snapshot.seen_ids.add(directory_id(entry, settings.id_attr))
                     continue
-                person.disabled = person.disabled or person.directory_id in disabled
+                if test is not None and not uncertain:
+                    verdict = test.test(entry)
+                    if verdict is None:
+                        uncertain = True
+                    elif verdict:
+                        flagged.add(person.directory_id)
                 snapshot.seen_ids.add(person.directory_id)
                 snapshot.people.append(person)
+            if settings.disabled_filter and (test is None or uncertain):
+                flagged = _ids(
+                    conn, settings, f"(&{settings.user_filter}{settings.disabled_filter})"
+                )
         except ldap.NO_SUCH_OBJECT:
             raise DirectoryError(
                 f"The user base {settings.user_base} does not exist in the directory."
             ) from None
         progress(f"Read {snapshot.entries_read:,} directory entries.")
+        for person in snapshot.people:
+            person.disabled = person.disabled or person.directory_id in flagged
         _drop_duplicates(snapshot)
         if settings.mapped_groups and not settings.member_of_attr:
             _attach_groups(conn, settings, snapshot.people)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, insert, inspect, select, update
+from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from physnet.db.bulk import insert_rows
 from physnet.models import User, UserNameToken, UserTag
 from physnet.people.normalize import name_tokens, sort_name, tag_key
 
@@ -53,8 +54,7 @@ def write_index(
     if names:
         connection.execute(delete(UserNameToken).where(UserNameToken.user_id.in_(ids)))
         rows = [r for u in users for r in token_rows(u.id, u.display_name, u.username)]
-        if rows:
-            connection.execute(insert(UserNameToken), rows)
+        insert_rows(connection, UserNameToken.__table__, rows)
     if tags:
         connection.execute(delete(UserTag).where(UserTag.user_id.in_(ids)))
         rows = [
@@ -63,8 +63,7 @@ def write_index(
             for column, kind in _TAG_FIELDS.items()
             for r in tag_rows(u.id, kind, getattr(u, column))
         ]
-        if rows:
-            connection.execute(insert(UserTag), rows)
+        insert_rows(connection, UserTag.__table__, rows)
 
 
 def reindex_users(connection: Connection, ids: Iterable[int] | None = None) -> int:

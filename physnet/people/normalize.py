@@ -11,12 +11,15 @@ _HONORIFICS = {"dr", "prof"}
 _CREDENTIALS = {"md", "do", "phd", "mbbs", "mbchb", "mph", "ms", "msc", "facp", "facc", "rn"}
 _APOSTROPHES = str.maketrans("", "", "'’`")
 _SEPARATOR = re.compile(r"[^a-z0-9]+")
+_SPACES = re.compile(r"\s+")
 MAX_TOKENS = 12
 MAX_TOKEN = 64
 
 
 def fold(text: str) -> str:
     """Lowercase ASCII letters and digits: accents dropped, apostrophes removed."""
+    if text.isascii():  # nothing to decompose (most names): the same result, sooner
+        return text.lower().translate(_APOSTROPHES)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return plain.translate(_APOSTROPHES)
@@ -33,12 +36,14 @@ def name_tokens(display_name: str, username: str) -> set[str]:
     found = [w for w in words(head) if w not in _HONORIFICS]
     # "Okafor, Miriam" is a name; "Miriam Okafor, MD" ends in credentials.
     found += [w for w in words(tail) if w not in _CREDENTIALS and w not in _HONORIFICS]
-    for part in re.split(r"\s+", fold(display_name)):
-        joined = "".join(words(part))  # "al-rashid" is also found as "alrashid"
-        if joined and joined not in found and len(words(part)) > 1:
+    for part in _SPACES.split(fold(display_name)):
+        split = words(part)
+        joined = "".join(split)  # "al-rashid" is also found as "alrashid"
+        if joined and joined not in found and len(split) > 1:
             found.append(joined)
-    found += words(username)
-    found.append("".join(words(username)))
+    login = words(username)
+    found += login
+    found.append("".join(login))
     return {t[:MAX_TOKEN] for t in found[: MAX_TOKENS * 2] if t}
 
 
