@@ -40,7 +40,8 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     keys += list(defaults)
     compiled = insert(table).compile(dialect=connection.dialect, column_keys=keys)
     order = list(compiled.positiontup or keys)
-    processors = [table.c[k].type._cached_bind_processor(connection.dialect) for k in order]
+    dialect = connection.dialect
+    processors = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in order]
     full = [{**row, **defaults} for row in rows] if defaults else rows
     if all(p is None for p in processors):
         params = [tuple(row[k] for k in order) for row in full]
