@@ -52,12 +52,16 @@ def watch(models: Mapping[Any, str]) -> None:
     WATCHED.update(models)
 
 
+_INSERT_DOCS = insert(ChangeLog)  # built once: every posted message queues one row
+
+
 def queue(session: Session, doc_type: str, ids: Iterable[int]) -> None:
     """Add change-log rows for these documents to `session`'s transaction."""
     now = utcnow()
     rows = [{"doc_type": doc_type, "doc_id": i, "created_at": now} for i in ids]
     if rows:
-        session.connection().execute(insert(ChangeLog), rows)
+        # One row (a posted message) is a plain INSERT, not the executemany path.
+        session.connection().execute(_INSERT_DOCS, rows[0] if len(rows) == 1 else rows)
         session.info[_DIRTY] = True
 
 
