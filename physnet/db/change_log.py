@@ -62,7 +62,13 @@ def queue(session: Session, doc_type: str, ids: Iterable[int]) -> None:
     if rows:
         # One row (a posted message) is a plain INSERT, not the executemany path.
         session.connection().execute(_INSERT_DOCS, rows[0] if len(rows) == 1 else rows)
-        session.info[_DIRTY] = True
+        note_queued(session)
+
+
+def note_queued(session: Session) -> None:
+    """Rows were added to the log in `session`'s transaction by a statement of the caller's
+    own (`queue` does this itself): wake the indexers after the commit."""
+    session.info[_DIRTY] = True
 
 
 _INSERT_EVENT = insert(ChangeLog).returning(ChangeLog.id)  # built once: one per event

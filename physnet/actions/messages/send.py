@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -27,6 +27,7 @@ from physnet.db.transaction import after_commit, atomic
 from physnet.errors import Conflict, Invalid
 from physnet.extensions import db
 from physnet.models import (
+    ChangeLog,
     Channel,
     File,
     Membership,
@@ -132,7 +133,42 @@ _READ_OWN = (
 )
 
 
+_COLUMNS = (
+    "channel_id",
+    "author_id",
+    "body",
+    "html",
+    "thread_id",
+    "client_msg_id",
+    "reply_count",
+    "created_at",
+    "edited_at",
+    "deleted_at",
+    "pinned_at",
+    "pinned_by_id",
+    "quarantined_at",
+)
 _INSERT_MESSAGE = insert(Message).returning(Message.id)
+# PostgreSQL: the message and its search change-log row in one statement (a data-modifying
+# CTE), one round trip fewer. SQLite has no INSERT in a WITH, so it runs two.
+_new = (
+    insert(Message)
+    .values({name: bindparam(name, type_=Message.__table__.c[name].type) for name in _COLUMNS})
+    .returning(Message.id)
+    .cte("new_message")
+)
+_INSERT_MESSAGE_LOGGED = select(_new.c.id).add_cte(
+    insert(ChangeLog)
+    .from_select(
+        ["doc_type", "doc_id", "created_at"],
+        select(
+            literal("message"),
+            _new.c.id,
+            bindparam("log_created_at", type_=ChangeLog.__table__.c.created_at.type),
+        ),
+    )
+    .cte("new_message_logged")
+)
 
 
 def _insert_message(
@@ -148,6 +184,7 @@ def _insert_message(
     the ORM had flushed it: the unit of work's bookkeeping for one new row cost more CPU
     than the statement. The search change-log row the flush hook would have written is
     queued here. Raises IntegrityError for a repeated client_msg_id, as a flush would."""
+    session = db.session()
     values: dict[str, Any] = {
         "channel_id": channel.id,
         "author_id": user.id,
@@ -163,8 +200,14 @@ def _insert_message(
         "pinned_by_id": None,
         "quarantined_at": None,
     }
-    session = db.session()
-    message_id = session.connection().execute(_INSERT_MESSAGE, values).scalar_one()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        logged = {**values, "log_created_at": now}
+        message_id = connection.execute(_INSERT_MESSAGE_LOGGED, logged).scalar_one()
+        change_log.note_queued(session)
+    else:
+        message_id = connection.execute(_INSERT_MESSAGE, values).scalar_one()
+        change_log.queue(session, "message", [message_id])
     message = Message(id=message_id, **values)
     make_transient_to_detached(message)  # a row that exists: attached with no INSERT
     session.add(message)
@@ -179,7 +222,6 @@ def _insert_message(
         ("question", None),
     ):
         set_committed_value(message, name, loaded)
-    change_log.queue(session, "message", [message_id])
     return message
 
 
