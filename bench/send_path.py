@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BODY = "Order set **sepsis bundle** updated: lactate at 0 and 3 h, cultures before {n}."
+# The same without markup: Markdown's plain-text fast path (physnet/markdown.py) takes it.
+PLAIN_BODY = "Order set sepsis bundle updated: lactate at 0 and 3 h, cultures before {n}."
 
 
 def _app(db: str, folder: Path):  # type: ignore[no-untyped-def]
@@ -82,6 +84,7 @@ def main() -> int:
         "--rounds", type=int, default=7, help="rounds; the minimum is the least disturbed"
     )
     parser.add_argument("--members", type=int, default=100)
+    parser.add_argument("--plain", action="store_true", help="bodies without Markdown markup")
     parser.add_argument("--profile", type=Path, help="write a cProfile profile here")
     parser.add_argument("--top", type=int, default=35, help="rows of the profile table")
     parser.add_argument(
@@ -113,10 +116,12 @@ def main() -> int:
                 author_id = db.session.scalar(db.select(User.id).where(User.username == "member0"))
                 db.session.remove()
 
+            body = PLAIN_BODY if args.plain else BODY
+
             def send(n: int) -> None:
                 author = db.session.get(User, author_id)
                 message, _ = check_send_message(
-                    author, "bench-send", BODY.format(n=n), f"bench-{n}"
+                    author, "bench-send", body.format(n=n), f"bench-{n}"
                 )
                 message_json(message)
                 db.session.remove()

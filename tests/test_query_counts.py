@@ -101,8 +101,10 @@ def test_posting_a_message_runs_a_bounded_number_of_queries(app, factory):
         # access (channel, membership), idempotency lookup, lock, insert, its change-log
         # row, read marker, the event's change-log row, who is notified: never proportional
         # to the channel, and no SELECT after the insert for a new message's (empty)
-        # attachments or question.
-        assert len(statements) <= 8, statements
+        # attachments or question. On PostgreSQL the insert and its change-log row are one
+        # statement (a data-modifying WITH).
+        bound = 7 if db.engine.dialect.name == "postgresql" else 8
+        assert len(statements) <= bound, statements
         assert not any(
             s.lstrip().upper().startswith("SELECT") and ("FROM files" in s or "FROM questions" in s)
             for s in statements

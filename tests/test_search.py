@@ -319,6 +319,36 @@ def test_new_edited_and_deleted_messages_reach_the_index(corpus: Corpus) -> None
     assert service(corpus.app).indexer.wait_idle()
 
 
+def test_a_burst_is_indexed_with_fewer_merges_and_nothing_missed(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While posts keep coming the indexer waits longer and commits without merging small
+    segments, but never more than MAX_UNMERGED commits in a row; every message is found."""
+    monkeypatch.setattr(indexer, "MAX_UNMERGED", 2)
+    passes: list[tuple[int, bool]] = []
+    real_drain = indexer.drain_once
+
+    def drain(service: Any, ix: Any, name: str, cursor: Any, merge: bool = True) -> int:
+        applied = real_drain(service, ix, name, cursor, merge)
+        passes.append((applied, merge))
+        return applied
+
+    monkeypatch.setattr(indexer, "drain_once", drain)
+    service(corpus.app).indexer.start()
+    for n in range(150):
+        corpus.post(f"burst{n}", "bob", "ehr-tips", f"Heparin nomogram step {n} updated")
+        time.sleep(0.01)
+    _wait_found(corpus, "heparin", 150)
+    assert service(corpus.app).indexer.wait_idle()
+    committed = [merge for applied, merge in passes if applied]
+    assert False in committed  # the burst was seen as one
+    run = longest = 0
+    for merge in committed:
+        run = 0 if merge else run + 1
+        longest = max(longest, run)
+    assert longest <= 2
+
+
 def test_a_rolled_back_message_leaves_no_change_log_row(corpus: Corpus) -> None:
     with corpus.app.app_context():
         before = db.session.scalar(select(func.count()).select_from(ChangeLog))

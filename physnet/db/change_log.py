@@ -52,13 +52,23 @@ def watch(models: Mapping[Any, str]) -> None:
     WATCHED.update(models)
 
 
+_INSERT_DOCS = insert(ChangeLog)  # built once: every posted message queues one row
+
+
 def queue(session: Session, doc_type: str, ids: Iterable[int]) -> None:
     """Add change-log rows for these documents to `session`'s transaction."""
     now = utcnow()
     rows = [{"doc_type": doc_type, "doc_id": i, "created_at": now} for i in ids]
     if rows:
-        session.connection().execute(insert(ChangeLog), rows)
-        session.info[_DIRTY] = True
+        # One row (a posted message) is a plain INSERT, not the executemany path.
+        session.connection().execute(_INSERT_DOCS, rows[0] if len(rows) == 1 else rows)
+        note_queued(session)
+
+
+def note_queued(session: Session) -> None:
+    """Rows were added to the log in `session`'s transaction by a statement of the caller's
+    own (`queue` does this itself): wake the indexers after the commit."""
+    session.info[_DIRTY] = True
 
 
 _INSERT_EVENT = insert(ChangeLog).returning(ChangeLog.id)  # built once: one per event

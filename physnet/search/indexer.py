@@ -43,6 +43,14 @@ log = logging.getLogger(__name__)
 BATCH = 500
 POLL_SECONDS = 0.5
 GATHER_SECONDS = 0.25  # indexing delay after a wake; new messages stay < 1 s
+# While posts keep coming (the last pass applied at least BUSY_ROWS log rows: a message is
+# two, its document and its event), wait this long instead: a Whoosh commit and its segment
+# merge cost the same for 5 messages or 50, and they hold the GIL the senders need.
+BUSY_GATHER_SECONDS = 1.0
+BUSY_ROWS = 10
+# While busy, a commit also skips merging small segments (the other half of its cost), but
+# never more than this many times in a row; the next quiet commit merges them.
+MAX_UNMERGED = 10
 STANDBY_SECONDS = 2.0
 PRUNE_SECONDS = 60.0
 
@@ -56,8 +64,9 @@ def reported_position(service: Any, position: int) -> int:
     return position
 
 
-def drain_once(service: Any, ix: Any, name: str, cursor: LogCursor) -> int:
-    """Apply up to BATCH change-log rows to generation `name`; return how many were applied."""
+def drain_once(service: Any, ix: Any, name: str, cursor: LogCursor, merge: bool = True) -> int:
+    """Apply up to BATCH change-log rows to generation `name`; return how many were applied.
+    `merge=False`: leave the index's small segments unmerged this time."""
     store = service.store
     before = cursor.position
     rows = cursor.pending(db.session(), BATCH)
@@ -78,7 +87,7 @@ def drain_once(service: Any, ix: Any, name: str, cursor: LogCursor) -> int:
                         writer.delete_by_term("key", key_of(doc_type, doc_id))
                     else:
                         writer.update_document(**document)
-            writer.commit()
+            writer.commit(merge=merge)
         except BaseException:
             writer.cancel()
             raise
@@ -140,6 +149,7 @@ class Indexer:
     def _run(self) -> None:
         store = self.service.store
         backoff = 0.0
+        busy, unmerged = False, 0
         try:
             while not self._stop.is_set():
                 if not store.indexer_lock.acquire():
@@ -147,7 +157,11 @@ class Indexer:
                     continue
                 self._wake.clear()
                 try:
-                    self._step_in_app()
+                    merge = not busy or unmerged >= MAX_UNMERGED
+                    applied = self._step_in_app(merge)
+                    if applied:
+                        unmerged = 0 if merge else unmerged + 1
+                    busy = applied >= BUSY_ROWS
                     backoff = 0.0
                 except Exception as exc:
                     log.exception("search indexer failed")
@@ -159,7 +173,7 @@ class Indexer:
                 if self._wake.wait(POLL_SECONDS) and not self._stop.is_set():
                     # Let a burst of posts share one index commit: a Whoosh commit costs
                     # ~7 ms of CPU whether it holds 1 message or 50 (bench/messaging.py).
-                    self._stop.wait(GATHER_SECONDS)
+                    self._stop.wait(BUSY_GATHER_SECONDS if busy else GATHER_SECONDS)
         finally:
             store.indexer_lock.release()
 
@@ -181,8 +195,10 @@ class Indexer:
         assert self._name is not None
         return self._ix, self._name
 
-    def step(self) -> None:
-        """Rebuild if the index is missing, corrupt or a rebuild was asked for; then drain."""
+    def step(self, merge: bool = True) -> int:
+        """Rebuild if the index is missing, corrupt or a rebuild was asked for; then drain
+        (`merge=False`: without merging small segments). Returns how many log rows were
+        applied."""
         store = self.service.store
         if change_log.reindex_needed(db.session(), self.service.host_id):
             store.request_rebuild("this host lagged past the change-log retention")
@@ -191,18 +207,18 @@ class Indexer:
         current = None if requested else self._writable()
         if current is None:
             if store.rebuild_running():
-                return  # another process is rebuilding; search says so meanwhile
+                return 0  # another process is rebuilding; search says so meanwhile
             log.warning("rebuilding the search index (%s)", requested or "missing or corrupt")
             rebuild(self.service, progress=self.on_rebuild)
             self._ix = None
             current = self._writable()
             if current is None:
-                return
+                return 0
         ix, name = current
         assert self._cursor is not None
         total = 0
         while not self._stop.is_set():
-            count = drain_once(self.service, ix, name, self._cursor)
+            count = drain_once(self.service, ix, name, self._cursor, merge)
             total += count
             if count < BATCH:
                 break
@@ -210,6 +226,7 @@ class Indexer:
             store.update_state(last_indexed_at=utcnow(), last_error=None)
         if time.monotonic() - self._pruned_at > PRUNE_SECONDS:
             self.prune()
+        return total
 
     def _report(self) -> None:
         """Tell the other hosts where this host's current generation is in the log."""
@@ -229,11 +246,11 @@ class Indexer:
         with atomic():
             return change_log.prune(db.session(), timedelta(days=days))
 
-    def _step_in_app(self) -> None:
+    def _step_in_app(self, merge: bool = True) -> int:
         """One `step` in an app context of its own, its session closed afterwards."""
         with self.app.app_context():
             try:
-                self.step()
+                return self.step(merge)
             finally:
                 db.session.remove()
 
