@@ -8,6 +8,7 @@ import shutil
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from physnet import create_app
+import physnet
 from physnet.actions import users as user_actions
 from physnet.actions.channels import do_add_member, do_create_channel
 from physnet.actions.push import delivery as push_delivery
@@ -33,6 +34,40 @@ from physnet.search import service as search_service
 PASSWORD = "correct-horse-battery"
 PG_ADMIN = os.environ.get("PHYSNET_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
+
+
+# Every app a test makes, whatever fixture or test made it (test modules import create_app
+# from physnet after this conftest, so they get this one).
+_made_apps: list[weakref.ref[Flask]] = []
+_create_app = physnet.create_app
+
+
+def create_app(*args: Any, **kwargs: Any) -> Flask:
+    made = _create_app(*args, **kwargs)
+    _made_apps.append(weakref.ref(made))
+    return made
+
+
+physnet.create_app = create_app  # type: ignore[assignment]
+
+
+@pytest.fixture(autouse=True)
+def apps_end_with_their_test() -> Iterator[None]:
+    """After each test (and every other fixture's teardown), the apps made during it stop
+    their background threads and close their pooled connections. A thread still running
+    after its fixture disposed the engine (the push dispatcher wakes after every message)
+    would otherwise open a connection that is never closed, and its garbage collection,
+    tests later, fails whichever test is running then with a ResourceWarning."""
+    first = len(_made_apps)
+    yield
+    made = [ref() for ref in _made_apps[first:]]
+    del _made_apps[first:]
+    for app in made:
+        if app is None:
+            continue
+        _stop_threads(app)
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
