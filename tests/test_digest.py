@@ -10,11 +10,10 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
+from mail_support import Inbox, smtp_inbox
 from sqlalchemy import func, select
 
 from physnet.actions.digest.send import week_of
@@ -31,25 +30,10 @@ QUESTION = "How do I build an in-basket pool for the cardiology clinic refills?"
 PRIVATE_QUESTION = "Which council order set replaces the retired heparin panel?"
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(
-            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 OK"
-
-
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port  # type: ignore[attr-defined]
-    yield handler
-    controller.stop()
+    with smtp_inbox() as received:
+        yield received
 
 
 def mail_to(app: Any, port: int) -> None:

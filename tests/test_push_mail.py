@@ -6,39 +6,23 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterator
-from email import message_from_bytes
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
+from mail_support import Inbox, smtp_inbox
 
 from physnet.actions.push import mail
 from physnet.config.push import MailSettings
 from physnet.extensions import db
 
-from conftest import free_port
-
 API = "/api/v1"
 SECRET = "Use the downtime order set from the red binder"
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port  # type: ignore[attr-defined]
-    yield handler
-    controller.stop()
+    with smtp_inbox() as received:
+        yield received
 
 
 def enable_mail(app: Any, inbox: Inbox, delay_minutes: float = 0) -> None:
@@ -47,7 +31,7 @@ def enable_mail(app: Any, inbox: Inbox, delay_minutes: float = 0) -> None:
         app.config["PHYSNET"],
         mail=MailSettings(
             host="127.0.0.1",
-            port=inbox.port,  # type: ignore[attr-defined]
+            port=inbox.port,
             sender="physnet@example-health.org",
             delay_minutes=delay_minutes,
             public_url="https://physnet.example-health.org",
