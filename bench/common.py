@@ -34,6 +34,17 @@ if str(ROOT) not in sys.path:  # `python bench/x.py` puts bench/ first, not the 
 
 HOST = "127.0.0.1"
 BENCH_PASSWORD = "bench-password-not-secret"  # never used to sign in
+# The specialties the generated people are spread over (digest, insights).
+SPECIALTIES = [
+    "Cardiology",
+    "Hospital Medicine",
+    "Emergency Medicine",
+    "Pediatrics",
+    "Nephrology",
+    "Critical Care",
+    "Family Medicine",
+    "Infectious Disease",
+]
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Settings a benchmark must not inherit from the caller's shell: it measures the embedded
 # default (one process, SQLite, no Redis, no directory).

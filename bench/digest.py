@@ -17,7 +17,7 @@ import random
 import time
 from datetime import timedelta
 
-from common import machine_note, source_version, temp_folder
+from common import SPECIALTIES, machine_note, source_version, temp_folder
 from flask_migrate import upgrade
 from sqlalchemy import func, insert, select
 
@@ -26,16 +26,6 @@ from physnet.actions.digest.send import do_send_digests
 from physnet.extensions import db
 from physnet.models import Channel, Digest, Membership, Message, Question, Tip, User, utcnow
 
-SPECIALTIES = [
-    "Cardiology",
-    "Hospital Medicine",
-    "Emergency Medicine",
-    "Pediatrics",
-    "Nephrology",
-    "Critical Care",
-    "Family Medicine",
-    "Infectious Disease",
-]
 DEPARTMENTS = ["Medicine", "Surgery", "Pediatrics", "Emergency", "Critical Care"]
 WORDS = [
     "order",

@@ -23,7 +23,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
-from common import format_table, latency_summary, machine_note, source_version, temp_folder
+from common import (
+    SPECIALTIES,
+    format_table,
+    latency_summary,
+    machine_note,
+    source_version,
+    temp_folder,
+)
 from recorded import guard
 
 from physnet import create_app
@@ -31,16 +38,6 @@ from physnet.actions.insights import do_rollup_insights
 from physnet.actions.users import do_create_local_user, do_create_token
 from physnet.extensions import db
 
-SPECIALTIES = [
-    "Cardiology",
-    "Hospital Medicine",
-    "Emergency Medicine",
-    "Pediatrics",
-    "Nephrology",
-    "Critical Care",
-    "Family Medicine",
-    "Infectious Disease",
-]
 FACILITIES = ["Riverside General", "Northgate Medical Center", "St. Brendan Community"]
 WORDS = [
     "order",
