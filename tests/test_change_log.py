@@ -6,6 +6,7 @@ import socket
 import time
 from datetime import timedelta
 
+import psycopg
 import pytest
 from flask import Flask
 from sqlalchemy import func, insert, select, update
@@ -18,7 +19,7 @@ from physnet.extensions import db
 from physnet.models import ChangeLog, ChangeLogReader, utcnow
 from physnet.search import service
 
-from conftest import Factory
+from conftest import PG_ADMIN, Factory
 
 
 def _write(doc_id: int) -> int:
@@ -84,6 +85,25 @@ def test_a_rolled_back_id_is_passed_once_nothing_can_fill_it(app: Flask) -> None
         after = _write(3)
         assert _follow(cursor) == [after]
         assert cursor.position == after
+
+
+def test_a_long_transaction_in_another_database_does_not_hold_the_position(app: Flask) -> None:
+    """Gaps wait for this database's writers only: a report or a backup running for hours
+    in another database on the same server cannot have written our log."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has no other databases' transactions")
+        with psycopg.connect(PG_ADMIN) as elsewhere:
+            elsewhere.execute("SELECT pg_current_xact_id()")  # open, with a transaction id
+            start = _write(1)
+            cursor = LogCursor(start)
+            with pytest.raises(RuntimeError), atomic():
+                change_log.queue(db.session(), "message", [2])
+                raise RuntimeError("rolled back")
+            after = _write(3)
+            assert _follow(cursor) == [after]
+            assert cursor.position == after
+            elsewhere.rollback()
 
 
 def test_prune_keeps_what_any_host_still_needs(app: Flask) -> None:

@@ -132,15 +132,19 @@ class LogCursor:
     Ids are handed out when a row is written, not when it commits, so a row may become
     visible after rows with higher ids. Rows above a missing id are applied (and remembered)
     but the position stays below the gap until the gap is known to be permanent: on
-    PostgreSQL, once every transaction that was running when the gap was seen has ended
-    (its rows, if it committed, are then read before the position moves past them); on
-    SQLite at once, since writers take turns and commit in id order.
+    PostgreSQL, once every transaction of this database that was running when the gap was
+    seen has ended (its rows, if it committed, are then read before the position moves past
+    them); on SQLite at once, since writers take turns and commit in id order.
+
+    Only this database's transactions are waited for: a long transaction elsewhere on the
+    server (a report, a backup of another database) cannot have written our log.
     """
 
     def __init__(self, position: int) -> None:
         self.position = position
         self._applied: set[int] = set()
-        self._gaps: dict[int, tuple[float, int | None]] = {}  # first missing id -> seen, xmax
+        # first missing id -> (when seen, the transactions then running, once past the grace)
+        self._gaps: dict[int, tuple[float, frozenset[str] | None]] = {}
         self._closable: set[int] = set()
         self._in_order = False  # SQLite: every gap is permanent as soon as it is seen
 
@@ -188,21 +192,30 @@ class LogCursor:
             return set()
         if self._in_order:
             return set(self._gaps)
-        snapshot = session.execute(
-            text(
-                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
-                " pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
-            )
-        ).one()
-        xmin, xmax = int(snapshot[0]), int(snapshot[1])
+        running = _running_here(session)
         closable = set()
-        for first, (seen, limit) in list(self._gaps.items()):
-            if limit is None:
+        for first, (seen, waited) in list(self._gaps.items()):
+            if waited is None:
                 if time.monotonic() - seen >= GAP_GRACE_SECONDS:
-                    self._gaps[first] = (seen, xmax)  # every writer then running has an xid
-            elif xmin >= limit:
+                    self._gaps[first] = (seen, running)  # every writer then running has an xid
+            elif not waited & running:
                 closable.add(first)
         return closable
+
+
+def _running_here(session: Session) -> frozenset[str]:
+    """The transaction ids now running in this database (other than ours) that wrote
+    something. The statistics snapshot is cleared first: a transaction sees the same
+    `pg_stat_activity` until it ends otherwise."""
+    session.execute(text("SELECT pg_stat_clear_snapshot()"))
+    ids = session.scalars(
+        text(
+            "SELECT backend_xid::text FROM pg_stat_activity"
+            " WHERE datname = current_database() AND backend_xid IS NOT NULL"
+            " AND pid <> pg_backend_pid()"
+        )
+    )
+    return frozenset(ids)
 
 
 def report(session: Session, host_id: str, position: int, generation: str | None) -> None:
