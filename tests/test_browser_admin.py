@@ -112,6 +112,17 @@ def test_announcement_switch_and_moderators_from_the_console(
     row.get_by_role("button", name="Make announcement").click()
     expect(admin.locator(".admin-flash--info")).to_contain_text("an announcement channel")
     expect(bob.locator("#composer")).to_be_hidden()  # live, through channel_updated
+    # Made its moderator, Bob's open tab gets the composer back without a reload; un-made,
+    # it loses it again.
+    row = admin.locator('tr[data-channel="sepsis-protocol"]')
+    row.get_by_label("Username of a new moderator of #sepsis-protocol").fill("bob")
+    row.get_by_role("button", name="Add").click()
+    expect(admin.locator(".admin-flash--info")).to_have_text("bob moderates #sepsis-protocol.")
+    expect(bob.locator("#composer")).to_be_visible()
+    admin.locator('tr[data-channel="sepsis-protocol"]').get_by_role(
+        "button", name="Remove bob as moderator of #sepsis-protocol"
+    ).click()
+    expect(bob.locator("#composer")).to_be_hidden()
     row = admin.locator('tr[data-channel="sepsis-protocol"]')
     row.get_by_label("Username of a new moderator of #sepsis-protocol").fill("alice")
     row.get_by_role("button", name="Add").click()

@@ -144,4 +144,11 @@ def check_set_moderator(
             actor_of(actor), action, f"channel:{channel.name}", username=user.username, **detail
         )
         _announce(channel)
+        # Their own open tabs learn the new role at once (the room's copy names no one's).
+        after_commit(
+            rooms.emit,
+            "channel_updated",
+            channel_json(channel, membership),
+            rooms.user_room(user.id),
+        )
     return membership

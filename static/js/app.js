@@ -109,7 +109,10 @@ const live = new Live({
   channel_updated(channel) {
     const known = state.channels.get(channel.name);
     const { title, description, kind, archived } = channel;
-    if (known) setChannel({ ...known, title, description, kind, archived });
+    // The copy sent to the channel's room names no one's role; the one sent to you alone
+    // (you were made or un-made its moderator) carries your membership.
+    const mine = channel.member ? { role: channel.role } : {};
+    if (known) setChannel({ ...known, title, description, kind, archived, ...mine });
     channelView.onChannelUpdated(channel);
   },
   channel_left({ channel }) {

@@ -294,13 +294,17 @@ export class ChannelView {
     });
   }
 
-  /** A channel's title, description or archived state changed (the `channel_updated`
-   * event): an open composer turns read-only at once when the channel is archived. */
+  /** A channel's title, description, kind or archived state changed, or your role in it
+   * (the `channel_updated` event): an open composer turns read-only at once when the
+   * channel is archived, and a new moderator gets the composer and the message actions. */
   onChannelUpdated(channel) {
     if (!this.channel || this.channel.name !== channel.name) return;
     const { title, description, kind, archived } = channel;
+    const roleChanged = channel.member && channel.role !== this.channel.role;
     this.channel = { ...this.channel, title, description, kind, archived };
+    if (roleChanged) this.channel.role = channel.role;
     this.#renderHeader();
+    if (roleChanged) this.list.refreshAll();
   }
 
   refreshPresence() {
