@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from physnet.extensions import db
-from physnet.models import Channel, Membership, Mention, Message, Reaction, User
+from physnet.models import Channel, Digest, Membership, Mention, Message, Reaction, User
 
 from conftest import PASSWORD
 
@@ -113,7 +113,7 @@ def _counts(app: Any) -> dict[str, int]:
     with app.app_context():
         return {
             model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (User, Channel, Membership, Message, Reaction, Mention)
+            for model in (User, Channel, Membership, Message, Reaction, Mention, Digest)
         }
 
 
@@ -127,6 +127,7 @@ def test_demo_load_is_idempotent(app, runner):
     after_first = _counts(app)
     assert after_first["User"] > 0 and after_first["Channel"] > 0
     assert after_first["Message"] > 0
+    assert after_first["Digest"] > 0  # this week's digest, in the app
 
     second = invoke(runner, "demo", "load")
     assert second.exit_code == 0, second.output

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from physnet.actions.channels import do_add_member, do_create_channel
+from physnet.actions.digest.send import do_send_digests
 from physnet.actions.messages.reactions import do_toggle_reaction
 from physnet.actions.messages.send import do_send_message
 from physnet.actions.profiles import do_update_profile
@@ -31,9 +32,13 @@ def load_demo(progress: Callable[[str], None] = lambda text: None) -> str:
         posted = _messages(users, channels, progress)
         tips = load_demo_tips(users, channels)
         questions = load_demo_questions()
+    # This week's digest, in the app, so the Mentions & replies view shows what one looks
+    # like; a second run in the same week sends none (each person has theirs).
+    digests = do_send_digests().in_app
     return (
         f"Demo ready: {len(users)} physicians, {len(channels)} channels, "
-        f"{posted} new messages, {tips} new tips, {questions} new questions. "
+        f"{posted} new messages, {tips} new tips, {questions} new questions, "
+        f"{digests} new weekly digests. "
         "Password for every demo account: "
         f"{DEMO_PASSWORD}"
     )
