@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
 
+from physnet.actions import availability
 from physnet.extensions import db, socketio
 from physnet.models import Message, User
 
@@ -224,6 +227,26 @@ def test_presence_subscribe_brings_availability_then_availability_events(people,
     events = [(e["username"], e["label"]) for e in received(watcher, "availability")]
     assert events == [("alice", "off duty"), ("bob", "")]
     assert received(other, "availability") == []  # named nobody
+
+
+def test_off_duty_ends_by_itself_when_its_time_passes(app, people, login):
+    """Off duty until a time: once it passes, the person is available again and the sockets
+    that show them hear it, without anyone reloading (the dispatcher's tick does this)."""
+    bob = login("bob")
+    until = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    answer = bob.put(f"{API}/me/availability", json={"status": "off_duty", "until": until})
+    assert answer.status_code == 200 and answer.json["label"].startswith("off duty until ")
+    watcher = login("carol").socket()
+    drain(watcher)
+    ack = watcher.emit("presence_subscribe", {"usernames": ["bob"]}, callback=True)
+    assert ack["availability"]["bob"].startswith("off duty until ")
+    with app.app_context():
+        assert availability.end_passed_periods() == 0  # not yet
+        time.sleep(1.2)
+        assert availability.end_passed_periods() == 1
+        assert availability.end_passed_periods() == 0  # once
+    assert [(e["username"], e["label"]) for e in received(watcher, "availability")] == [("bob", "")]
+    assert bob.get(f"{API}/me/availability").json["status"] == "available"
 
 
 def test_the_deprecated_setting_keeps_everyone_hearing_everyone(app, people, factory, login):

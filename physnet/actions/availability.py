@@ -152,6 +152,29 @@ def release_ended_holds() -> int:
     return released
 
 
+def end_passed_periods() -> int:
+    """Everyone off duty until a time now past is available again, and whoever shows them
+    hears it (`availability` with an empty label). The dispatcher calls this every few
+    seconds, after `release_ended_holds` has queued their summary push. Returns how many."""
+    now = utcnow()
+    with atomic():
+        ended = db.session.execute(
+            select(UserAvailability, User.username)
+            .join(User, User.id == UserAvailability.user_id)
+            .where(
+                UserAvailability.status == "off_duty",
+                UserAvailability.until.is_not(None),
+                UserAvailability.until <= now,
+            )
+            .with_for_update(of=UserAvailability, skip_locked=True)
+        ).all()
+        for avail, username in ended:
+            avail.status, avail.until, avail.told, avail.updated_at = "available", None, "", now
+            payload = {"username": username, **availability_json(avail)}
+            after_commit(rooms.emit, "availability", payload, rooms.watch_room(username))
+    return len(ended)
+
+
 def _release(avail: UserAvailability, now: datetime) -> int:
     from physnet.actions.push.queue import enqueue
 

@@ -84,7 +84,8 @@ const live = new Live({
     if (channel === state.open && username !== state.me.username) channelView.typing.show(username);
   },
   availability({ username, label }) {
-    // Someone on screen became busy, off duty or available again (they set it, or it ended).
+    // Someone on screen became busy, off duty or available again (they set it, or the
+    // time they were off duty until passed).
     if (label) state.availability.set(username, label);
     else state.availability.delete(username);
     changed();

@@ -102,6 +102,7 @@ class Dispatcher:
                 try:
                     self._take_in()
                     availability.release_ended_holds()
+                    availability.end_passed_periods()
                     mail.send_due()
                     done = drain_once(self.pool)
                 except Exception:  # a broken row or a database blip must not end delivery
