@@ -90,6 +90,48 @@ def test_an_edit_and_a_delete_whose_process_died_before_publishing_reach_every_s
             server.stop()
 
 
+def test_a_member_added_by_a_process_that_died_before_publishing_still_joins_live(
+    tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
+) -> None:
+    """Moving the person's open sockets into the channel is logged too (a control row), so
+    their tab on another process joins, hears `channel_joined` once, and gets the
+    channel's next message."""
+    env = {"PHYSNET_REDIS_URL": redis_url}
+    (tmp_path / "b").mkdir()
+    b = LiveServer(tmp_path / "b", sqlite_template, env, database_url=fresh_pg_url)
+    listeners: list[Listener] = []
+    dying: list[LiveServer] = []
+    try:
+        for name in ("alice", "carol"):
+            b.factory.user(name)
+        b.factory.channel(CHANNEL, kind="private", members=("alice",))
+        carol = Listener(b.url, token=b.factory.token("carol"))
+        listeners.append(carol)
+        (tmp_path / "a").mkdir()
+        a = LiveServer(tmp_path / "a", sqlite_template, {**env, **ARMED}, database_url=fresh_pg_url)
+        dying.append(a)
+        with pytest.raises(requests.ConnectionError):  # A dies before it can answer
+            _api(a, "alice").post(
+                f"{a.url}/api/v1/channels/{CHANNEL}/members", json={"username": "carol"}
+            )
+        assert a.process.wait(10) == -9
+        joined = carol.wait_for("channel_joined", timeout=5)
+        assert [c["name"] for c in joined] == [CHANNEL], "carol's socket heard no channel_joined"
+        body = "The order-set review meets on Thursdays"
+        posted = _api(b, "alice").post(
+            f"{b.url}/api/v1/channels/{CHANNEL}/messages", json={"body": body}
+        )
+        assert posted.status_code == 201, posted.text
+        assert [m["body"] for m in carol.wait_for("message", timeout=5)] == [body]
+        time.sleep(3)  # past the republisher's grace: a second copy would have arrived by now
+        assert len(carol.of("channel_joined")) == 1
+    finally:
+        for listener in listeners:
+            listener.close()
+        for server in [*dying, b]:
+            server.stop()
+
+
 def test_a_sync_that_died_before_publishing_still_closes_the_sockets_of_the_deactivated(
     tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
 ) -> None:

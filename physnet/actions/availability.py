@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from physnet.actions.audit import actor_of, record_audit
-from physnet.db.transaction import after_commit, atomic
+from physnet.actions.broadcast import queue_event
+from physnet.db.transaction import atomic
 from physnet.errors import BadRequest, Invalid
 from physnet.extensions import db
 from physnet.models import (
@@ -133,7 +134,7 @@ def do_set_availability(
         record_audit(actor_of(user), "availability.set", f"user:{user.username}", status=status)
         _release(avail, utcnow())
         payload = {"username": user.username, **availability_json(avail)}
-        after_commit(rooms.emit, "availability", payload, rooms.watch_room(user.username))
+        queue_event("availability", payload, rooms.watch_room(user.username))
     return avail
 
 
@@ -171,7 +172,7 @@ def end_passed_periods() -> int:
         for avail, username in ended:
             avail.status, avail.until, avail.told, avail.updated_at = "available", None, "", now
             payload = {"username": username, **availability_json(avail)}
-            after_commit(rooms.emit, "availability", payload, rooms.watch_room(username))
+            queue_event("availability", payload, rooms.watch_room(username))
     return len(ended)
 
 

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 CONTROLS: dict[str, Callable[..., None]] = {
     "disconnect_user": rooms.disconnect_user,
     "disconnect_token": rooms.disconnect_token,
+    "enter_channel": rooms.enter_channel,
+    "leave_channel": rooms.leave_channel,
 }
 
 

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from physnet.access import access_channel, can_moderate
 from physnet.actions import validate
 from physnet.actions.audit import actor_of, record_audit
+from physnet.actions.broadcast import queue_event
 from physnet.actions.channels import do_add_member
-from physnet.db.transaction import after_commit, atomic
+from physnet.db.transaction import atomic
 from physnet.errors import BadRequest, Conflict, Forbidden, NotFound
 from physnet.extensions import db
 from physnet.models import CHANNEL_NAME_RE, Channel, Membership, User, utcnow
@@ -47,9 +48,7 @@ def access_managed_channel(actor: User | None, name: Any) -> tuple[Channel, Memb
 
 
 def _announce(channel: Channel) -> None:
-    after_commit(
-        rooms.emit, "channel_updated", channel_json(channel), rooms.channel_room(channel.id)
-    )
+    queue_event("channel_updated", channel_json(channel), rooms.channel_room(channel.id))
 
 
 def check_set_archived(actor: User | None, name: Any, archived: bool) -> Channel:
@@ -145,10 +144,5 @@ def check_set_moderator(
         )
         _announce(channel)
         # Their own open tabs learn the new role at once (the room's copy names no one's).
-        after_commit(
-            rooms.emit,
-            "channel_updated",
-            channel_json(channel, membership),
-            rooms.user_room(user.id),
-        )
+        queue_event("channel_updated", channel_json(channel, membership), rooms.user_room(user.id))
     return membership

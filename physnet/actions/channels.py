@@ -9,7 +9,8 @@ from sqlalchemy import select
 from physnet.access import access_channel, can_moderate
 from physnet.actions import validate
 from physnet.actions.audit import actor_of, record_audit
-from physnet.db.transaction import after_commit, atomic
+from physnet.actions.broadcast import queue_control, queue_event
+from physnet.db.transaction import atomic
 from physnet.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from physnet.extensions import db
 from physnet.models import Channel, Membership, User
@@ -80,13 +81,8 @@ def do_add_member(
         membership = Membership(channel=channel, user=user, role=role, source=source)
         db.session.add(membership)
         db.session.flush()
-        after_commit(rooms.enter_channel, user.id, channel.id)
-        after_commit(
-            rooms.emit,
-            "channel_joined",
-            channel_json(channel, membership),
-            rooms.user_room(user.id),
-        )
+        queue_control("enter_channel", user_id=user.id, channel_id=channel.id)
+        queue_event("channel_joined", channel_json(channel, membership), rooms.user_room(user.id))
     return membership
 
 
@@ -97,10 +93,8 @@ def do_remove_member(channel: Channel, user: User) -> None:
         if membership is None:
             return
         db.session.delete(membership)
-        after_commit(rooms.leave_channel, user.id, channel.id)
-        after_commit(
-            rooms.emit, "channel_left", {"channel": channel.name}, rooms.user_room(user.id)
-        )
+        queue_control("leave_channel", user_id=user.id, channel_id=channel.id)
+        queue_event("channel_left", {"channel": channel.name}, rooms.user_room(user.id))
 
 
 def check_join(user: User, name: Any) -> Membership:

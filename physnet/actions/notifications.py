@@ -266,4 +266,4 @@ def _tell_sender(sender_id: int, avail: UserAvailability) -> None:
         "until": availability_json(avail)["until"],
         "text": f"{name} is {label}.",
     }
-    after_commit(rooms.emit, "availability_notice", notice, rooms.user_room(sender_id))
+    queue_event("availability_notice", notice, rooms.user_room(sender_id))

@@ -20,6 +20,7 @@ from physnet.access import (
 )
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
+from physnet.actions.broadcast import queue_event
 from physnet.actions.phi import PhiOverride, check_phi, record_phi_override
 from physnet.actions.tips.broadcast import broadcast_tip, insert_ignoring_duplicates
 from physnet.actions.tips.input import flag, review_date, tip_tags, validate_tip_text
@@ -311,8 +312,7 @@ def do_delete_tip(user: User, tip: Tip) -> None:
             channel=tip.channel.name,
             title=tip.title,
         )
-        after_commit(
-            rooms.emit,
+        queue_event(
             "tip_deleted",
             {"id": tip.id, "channel": tip.channel.name},
             rooms.channel_room(tip.channel_id),

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from physnet.access import can_read
 from physnet.actions.audit import record_audit
+from physnet.actions.broadcast import queue_event
 from physnet.actions.tips.broadcast import insert_ignoring_duplicates
-from physnet.db.transaction import after_commit, atomic
+from physnet.db.transaction import atomic
 from physnet.extensions import db
 from physnet.models import Membership, Tip, TipReminder, User, utcnow
 from physnet.models.tips import today
@@ -106,8 +107,8 @@ def do_remind_due_tips(on: date | None = None) -> RemindSummary:
                 reading_list=tip.id in reading_list,
             )
             payload = _payload(tip, tip.id in reading_list)
-            for user in new:
-                after_commit(rooms.emit, "tip_review", payload, rooms.user_room(user.id))
+            if new:
+                queue_event("tip_review", payload, [rooms.user_room(user.id) for user in new])
     return RemindSummary(len(due), reminded_tips, reminders)
 
 
