@@ -96,6 +96,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked `runs_long(minutes)` go first, longest first. pytest-xdist hands
+    tests out in this order, so a worker starts each of them at once while the others share
+    the rest; at the end of the list (where their modules' names put them) one would run
+    alone for minutes."""
+
+    def minutes(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("runs_long")
+        return float(marker.kwargs.get("minutes", 1)) if marker else 0.0
+
+    items.sort(key=minutes, reverse=True)
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, migrated, dropped at the end."""

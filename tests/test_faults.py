@@ -190,6 +190,7 @@ def pair(tmp_path: Path, fresh_pg_url: str) -> Iterator[Pair]:
             db.engine.dispose()
 
 
+@pytest.mark.runs_long(minutes=1)
 def test_sigkill_of_a_server_process_loses_no_acknowledged_message(pair: Pair) -> None:
     a, b, app, env = pair.a, pair.b, pair.app, pair.env
     tokens = _people(Factory(app), 20)
@@ -339,6 +340,7 @@ def test_postgresql_restart_answers_503_then_recovers_without_a_restart(
         pg.destroy()
 
 
+@pytest.mark.runs_long(minutes=2)
 def test_indexer_killed_mid_commit_catches_up_on_restart(tmp_path: Path, fresh_pg_url: str) -> None:
     from physnet.actions.messages.send import check_send_message
 

@@ -350,6 +350,7 @@ class LeakHunt(RuleBasedStateMachine):
 
 
 @pytest.mark.xdist_group("leak-hunt")
+@pytest.mark.runs_long(minutes=11)  # at a load of 5-10
 @pytest.mark.timeout(900)  # many worlds: minutes on a loaded 2-core machine
 def test_no_read_surface_shows_what_its_reader_may_not_see(sqlite_template):
     LeakHunt.template = sqlite_template
