@@ -96,7 +96,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests marked `runs_long(minutes)` go first, longest first. pytest-xdist hands
     tests out in this order, so a worker starts each of them at once while the others share
@@ -108,6 +107,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return float(marker.kwargs.get("minutes", 1)) if marker else 0.0
 
     items.sort(key=minutes, reverse=True)
+
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
