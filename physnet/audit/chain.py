@@ -27,11 +27,16 @@ BATCH = 1000
 
 
 # json.dumps with these options, built once (dumps builds an encoder on every call)
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# (an array of strings and numbers: no cycle to look for)
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), check_circular=False
+).encode
 
 
 def canonical_time(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
+    if at.tzinfo is not UTC:  # already UTC (utcnow): nothing to convert
+        at = at.astimezone(UTC)
+    return at.isoformat(timespec="microseconds")
 
 
 def event_hash(
@@ -82,6 +87,12 @@ def _lock_head(session: Session) -> list[Any]:
     head = [row.seq, row.hash, False]
     session.info[_HEAD] = head
     return head
+
+
+def lock_head(session: Session) -> None:
+    """Lock the chain head now, for the rest of this transaction (on SQLite this takes
+    the write lock): appends later in the transaction then run no statement for it."""
+    _lock_head(session)
 
 
 def chain(session: Session, entry: AuditEvent) -> None:
