@@ -68,8 +68,9 @@ def test_insert_rows_stores_what_sqlalchemy_stores(app: Flask, background: bool)
 
 
 def test_background_inserts_are_read_back_and_a_failure_undoes_them(app: Flask) -> None:
-    """A read inside the block sees every row queued before it; a failing insert raises
-    SQLAlchemy's IntegrityError in the caller and, rolled back, leaves nothing."""
+    """A read inside the block sees every row queued before it, and a commit commits them
+    all; a failing insert raises SQLAlchemy's IntegrityError in the caller and, rolled
+    back, leaves nothing."""
     with app.app_context():
         connection = db.session.connection()
         with inserts_in_background(connection):
@@ -79,6 +80,13 @@ def test_background_inserts_are_read_back_and_a_failure_undoes_them(app: Flask) 
             ).scalar()
             assert count == 3000
         db.session.commit()
+        connection = db.session.connection()
+        with inserts_in_background(connection):  # a commit inside waits for them too
+            insert_rows(connection, User.__table__, _rows("kept", 2000))
+            db.session.commit()
+        db.session.remove()
+        kept = select(func.count()).where(User.username.startswith("kept"))
+        assert db.session.scalar(kept) == 2000
         with pytest.raises(IntegrityError):
             connection = db.session.connection()
             with inserts_in_background(connection):

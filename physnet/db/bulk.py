@@ -66,12 +66,13 @@ class _Writer:
         self._raise()
         self._jobs.put((statement, params))
 
-    def wait(self) -> None:
+    def wait(self, *, quietly: bool = False) -> None:
         """Return once every job put so far has run; raise the first failure."""
         done = threading.Event()
         self._jobs.put(done)
         done.wait()
-        self._raise()
+        if not quietly:
+            self._raise()
 
     def stop(self, *, skip: bool) -> None:
         self._skip = skip
@@ -88,10 +89,10 @@ class _Writer:
 def inserts_in_background(connection: Connection) -> Iterator[None]:
     """While open, `insert_rows` on this (SQLite) connection hands its INSERTs to a second
     thread that runs them in order through the same connection and transaction, and
-    returns at once. Any other statement on the connection first waits for them, so
-    reads see every row. On leaving, every insert has run (or the first failure is
-    raised); on an error, those not run yet are dropped, to be rolled back by the caller.
-    Elsewhere (other databases, already open) it changes nothing."""
+    returns at once. Any other statement on the connection, and a commit or rollback,
+    first waits for them, so reads see every row. On leaving, every insert has run (or
+    the first failure is raised); on an error, those not run yet are dropped, to be rolled
+    back by the caller. Elsewhere (other databases, already open) it changes nothing."""
     if connection.dialect.name != "sqlite" or _WRITER in connection.info:
         yield
         return
@@ -100,16 +101,23 @@ def inserts_in_background(connection: Connection) -> Iterator[None]:
     def wait_first(*args: Any) -> None:
         writer.wait()
 
-    connection.info[_WRITER] = writer
-    event.listen(connection, "before_cursor_execute", wait_first)
+    def settle_first(*args: Any) -> None:  # a rollback undoes them anyway: no error here
+        writer.wait(quietly=True)
+
+    hooks = {"before_cursor_execute": wait_first, "commit": wait_first, "rollback": settle_first}
+    info = connection.info  # kept: a commit inside may close the connection
+    info[_WRITER] = writer
+    for name, hook in hooks.items():
+        event.listen(connection, name, hook)
     finished = False
     try:
         yield
         writer.wait()
         finished = True
     finally:
-        event.remove(connection, "before_cursor_execute", wait_first)
-        del connection.info[_WRITER]
+        for name, hook in hooks.items():
+            event.remove(connection, name, hook)
+        del info[_WRITER]
         writer.stop(skip=not finished)
 
 
