@@ -43,7 +43,13 @@ def event_hash(
     seq: int, at: datetime, actor: str, action: str, target: str, detail: str, prev_hash: str
 ) -> str:
     """SHA-256 (hex) of the event's canonical encoding."""
-    encoded = _CANONICAL([seq, canonical_time(at), actor, action, target, detail, prev_hash])
+    return _hash(seq, canonical_time(at), actor, action, target, detail, prev_hash)
+
+
+def _hash(
+    seq: int, time: str, actor: str, action: str, target: str, detail: str, prev_hash: str
+) -> str:
+    encoded = _CANONICAL([seq, time, actor, action, target, detail, prev_hash])
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
@@ -114,11 +120,15 @@ def chain_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     head = _lock_head(session)
     seq, prev = head[0], head[1]
+    at, time = None, ""
     for row in rows:
         seq += 1
         row["seq"], row["prev_hash"] = seq, prev
-        prev = row["hash"] = event_hash(
-            seq, row["at"], row["actor"], row["action"], row["target"], row["detail"], prev
+        if row["at"] is not at:  # rows recorded together share their time: encoded once
+            at = row["at"]
+            time = canonical_time(at)
+        prev = row["hash"] = _hash(
+            seq, time, row["actor"], row["action"], row["target"], row["detail"], prev
         )
     head[:] = [seq, prev, True]
 
