@@ -26,6 +26,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from physnet.db.blocking import _gevent_active
+
 BATCH = 1000
 _WRITER = "physnet_bulk_writer"  # Connection.info: the _Writer of inserts_in_background
 _MAX_VARIABLES = 32766  # SQLite's limit on ? in one statement (since 3.32)
@@ -92,8 +94,9 @@ def inserts_in_background(connection: Connection) -> Iterator[None]:
     returns at once. Any other statement on the connection, and a commit or rollback,
     first waits for them, so reads see every row. On leaving, every insert has run (or
     the first failure is raised); on an error, those not run yet are dropped, to be rolled
-    back by the caller. Elsewhere (other databases, already open) it changes nothing."""
-    if connection.dialect.name != "sqlite" or _WRITER in connection.info:
+    back by the caller. Elsewhere (other databases, already open, or a process gevent
+    runs, whose threads are greenlets on one OS thread) it changes nothing."""
+    if connection.dialect.name != "sqlite" or _WRITER in connection.info or _gevent_active():
         yield
         return
     writer = _Writer(connection.connection.dbapi_connection)
