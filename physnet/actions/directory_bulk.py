@@ -68,10 +68,11 @@ def bulk_create_directory_users(changes: Sequence[UserChange], actor: str) -> di
     directory id -> new user id."""
     now = utcnow()
     rows = [_row(change, now) for change in changes]
-    # An executemany needs the same columns in every row: group rows by their columns.
+    # An executemany needs the same columns in every row: group rows by their columns
+    # (as _row builds them, in the same order for the same columns).
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
+        groups.setdefault(tuple(row), []).append(row)
     session = db.session()
     connection = session.connection()
     ids: dict[str, int] = {}
@@ -120,7 +121,9 @@ def bulk_create_directory_users(changes: Sequence[UserChange], actor: str) -> di
         for change in changes:
             person = change.person
             assert person is not None
-            detail = {k: _audit_value(k, v) for k, v in person.profile.items()}
+            detail = dict(person.profile)  # as _audit_value gives them: a photo as a mark
+            if "photo" in detail:
+                detail["photo"] = _audit_value("photo", detail["photo"])
             detail.update(source="directory", role=change.diffs["role"][1], dn=person.dn)
             events.append(("user.created", f"user:{person.username}", detail))
         record_audit_many(actor, events)

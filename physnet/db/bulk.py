@@ -193,8 +193,9 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     if writer is None:
         connection.exec_driver_sql(statement, params)
         return
-    # one multi-row INSERT per batch: SQLite inserts the whole batch in one step
-    size = max(1, min(BATCH, _MAX_VARIABLES // len(columns)))
+    # multi-row INSERTs, as many rows each as SQLite takes: each is one step, and one
+    # hand-over of the GIL between the threads
+    size = max(1, _MAX_VARIABLES // len(columns))
     one_row = f"({', '.join('?' * len(columns))})"
     head = statement[: statement.rindex(" VALUES ")]
     for start in range(0, len(params), size):
