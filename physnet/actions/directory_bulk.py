@@ -63,6 +63,20 @@ def _row(change: UserChange, now: Any) -> dict[str, Any]:
     }
 
 
+def _audit_created(changes: Sequence[UserChange], actor: str) -> None:
+    """The `user.created` event of each account, in the order of the changes."""
+    events = []
+    for change in changes:
+        person = change.person
+        assert person is not None
+        detail = dict(person.profile)  # as _audit_value gives them: a photo as a mark
+        if "photo" in detail:
+            detail["photo"] = _audit_value("photo", detail["photo"])
+        detail.update(source="directory", role=change.diffs["role"][1], dn=person.dn)
+        events.append(("user.created", f"user:{person.username}", detail))
+    record_audit_many(actor, events)
+
+
 def bulk_create_directory_users(changes: Sequence[UserChange], actor: str) -> dict[str, int]:
     """Create the accounts of these `create` changes (their usernames are free); returns
     directory id -> new user id."""
@@ -79,14 +93,18 @@ def bulk_create_directory_users(changes: Sequence[UserChange], actor: str) -> di
     # On SQLite the ids are given here, after the largest so far: the chain head is locked
     # first, which takes SQLite's write lock, so no other writer can take one of them, and
     # no query is needed to learn them. Then every insert runs on a second thread
-    # (inserts_in_background) while this one builds the next rows. On PostgreSQL the ids
-    # come from the sequence and are read back by directory id.
+    # (inserts_in_background) while this one builds the next rows, the audit events first
+    # (the same rows, seq and ids as after the accounts: nothing else writes meanwhile).
+    # On PostgreSQL the ids come from the sequence and are read back by directory id.
     given = connection.dialect.name == "sqlite"
     if given:
         session.flush()
         lock_head(session)
     last = connection.execute(select(func.max(User.id))).scalar() or 0
     with inserts_in_background(connection):
+        if given:  # first: their inserts then run while the accounts' rows are built
+            for start in range(0, len(changes), BATCH):
+                _audit_created(changes[start : start + BATCH], actor)
         for group in groups.values():
             for start in range(0, len(group), BATCH):
                 batch = group[start : start + BATCH]
@@ -117,16 +135,8 @@ def bulk_create_directory_users(changes: Sequence[UserChange], actor: str) -> di
                     ],
                     new=True,
                 )
-        events = []
-        for change in changes:
-            person = change.person
-            assert person is not None
-            detail = dict(person.profile)  # as _audit_value gives them: a photo as a mark
-            if "photo" in detail:
-                detail["photo"] = _audit_value("photo", detail["photo"])
-            detail.update(source="directory", role=change.diffs["role"][1], dn=person.dn)
-            events.append(("user.created", f"user:{person.username}", detail))
-        record_audit_many(actor, events)
+        if not given:
+            _audit_created(changes, actor)
     return ids
 
 
