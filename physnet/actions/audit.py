@@ -41,10 +41,12 @@ def record_audit(actor: str, action: str, target: str = "", **detail: Any) -> Au
 def record_audit_many(actor: str, events: list[tuple[str, str, dict[str, Any]]]) -> int:
     """Add many audit events (action, target, detail) at once, chained in list order after
     the ones before them, with one bulk INSERT per thousand: what `record_audit` does for
-    each, in the current transaction. Returns how many were added."""
+    each, in the current transaction. They are recorded at one time, the time of this
+    call (their order is their place in the chain). Returns how many were added."""
+    now = utcnow()
     rows = [
         {
-            "at": utcnow(),
+            "at": now,
             "actor": actor[:128],
             "action": action,
             "target": target[:255],

@@ -2,9 +2,12 @@
 
 A first sync creates every account of the directory. One ORM object, flush and audit event
 at a time costs ~0.3 ms each; here the accounts go in a thousand at a time
-(db.bulk.insert_rows), their ids read back by directory id, their people-index rows (name
-tokens, tags) in bulk too, and their `user.created` audit events chained over the whole
-batch in order (audit.record_audit_many). All in the caller's transaction: all or nothing.
+(db.bulk.insert_rows), their people-index rows (name tokens, tags) in bulk too, and their
+`user.created` audit events chained over the whole batch in order
+(audit.record_audit_many). On SQLite the ids are given here and the inserts run on a
+second thread while this one builds the next rows (db.bulk.inserts_in_background); on
+PostgreSQL the ids are read back by directory id. All in the caller's transaction: all or
+nothing.
 
 The session's flush hooks do not see Core inserts, so this module does their work itself:
 the sort name (people.index.fold_names) and the people index (people.index.write_index).
@@ -22,7 +25,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from physnet.actions.audit import record_audit_many
-from physnet.db.bulk import insert_rows
+from physnet.audit.chain import lock_head
+from physnet.db.bulk import insert_rows, inserts_in_background
 from physnet.db.transaction import after_commit
 from physnet.directory.entries import resize_photo
 from physnet.directory.plan import MembershipChange, UserChange
@@ -59,48 +63,80 @@ def _row(change: UserChange, now: Any) -> dict[str, Any]:
     }
 
 
+def _audit_created(changes: Sequence[UserChange], actor: str) -> None:
+    """The `user.created` event of each account, in the order of the changes."""
+    events = []
+    for change in changes:
+        person = change.person
+        assert person is not None
+        detail = dict(person.profile)  # as _audit_value gives them: a photo as a mark
+        if "photo" in detail:
+            detail["photo"] = _audit_value("photo", detail["photo"])
+        detail.update(source="directory", role=change.diffs["role"][1], dn=person.dn)
+        events.append(("user.created", f"user:{person.username}", detail))
+    record_audit_many(actor, events)
+
+
 def bulk_create_directory_users(changes: Sequence[UserChange], actor: str) -> dict[str, int]:
     """Create the accounts of these `create` changes (their usernames are free); returns
     directory id -> new user id."""
     now = utcnow()
     rows = [_row(change, now) for change in changes]
-    # An executemany needs the same columns in every row: group rows by their columns.
+    # An executemany needs the same columns in every row: group rows by their columns
+    # (as _row builds them, in the same order for the same columns).
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    connection = db.session.connection()
+        groups.setdefault(tuple(row), []).append(row)
+    session = db.session()
+    connection = session.connection()
     ids: dict[str, int] = {}
-    for group in groups.values():
-        for start in range(0, len(group), BATCH):
-            batch = group[start : start + BATCH]
-            # the new rows are those past the largest id so far (this transaction writes alone)
-            last = connection.execute(select(func.max(User.id))).scalar() or 0
-            insert_rows(connection, User.__table__, batch)
-            query = select(User.directory_id, User.id).where(
-                User.id > last, User.directory_id.in_([row["directory_id"] for row in batch])
-            )
-            ids.update((d, i) for d, i in connection.execute(query))
-            write_index(
-                connection,
-                [
-                    SimpleNamespace(
-                        id=ids[row["directory_id"]],
-                        username=row["username"],
-                        display_name=row.get("display_name") or "",
-                        expertise=row.get("expertise") or "",
-                        ehr_systems=row.get("ehr_systems") or "",
+    # On SQLite the ids are given here, after the largest so far: the chain head is locked
+    # first, which takes SQLite's write lock, so no other writer can take one of them, and
+    # no query is needed to learn them. Then every insert runs on a second thread
+    # (inserts_in_background) while this one builds the next rows, the audit events first
+    # (the same rows, seq and ids as after the accounts: nothing else writes meanwhile).
+    # On PostgreSQL the ids come from the sequence and are read back by directory id.
+    given = connection.dialect.name == "sqlite"
+    if given:
+        session.flush()
+        lock_head(session)
+    last = connection.execute(select(func.max(User.id))).scalar() or 0
+    with inserts_in_background(connection):
+        if given:  # first: their inserts then run while the accounts' rows are built
+            for start in range(0, len(changes), BATCH):
+                _audit_created(changes[start : start + BATCH], actor)
+        for group in groups.values():
+            for start in range(0, len(group), BATCH):
+                batch = group[start : start + BATCH]
+                if given:
+                    for row in batch:
+                        last += 1
+                        row["id"] = ids[row["directory_id"]] = last
+                    insert_rows(connection, User.__table__, batch)
+                else:
+                    last = connection.execute(select(func.max(User.id))).scalar() or 0
+                    insert_rows(connection, User.__table__, batch)
+                    query = select(User.directory_id, User.id).where(
+                        User.id > last,
+                        User.directory_id.in_([row["directory_id"] for row in batch]),
                     )
-                    for row in batch
-                ],
-            )
-    events = []
-    for change in changes:
-        person = change.person
-        assert person is not None
-        detail = {k: _audit_value(k, v) for k, v in person.profile.items()}
-        detail.update(source="directory", role=change.diffs["role"][1], dn=person.dn)
-        events.append(("user.created", f"user:{person.username}", detail))
-    record_audit_many(actor, events)
+                    ids.update((d, i) for d, i in connection.execute(query))
+                write_index(
+                    connection,
+                    [
+                        SimpleNamespace(
+                            id=ids[row["directory_id"]],
+                            username=row["username"],
+                            display_name=row.get("display_name") or "",
+                            expertise=row.get("expertise") or "",
+                            ehr_systems=row.get("ehr_systems") or "",
+                        )
+                        for row in batch
+                    ],
+                    new=True,
+                )
+        if not given:
+            _audit_created(changes, actor)
     return ids
 
 

@@ -27,18 +27,29 @@ BATCH = 1000
 
 
 # json.dumps with these options, built once (dumps builds an encoder on every call)
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# (an array of strings and numbers: no cycle to look for)
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), check_circular=False
+).encode
 
 
 def canonical_time(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
+    if at.tzinfo is not UTC:  # already UTC (utcnow): nothing to convert
+        at = at.astimezone(UTC)
+    return at.isoformat(timespec="microseconds")
 
 
 def event_hash(
     seq: int, at: datetime, actor: str, action: str, target: str, detail: str, prev_hash: str
 ) -> str:
     """SHA-256 (hex) of the event's canonical encoding."""
-    encoded = _CANONICAL([seq, canonical_time(at), actor, action, target, detail, prev_hash])
+    return _hash(seq, canonical_time(at), actor, action, target, detail, prev_hash)
+
+
+def _hash(
+    seq: int, time: str, actor: str, action: str, target: str, detail: str, prev_hash: str
+) -> str:
+    encoded = _CANONICAL([seq, time, actor, action, target, detail, prev_hash])
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
@@ -84,6 +95,12 @@ def _lock_head(session: Session) -> list[Any]:
     return head
 
 
+def lock_head(session: Session) -> None:
+    """Lock the chain head now, for the rest of this transaction (on SQLite this takes
+    the write lock): appends later in the transaction then run no statement for it."""
+    _lock_head(session)
+
+
 def chain(session: Session, entry: AuditEvent) -> None:
     """Give `entry` (time, actor, action, target and detail set) its place and hash."""
     head = _lock_head(session)
@@ -103,11 +120,15 @@ def chain_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     head = _lock_head(session)
     seq, prev = head[0], head[1]
+    at, time = None, ""
     for row in rows:
         seq += 1
         row["seq"], row["prev_hash"] = seq, prev
-        prev = row["hash"] = event_hash(
-            seq, row["at"], row["actor"], row["action"], row["target"], row["detail"], prev
+        if row["at"] is not at:  # rows recorded together share their time: encoded once
+            at = row["at"]
+            time = canonical_time(at)
+        prev = row["hash"] = _hash(
+            seq, time, row["actor"], row["action"], row["target"], row["detail"], prev
         )
     head[:] = [seq, prev, True]
 

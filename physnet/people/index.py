@@ -44,19 +44,27 @@ def token_rows(user_id: int, display_name: str, username: str) -> list[dict[str,
 
 
 def write_index(
-    connection: Connection, users: Iterable[Any], *, names: bool = True, tags: bool = True
+    connection: Connection,
+    users: Iterable[Any],
+    *,
+    names: bool = True,
+    tags: bool = True,
+    new: bool = False,
 ) -> None:
-    """Replace the index rows of `users` (objects or rows with the user columns)."""
+    """Replace the index rows of `users` (objects or rows with the user columns); `new`
+    when they were created in this transaction, so they have none to delete yet."""
     users = list(users)
     ids = [u.id for u in users]
     if not ids:
         return
     if names:
-        connection.execute(delete(UserNameToken).where(UserNameToken.user_id.in_(ids)))
+        if not new:
+            connection.execute(delete(UserNameToken).where(UserNameToken.user_id.in_(ids)))
         rows = [r for u in users for r in token_rows(u.id, u.display_name, u.username)]
         insert_rows(connection, UserNameToken.__table__, rows)
     if tags:
-        connection.execute(delete(UserTag).where(UserTag.user_id.in_(ids)))
+        if not new:
+            connection.execute(delete(UserTag).where(UserTag.user_id.in_(ids)))
         rows = [
             r
             for u in users

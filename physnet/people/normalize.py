@@ -30,8 +30,38 @@ def words(text: str) -> list[str]:
     return [w for w in _SEPARATOR.split(fold(text)) if w]
 
 
+def _plain_words(folded: str) -> list[str]:
+    return [w for w in _SEPARATOR.split(folded) if w]
+
+
+def _ascii_name_tokens(display_name: str, username: str) -> set[str]:
+    """name_tokens for ASCII names (most of them), folding each name once: folding ASCII
+    only lowercases and drops apostrophes, so the folded parts need no folding again."""
+    folded = display_name.lower().translate(_APOSTROPHES)
+    head, _, tail = folded.partition(",")
+    found = [w for w in _plain_words(head) if w not in _HONORIFICS]
+    found += [w for w in _plain_words(tail) if w not in _CREDENTIALS and w not in _HONORIFICS]
+    for part in _SPACES.split(folded):
+        if part.isalnum():  # one word: nothing to join
+            continue
+        split = _plain_words(part)
+        joined = "".join(split)
+        if joined and joined not in found and len(split) > 1:
+            found.append(joined)
+    login = _plain_words(username.lower().translate(_APOSTROPHES))
+    found += login
+    found.append("".join(login))
+    return {t[:MAX_TOKEN] for t in found[: MAX_TOKENS * 2] if t}
+
+
 def name_tokens(display_name: str, username: str) -> set[str]:
     """Every token a name-prefix search should find this person by."""
+    if display_name.isascii() and username.isascii():
+        return _ascii_name_tokens(display_name, username)
+    return _any_name_tokens(display_name, username)
+
+
+def _any_name_tokens(display_name: str, username: str) -> set[str]:
     head, _, tail = display_name.partition(",")
     found = [w for w in words(head) if w not in _HONORIFICS]
     # "Okafor, Miriam" is a name; "Miriam Okafor, MD" ends in credentials.
