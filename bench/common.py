@@ -29,8 +29,20 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `python bench/x.py` puts bench/ first, not the project
-    sys.path.insert(0, str(ROOT))
+
+
+def _put_project_on_path() -> None:
+    """`python bench/x.py` puts bench/ first, not the project: add the project, but after
+    any PYTHONPATH entries, so `PYTHONPATH=/tmp/base python bench/x.py` measures the code
+    in /tmp/base (a base run to compare with), not this checkout's."""
+    if str(ROOT) in sys.path:
+        return
+    given = {os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
+    last = max((i for i, p in enumerate(sys.path) if p and os.path.abspath(p) in given), default=-1)
+    sys.path.insert(last + 1, str(ROOT))
+
+
+_put_project_on_path()
 
 HOST = "127.0.0.1"
 BENCH_PASSWORD = "bench-password-not-secret"  # never used to sign in

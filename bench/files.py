@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT, ROOT / "tests", ROOT / "bench"):
+for path in (ROOT / "tests", ROOT / "bench"):  # the project itself: by common, below
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 

@@ -34,14 +34,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT, ROOT / "tests"):
+for path in (ROOT / "tests", ROOT / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
 import phi_corpus  # noqa: E402
 import phi_corpus_heldout  # noqa: E402
+from common import percentile  # noqa: E402  (it puts the project on sys.path, after any PYTHONPATH)
 
-from bench.common import percentile  # noqa: E402
 from physnet.phi import namelists, parse_phi_settings, phi_scan  # noqa: E402
 
 Scan = Callable[[str], list[Any]]

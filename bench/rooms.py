@@ -15,19 +15,13 @@ Sizes above --stock-max are extrapolated for the stock manager (it is quadratic)
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import socketio
+from common import format_table, machine_note, source_version
 
-import socketio  # noqa: E402
-
-from bench.common import format_table, machine_note, source_version  # noqa: E402
-from physnet.realtime.room_index import IndexedManager  # noqa: E402
+from physnet.realtime.room_index import IndexedManager
 
 CHANNELS = 20
 PER_SOCKET = 5

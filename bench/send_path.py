@@ -31,10 +31,8 @@ import time
 import uuid
 from pathlib import Path
 
+import common  # noqa: F401  (bench/common.py: puts the project on sys.path, after any PYTHONPATH)
 import psycopg
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 BODY = "Order set **sepsis bundle** updated: lactate at 0 and 3 h, cultures before {n}."
 # The same without markup: Markdown's plain-text fast path (physnet/markdown.py) takes it.
