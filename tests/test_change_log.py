@@ -75,6 +75,37 @@ def test_a_row_committed_late_below_a_newer_one_is_not_skipped(app: Flask) -> No
         assert cursor.position == quick
 
 
+def test_a_late_row_read_but_not_yet_applied_is_never_skipped(app: Flask) -> None:
+    """The republisher reads a row and applies it only after its grace: a row that committed
+    late, below one already applied, must wait for its turn, not be jumped over as a gap."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite writers take turns: ids always commit in order")
+        start = _write(1)
+        cursor = LogCursor(start)
+        slow = db.engine.connect()
+        slow_tx = slow.begin()
+        slow.execute(
+            insert(ChangeLog), [{"doc_type": "message", "doc_id": 2, "created_at": utcnow()}]
+        )
+        quick = _write(3)
+        rows = cursor.pending(db.session(), 100)
+        cursor.done(row.id for row in rows)  # the quick row: applied, the gap below it waits
+        db.session.rollback()
+        time.sleep(1.5)  # past the grace: the gap now waits for the slow transaction
+        cursor.pending(db.session(), 100)
+        db.session.rollback()
+        slow_tx.commit()
+        slow.close()
+        rows = cursor.pending(db.session(), 100)  # the slow row is visible now...
+        db.session.rollback()
+        assert [row.id for row in rows] == [quick - 1]
+        cursor.done([])  # ...but not applied yet (say it is still in its grace)
+        assert cursor.position == start
+        cursor.done([quick - 1])
+        assert cursor.position == quick
+
+
 def test_a_rolled_back_id_is_passed_once_nothing_can_fill_it(app: Flask) -> None:
     with app.app_context():
         start = _write(1)

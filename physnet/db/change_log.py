@@ -146,6 +146,7 @@ class LogCursor:
         # first missing id -> (when seen, the transactions then running, once past the grace)
         self._gaps: dict[int, tuple[float, frozenset[str] | None]] = {}
         self._closable: set[int] = set()
+        self._visible: set[int] = set()  # rows the last `pending` read: none of them is a gap
         self._in_order = False  # SQLite: every gap is permanent as soon as it is seen
 
     def pending(self, session: Session, limit: int) -> Sequence[Row[Any]]:
@@ -166,6 +167,7 @@ class LogCursor:
             .order_by(ChangeLog.id)
             .limit(limit + len(self._applied))
         ).all()
+        self._visible = {row.id for row in rows}
         return [row for row in rows if row.id not in self._applied][:limit]
 
     def applied_ids(self) -> set[int]:
@@ -180,8 +182,12 @@ class LogCursor:
             if following in self._applied:
                 self._applied.discard(following)
                 self.position = following
+            elif following in self._visible:
+                break  # read but not applied yet (the republisher's grace): not a gap
             elif self._in_order or following in self._closable:
-                self.position = min(self._applied) - 1  # the whole gap is permanent
+                # the whole gap is permanent: on to the next row read, applied or not
+                waiting = {i for i in self._visible if i > following} - self._applied
+                self.position = min(self._applied | waiting) - 1
             else:
                 self._gaps.setdefault(following, (time.monotonic(), None))
                 break
