@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from physnet.actions import availability
+from physnet.actions import availability, broadcast
 from physnet.extensions import db, socketio
-from physnet.models import Message, User
+from physnet.models import Channel, Message, User
 
 API = "/api/v1"
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -330,6 +330,23 @@ def test_leaving_a_channel_stops_delivery(people, login):
     assert received(bob_socket, "channel_left") == [{"channel": "town"}]
     post(alice, "town", "after bob left")
     alice.post(f"{API}/channels/town/join")
+    assert received(bob_socket, "message") == []
+
+
+def test_a_join_carried_out_late_after_a_removal_does_not_let_the_socket_back_in(
+    app, people, login
+):
+    """Moving sockets into a channel's room is a logged control that the republisher may
+    carry out seconds late: by then the person may have left, and must stay out."""
+    alice, bob = login("alice"), login("bob")
+    bob_socket = bob.socket()
+    bob.post(f"{API}/channels/town/leave")
+    drain(bob_socket)
+    with app.app_context():
+        bob_id = db.session.scalar(select(User.id).where(User.username == "bob"))
+        town_id = db.session.scalar(select(Channel.id).where(Channel.name == "town"))
+        broadcast.publish(1, "enter_channel", {"user_id": bob_id, "channel_id": town_id}, None)
+    post(alice, "town", "after bob left")
     assert received(bob_socket, "message") == []
 
 

@@ -20,22 +20,46 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from sqlalchemy import select
+
 from physnet.access import is_hidden
 from physnet.db import change_log, failpoints
 from physnet.db.transaction import after_commit
 from physnet.extensions import db
-from physnet.models import Message
+from physnet.models import Membership, Message, User
 from physnet.reads.json import message_json
 from physnet.realtime import rooms
 from physnet.realtime.cluster_presence import cluster
 
 log = logging.getLogger(__name__)
-# Control messages: not sent to a room's screens but carried out in every process.
+
+
+def _enter_if_member(user_id: int, channel_id: int) -> None:
+    """Move the person's sockets into the channel's room, if they are (still) an active
+    member: a join replayed late, after a removal, must not let them hear the channel."""
+    member = db.session.scalar(
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.user_id == user_id, Membership.channel_id == channel_id, User.active)
+    )
+    if member is not None:
+        rooms.enter_channel(user_id, channel_id)
+
+
+def _leave_unless_member(user_id: int, channel_id: int) -> None:
+    """Take the person's sockets out of the channel's room, unless they are a member again
+    (a removal replayed late, after they were added back)."""
+    if db.session.get(Membership, (channel_id, user_id)) is None:
+        rooms.leave_channel(user_id, channel_id)
+
+
+# Control messages: not sent to a room's screens but carried out in every process. Each is
+# safe to carry out late or twice (the republisher may): it acts on the state of now.
 CONTROLS: dict[str, Callable[..., None]] = {
     "disconnect_user": rooms.disconnect_user,
     "disconnect_token": rooms.disconnect_token,
-    "enter_channel": rooms.enter_channel,
-    "leave_channel": rooms.leave_channel,
+    "enter_channel": _enter_if_member,
+    "leave_channel": _leave_unless_member,
 }
 
 
