@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from physnet.actions.audit import actor_of, record_audit
 from physnet.actions.broadcast import queue_event
@@ -156,23 +156,32 @@ def release_ended_holds() -> int:
 def end_passed_periods() -> int:
     """Everyone off duty until a time now past is available again, and whoever shows them
     hears it (`availability` with an empty label). The dispatcher calls this every few
-    seconds, after `release_ended_holds` has queued their summary push. Returns how many."""
+    seconds, after `release_ended_holds` has queued their summary push. One conditional
+    UPDATE decides, so a setting saved meanwhile (by any process) is never overwritten and
+    two processes never end the same period twice. Returns how many."""
     now = utcnow()
     with atomic():
-        ended = db.session.execute(
-            select(UserAvailability, User.username)
-            .join(User, User.id == UserAvailability.user_id)
+        ended = db.session.scalars(
+            update(UserAvailability)
             .where(
                 UserAvailability.status == "off_duty",
                 UserAvailability.until.is_not(None),
                 UserAvailability.until <= now,
             )
-            .with_for_update(of=UserAvailability, skip_locked=True)
+            .values(status="available", until=None, told="", updated_at=now)
+            .returning(UserAvailability.user_id)
+            .execution_options(synchronize_session=False)
         ).all()
-        for avail, username in ended:
-            avail.status, avail.until, avail.told, avail.updated_at = "available", None, "", now
-            payload = {"username": username, **availability_json(avail)}
-            queue_event("availability", payload, rooms.watch_room(username))
+        if ended:
+            rows = db.session.execute(
+                select(UserAvailability, User.username)
+                .join(User, User.id == UserAvailability.user_id)
+                .where(UserAvailability.user_id.in_(ended))
+                .execution_options(populate_existing=True)
+            ).all()
+            for avail, username in rows:
+                payload = {"username": username, **availability_json(avail)}
+                queue_event("availability", payload, rooms.watch_room(username))
     return len(ended)
 
 
