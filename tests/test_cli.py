@@ -121,13 +121,17 @@ def _counts(app: Any) -> dict[str, int]:
     not (ROOT / "physnet" / "demo" / "content.py").exists(),
     reason="no demo content in this checkout",
 )
-def test_demo_load_is_idempotent(app, runner):
+def test_demo_load_is_idempotent(app, runner, factory):
+    factory.user("itdesk")  # someone on the instance who is not a demo account
     first = invoke(runner, "demo", "load")
     assert first.exit_code == 0, first.output
     after_first = _counts(app)
     assert after_first["User"] > 0 and after_first["Channel"] > 0
     assert after_first["Message"] > 0
     assert after_first["Digest"] > 0  # this week's digest, in the app
+    with app.app_context():  # for the demo accounts only
+        itdesk = db.session.scalar(select(User.id).where(User.username == "itdesk"))
+        assert db.session.scalar(select(Digest.id).where(Digest.user_id == itdesk)) is None
 
     second = invoke(runner, "demo", "load")
     assert second.exit_code == 0, second.output

@@ -18,7 +18,7 @@ from physnet.demo import content, profiles
 from physnet.demo.questions import load_demo_questions
 from physnet.demo.tips import load_demo_tips
 from physnet.extensions import db
-from physnet.models import Channel, Membership, Message, User, utcnow
+from physnet.models import Channel, Digest, Membership, Message, User, utcnow
 
 DEMO_PASSWORD = "physnet-demo"  # documented in the README; demo accounts only
 DAYS = 30
@@ -32,9 +32,11 @@ def load_demo(progress: Callable[[str], None] = lambda text: None) -> str:
         posted = _messages(users, channels, progress)
         tips = load_demo_tips(users, channels)
         questions = load_demo_questions()
-    # This week's digest, in the app, so the Mentions & replies view shows what one looks
-    # like; a second run in the same week sends none (each person has theirs).
-    digests = do_send_digests().in_app
+    # A weekly digest for the demo accounts only (never anyone else on the instance), so the
+    # Mentions & replies view shows what one looks like; once: a later run sends none.
+    demo_ids = [user.id for user in users.values()]
+    had_one = db.session.scalar(select(Digest.id).where(Digest.user_id.in_(demo_ids)).limit(1))
+    digests = 0 if had_one else do_send_digests(only=demo_ids).in_app
     return (
         f"Demo ready: {len(users)} physicians, {len(channels)} channels, "
         f"{posted} new messages, {tips} new tips, {questions} new questions, "

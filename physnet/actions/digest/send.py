@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -19,7 +20,7 @@ from email.utils import formataddr
 from typing import Any
 
 from flask import current_app, render_template
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from physnet.actions.audit import record_audit
@@ -88,8 +89,11 @@ def _base_url() -> str:
     return (settings.mail.public_url or settings.public_url or "").rstrip("/")
 
 
-def do_send_digests(now: datetime | None = None, *, dry_run: bool = False) -> DigestSummary:
-    """Send this week's digest to everyone who takes it and has something new."""
+def do_send_digests(
+    now: datetime | None = None, *, dry_run: bool = False, only: Collection[int] | None = None
+) -> DigestSummary:
+    """Send this week's digest to everyone who takes it and has something new (or to the
+    people with the user ids in `only`)."""
     now = now or utcnow()
     settings = current_app.config["PHYSNET"]
     week = week_of(now)
@@ -99,6 +103,7 @@ def do_send_digests(now: datetime | None = None, *, dry_run: bool = False) -> Di
         select(User, mode)
         .outerjoin(DigestChoice, DigestChoice.user_id == User.id)
         .where(User.active.is_(True), mode != "off")
+        .where(User.id.in_(only) if only is not None else true())
         .order_by(User.id)
     ).all()
     this_week = {
