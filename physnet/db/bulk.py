@@ -30,7 +30,7 @@ from physnet.db.blocking import _gevent_active
 
 BATCH = 1000
 _WRITER = "physnet_bulk_writer"  # Connection.info: the _Writer of inserts_in_background
-_MAX_VARIABLES = 32766  # SQLite's limit on ? in one statement (since 3.32)
+_MAX_VARIABLES = 999  # SQLite's limit on ? in one statement before 3.32, if it cannot say
 
 
 class _Writer:
@@ -42,8 +42,14 @@ class _Writer:
     failure the jobs left are skipped and the error is raised in the caller's thread.
     """
 
-    def __init__(self, dbapi_connection: Any) -> None:
+    def __init__(self, dbapi_connection: Any, owner: Connection) -> None:
         self._dbapi = dbapi_connection
+        self.owner = owner  # the only Connection whose inserts come here
+        try:  # this SQLite's own limit on ? in one statement (32,766 since 3.32)
+            limit = dbapi_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except (AttributeError, sqlite3.Error):
+            limit = _MAX_VARIABLES
+        self.max_variables = max(1, int(limit))
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._failed: tuple[str, BaseException] | None = None
         self._skip = False
@@ -51,18 +57,24 @@ class _Writer:
         self._thread.start()
 
     def _run(self) -> None:
-        cursor = self._dbapi.cursor()
+        cursor = None
+        try:
+            cursor = self._dbapi.cursor()
+        except BaseException as exc:  # every job is then skipped and this raised
+            self._failed = ("(opening a cursor)", exc)
         try:
             while (job := self._jobs.get()) is not None:
                 if isinstance(job, threading.Event):
-                    job.set()
-                elif self._failed is None and not self._skip:
+                    job.set()  # always: a waiting caller must never hang
+                elif self._failed is None and not self._skip and cursor is not None:
                     try:
                         cursor.execute(*job)
                     except BaseException as exc:  # raised again in the caller's thread
-                        self._failed = (job[0], exc)
+                        # the statement's head only: the rows would make a huge message
+                        self._failed = (job[0].split(" VALUES ", 1)[0], exc)
         finally:
-            cursor.close()
+            if cursor is not None:
+                cursor.close()
 
     def put(self, statement: str, params: Sequence[Any]) -> None:
         self._raise()
@@ -99,7 +111,7 @@ def inserts_in_background(connection: Connection) -> Iterator[None]:
     if connection.dialect.name != "sqlite" or _WRITER in connection.info or _gevent_active():
         yield
         return
-    writer = _Writer(connection.connection.dbapi_connection)
+    writer = _Writer(connection.connection.dbapi_connection, connection)
 
     def wait_first(*args: Any) -> None:
         writer.wait()
@@ -190,12 +202,16 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
                 one[i] = convert(one[i])
             params.append((*one, *tail))
     writer: _Writer | None = connection.info.get(_WRITER)
+    if writer is not None and writer.owner is not connection:
+        # a commit inside the block gave the DB-API connection back to the pool, and another
+        # Connection (another thread, another transaction) has it now: not for this writer
+        writer = None
     if writer is None:
         connection.exec_driver_sql(statement, params)
         return
     # multi-row INSERTs, as many rows each as SQLite takes: each is one step, and one
     # hand-over of the GIL between the threads
-    size = max(1, _MAX_VARIABLES // len(columns))
+    size = max(1, writer.max_variables // len(columns))
     one_row = f"({', '.join('?' * len(columns))})"
     head = statement[: statement.rindex(" VALUES ")]
     for start in range(0, len(params), size):
