@@ -97,10 +97,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests marked `runs_long(minutes)` go first, longest first. pytest-xdist hands
-    tests out in this order, so a worker starts each of them at once while the others share
-    the rest; at the end of the list (where their modules' names put them) one would run
-    alone for minutes."""
+    """The tests marked `runs_long(minutes)` go first, longest first. pytest-xdist's
+    loadgroup scheduler hands out the multi-test groups (proxy, install, xss) first, then
+    single tests in this order, so each long test starts within the first work units
+    instead of at the end of the list (where its module's name put it), where it ran alone
+    for minutes."""
 
     def minutes(item: pytest.Item) -> float:
         marker = item.get_closest_marker("runs_long")

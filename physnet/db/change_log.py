@@ -198,6 +198,9 @@ class LogCursor:
             return set()
         if self._in_order:
             return set(self._gaps)
+        now = time.monotonic()
+        if all(w is None and now - seen < GAP_GRACE_SECONDS for seen, w in self._gaps.values()):
+            return set()  # every gap is still in its grace: nothing to ask PostgreSQL yet
         running = _running_here(session)
         closable = set()
         for first, (seen, waited) in list(self._gaps.items()):
