@@ -9,7 +9,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 from flask import Flask
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from physnet.config import ConfigError, load_settings
 from physnet.db import change_log
@@ -43,24 +43,29 @@ def _follow(cursor: LogCursor, seconds: float = 10.0) -> list[int]:
     return seen
 
 
+def _a_slow_row_below_a_quick_one() -> tuple[int, LogCursor, Connection, int]:
+    """A slow transaction takes the next id and has not committed; a quick one commits after
+    it, and a cursor from before both has applied the quick row. Returns the start
+    position, the cursor, the slow connection (its transaction still open) and the quick
+    row's id (the slow one's is one less)."""
+    start = _write(1)
+    cursor = LogCursor(start)
+    slow = db.engine.connect()
+    slow.begin()
+    slow.execute(insert(ChangeLog), [{"doc_type": "message", "doc_id": 2, "created_at": utcnow()}])
+    quick = _write(3)
+    rows = cursor.pending(db.session(), 100)
+    cursor.done(row.id for row in rows)
+    db.session.rollback()
+    assert [row.doc_id for row in rows] == [3]
+    return start, cursor, slow, quick
+
+
 def test_a_row_committed_late_below_a_newer_one_is_not_skipped(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("SQLite writers take turns: ids always commit in order")
-        start = _write(1)
-        cursor = LogCursor(start)
-        # A slow transaction takes the next id but has not committed yet...
-        slow = db.engine.connect()
-        slow_tx = slow.begin()
-        slow.execute(
-            insert(ChangeLog), [{"doc_type": "message", "doc_id": 2, "created_at": utcnow()}]
-        )
-        # ...while a quick one commits after it.
-        quick = _write(3)
-        rows = cursor.pending(db.session(), 100)
-        cursor.done(row.id for row in rows)
-        db.session.rollback()
-        assert [row.doc_id for row in rows] == [3]
+        start, cursor, slow, quick = _a_slow_row_below_a_quick_one()
         assert cursor.position == start  # held below the gap, which may still fill
         time.sleep(1.5)  # past the grace: the gap is now watched by transaction ids
         for _ in range(3):
@@ -68,7 +73,7 @@ def test_a_row_committed_late_below_a_newer_one_is_not_skipped(app: Flask) -> No
             cursor.done(row.id for row in rows)
             db.session.rollback()
             assert rows == [] and cursor.position == start
-        slow_tx.commit()
+        slow.commit()
         slow.close()
         late = _follow(cursor)
         assert late == [quick - 1]  # the slow row, applied once, before the position moved
@@ -81,21 +86,11 @@ def test_a_late_row_read_but_not_yet_applied_is_never_skipped(app: Flask) -> Non
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("SQLite writers take turns: ids always commit in order")
-        start = _write(1)
-        cursor = LogCursor(start)
-        slow = db.engine.connect()
-        slow_tx = slow.begin()
-        slow.execute(
-            insert(ChangeLog), [{"doc_type": "message", "doc_id": 2, "created_at": utcnow()}]
-        )
-        quick = _write(3)
-        rows = cursor.pending(db.session(), 100)
-        cursor.done(row.id for row in rows)  # the quick row: applied, the gap below it waits
-        db.session.rollback()
+        start, cursor, slow, quick = _a_slow_row_below_a_quick_one()
         time.sleep(1.5)  # past the grace: the gap now waits for the slow transaction
         cursor.pending(db.session(), 100)
         db.session.rollback()
-        slow_tx.commit()
+        slow.commit()
         slow.close()
         rows = cursor.pending(db.session(), 100)  # the slow row is visible now...
         db.session.rollback()
