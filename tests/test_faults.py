@@ -413,7 +413,13 @@ def test_indexer_killed_mid_commit_catches_up_on_restart(tmp_path: Path, fresh_p
         assert "lag:        0.0 s (0 changes waiting)" in result.stdout
     finally:
         indexer.send_signal(signal.SIGTERM)
-        indexer.wait(30)
+        try:
+            # `search serve` finishes the batch in hand first (up to 30 s), then exits
+            indexer.wait(60)
+        except subprocess.TimeoutExpired:
+            indexer.kill()  # never left running into the next test
+            indexer.wait(10)
+            raise
         with app.app_context():
             db.engine.dispose()
 
