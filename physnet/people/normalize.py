@@ -27,10 +27,11 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The [a-z0-9] words of `text`, in order ("O'Brien-Kim" -> ["obrien", "kim"])."""
-    return [w for w in _SEPARATOR.split(fold(text)) if w]
+    return _plain_words(fold(text))
 
 
 def _plain_words(folded: str) -> list[str]:
+    """The words of text folded already."""
     return [w for w in _SEPARATOR.split(folded) if w]
 
 
