@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -38,19 +41,54 @@ def _exactly_once(listeners: list[Listener], event: str, message_id: int) -> Non
         assert isinstance(got[0]["event_id"], int)
 
 
-def test_an_edit_and_a_delete_whose_process_died_before_publishing_reach_every_socket_once(
+@dataclass
+class Servers:
+    """B, which lives on, and the A servers `armed` to die after their next commit; with the
+    listeners to close, all on one PostgreSQL and Redis."""
+
+    b: LiveServer
+    env: dict[str, str]
+    folder: Path
+    template: Path
+    database_url: str
+    listeners: list[Listener] = field(default_factory=list)
+    dying: list[LiveServer] = field(default_factory=list)
+
+    def armed(self, name: str) -> LiveServer:
+        (self.folder / name).mkdir()
+        server = LiveServer(
+            self.folder / name, self.template, {**self.env, **ARMED}, database_url=self.database_url
+        )
+        self.dying.append(server)
+        return server
+
+
+@contextmanager
+def _servers(
     tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
-) -> None:
+) -> Iterator[Servers]:
     env = {"PHYSNET_REDIS_URL": redis_url}
     (tmp_path / "b").mkdir()
     b = LiveServer(tmp_path / "b", sqlite_template, env, database_url=fresh_pg_url)
-    listeners: list[Listener] = []
-    dying: list[LiveServer] = []
+    servers = Servers(b, env, tmp_path, sqlite_template, fresh_pg_url)
     try:
+        yield servers
+    finally:
+        for listener in servers.listeners:
+            listener.close()
+        for server in [*servers.dying, b]:
+            server.stop()
+
+
+def test_an_edit_and_a_delete_whose_process_died_before_publishing_reach_every_socket_once(
+    tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
+) -> None:
+    with _servers(tmp_path, sqlite_template, fresh_pg_url, redis_url) as servers:
+        b, listeners = servers.b, servers.listeners
         for name in ("alice", "bob"):
             b.factory.user(name)
         b.factory.channel(CHANNEL, members=("alice", "bob"))
-        listeners = [Listener(b.url, token=b.factory.token(n)) for n in ("alice", "bob")]
+        listeners += [Listener(b.url, token=b.factory.token(n)) for n in ("alice", "bob")]
         posted = _api(b, "bob").post(
             f"{b.url}/api/v1/channels/{CHANNEL}/messages",
             json={"body": "Sepsis order set: lactate at 0 and 3 hours"},
@@ -65,10 +103,7 @@ def test_an_edit_and_a_delete_whose_process_died_before_publishing_reach_every_s
             ),
             ("message_deleted", {"method": "DELETE"}),
         ):
-            folder = tmp_path / f"a-{event}"
-            folder.mkdir()
-            a = LiveServer(folder, sqlite_template, {**env, **ARMED}, database_url=fresh_pg_url)
-            dying.append(a)
+            a = servers.armed(f"a-{event}")
             with pytest.raises(requests.ConnectionError):  # A dies before it can answer
                 _api(a, "bob").request(
                     change["method"],
@@ -83,11 +118,6 @@ def test_an_edit_and_a_delete_whose_process_died_before_publishing_reach_every_s
             )
             assert committed, "the change was not committed before the kill"
             _exactly_once(listeners, event, message_id)
-    finally:
-        for listener in listeners:
-            listener.close()
-        for server in [*dying, b]:
-            server.stop()
 
 
 def test_a_member_added_by_a_process_that_died_before_publishing_still_joins_live(
@@ -96,20 +126,14 @@ def test_a_member_added_by_a_process_that_died_before_publishing_still_joins_liv
     """Moving the person's open sockets into the channel is logged too (a control row), so
     their tab on another process joins, hears `channel_joined` once, and gets the
     channel's next message."""
-    env = {"PHYSNET_REDIS_URL": redis_url}
-    (tmp_path / "b").mkdir()
-    b = LiveServer(tmp_path / "b", sqlite_template, env, database_url=fresh_pg_url)
-    listeners: list[Listener] = []
-    dying: list[LiveServer] = []
-    try:
+    with _servers(tmp_path, sqlite_template, fresh_pg_url, redis_url) as servers:
+        b = servers.b
         for name in ("alice", "carol"):
             b.factory.user(name)
         b.factory.channel(CHANNEL, kind="private", members=("alice",))
         carol = Listener(b.url, token=b.factory.token("carol"))
-        listeners.append(carol)
-        (tmp_path / "a").mkdir()
-        a = LiveServer(tmp_path / "a", sqlite_template, {**env, **ARMED}, database_url=fresh_pg_url)
-        dying.append(a)
+        servers.listeners.append(carol)
+        a = servers.armed("a")
         with pytest.raises(requests.ConnectionError):  # A dies before it can answer
             _api(a, "alice").post(
                 f"{a.url}/api/v1/channels/{CHANNEL}/members", json={"username": "carol"}
@@ -125,11 +149,6 @@ def test_a_member_added_by_a_process_that_died_before_publishing_still_joins_liv
         assert [m["body"] for m in carol.wait_for("message", timeout=5)] == [body]
         time.sleep(3)  # past the republisher's grace: a second copy would have arrived by now
         assert len(carol.of("channel_joined")) == 1
-    finally:
-        for listener in listeners:
-            listener.close()
-        for server in [*dying, b]:
-            server.stop()
 
 
 def test_a_sync_that_died_before_publishing_still_closes_the_sockets_of_the_deactivated(
