@@ -593,6 +593,69 @@ def test_tip_events_reach_the_channel_room_and_no_outsider(world: dict[str, Any]
     assert secret["id"]
 
 
+
+def test_tip_events_are_logged_so_a_returning_socket_catches_up_on_them(
+    world: dict[str, Any],
+) -> None:
+    """`tip` and `tip_updated` come from committed change-log rows (issue 19): they carry an
+    event id, and a socket that was away gets them from catch_up, as they were sent."""
+    alice, bob = world["alice"], world["bob"]
+    away = bob.socket()
+    since = away.emit("catch_up", {"channel": "ehr-tips", "after": 0}, callback=True)
+    assert since["ok"]
+    away.disconnect()
+    listening = alice.socket()
+    listening.get_received()
+    tip = make_tip(alice)
+    assert bob.post(f"{API}/tips/{tip['id']}/endorse").status_code == 200
+    live = listening.get_received()
+    assert [e["name"] for e in live] == ["tip", "tip_updated"]
+    assert [name for name, _ in listening.event_ids] == ["tip", "tip_updated"]
+
+    back = bob.socket()
+    ack = back.emit(
+        "catch_up",
+        {"channel": "ehr-tips", "after": 0, "since_event": since["last_event_id"]},
+        callback=True,
+    )
+    replayed = [(e["event"], e["data"]) for e in ack["events"] if e["event"].startswith("tip")]
+    assert [name for name, _ in replayed] == ["tip", "tip_updated"]
+    assert [e["event_id"] for e in ack["events"] if e["event"].startswith("tip")] == [
+        event_id for _, event_id in listening.event_ids
+    ]
+    assert replayed[0][1]["title"] == tip["title"] and replayed[0][1]["endorsements"] == 0
+    assert replayed[1][1]["endorsements"] == 1
+
+
+def test_endorsements_at_the_same_moment_announce_every_count_in_order(
+    app: Any, factory: Any, login: Any, world: dict[str, Any]
+) -> None:
+    """Each endorsement's event counts the ones committed before it, so the last event a
+    screen gets holds the true count, even when they race (PostgreSQL runs them at once)."""
+    names = [f"doc{i}" for i in range(6)]
+    for name in names:
+        factory.user(name)  # ehr-tips is public: anyone who reads it may endorse
+    tip = make_tip(world["alice"])
+    listening = world["alice"].socket()
+    listening.get_received()
+    clients = [login(name) for name in names]
+    start = threading.Barrier(len(clients))
+    codes: list[int] = []
+
+    def endorse(client: Any) -> None:
+        start.wait()
+        codes.append(client.post(f"{API}/tips/{tip['id']}/endorse").status_code)
+
+    threads = [threading.Thread(target=endorse, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert codes == [200] * len(clients)
+    counts = [e["args"][0]["endorsements"] for e in listening.get_received()]
+    assert counts == list(range(1, len(clients) + 1))
+
+
 # Search ---------------------------------------------------------------------------------------
 
 

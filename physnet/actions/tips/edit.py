@@ -22,9 +22,9 @@ from physnet.actions import validate
 from physnet.actions.audit import record_audit
 from physnet.actions.broadcast import queue_event
 from physnet.actions.phi import PhiOverride, check_phi, record_phi_override
-from physnet.actions.tips.broadcast import broadcast_tip, insert_ignoring_duplicates
+from physnet.actions.tips.broadcast import insert_ignoring_duplicates, queue_tip_event
 from physnet.actions.tips.input import flag, review_date, tip_tags, validate_tip_text
-from physnet.db.transaction import after_commit, atomic
+from physnet.db.transaction import atomic
 from physnet.errors import Conflict, Forbidden, Invalid
 from physnet.extensions import db
 from physnet.models import MAX_BODY, Channel, Membership, Message, Tag, Tip, TipEdit, User, utcnow
@@ -207,7 +207,7 @@ def do_create_tip(
             source_message_id=source_message_id,
         )
         record_phi_override(phi_override, f"tip:{tip.id}")
-        after_commit(broadcast_tip, "tip", tip.id)
+        queue_tip_event("tip", tip)
     return tip
 
 
@@ -289,7 +289,7 @@ def do_edit_tip(
             title=title,
         )
         record_phi_override(phi_override, f"tip:{tip.id}")
-        after_commit(broadcast_tip, "tip_updated", tip.id)
+        queue_tip_event("tip_updated", tip)
     return tip
 
 

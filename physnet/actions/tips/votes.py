@@ -9,9 +9,9 @@ from sqlalchemy import delete
 from physnet.access import access_tip, can_moderate
 from physnet.actions import validate
 from physnet.actions.audit import record_audit
-from physnet.actions.tips.broadcast import broadcast_tip, insert_ignoring_duplicates
+from physnet.actions.tips.broadcast import insert_ignoring_duplicates, queue_tip_event
 from physnet.actions.tips.edit import REVIEW_PERIOD, actor_of
-from physnet.db.transaction import after_commit, atomic
+from physnet.db.transaction import atomic
 from physnet.errors import Forbidden
 from physnet.extensions import db
 from physnet.models import Tip, TipEndorsement, User, utcnow
@@ -49,7 +49,7 @@ def do_endorse_tip(user: User, tip: Tip, endorse: bool) -> bool:
                 f"tip:{tip.id}",
                 channel=tip.channel.name,
             )
-            after_commit(broadcast_tip, "tip_updated", tip.id)
+            queue_tip_event("tip_updated", tip)
     return bool(changed)
 
 
@@ -86,4 +86,4 @@ def do_verify_tip(user: User, tip: Tip, verified: bool) -> None:
             channel=tip.channel.name,
             review_at=tip.review_at.isoformat(),
         )
-        after_commit(broadcast_tip, "tip_updated", tip.id)
+        queue_tip_event("tip_updated", tip)
