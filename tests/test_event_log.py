@@ -3,6 +3,7 @@ commit and before publishing, and none arrives twice (issue 19)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -182,6 +183,42 @@ def test_a_sync_that_died_before_publishing_still_closes_the_sockets_of_the_deac
         finally:
             for listener in listeners:
                 listener.close()
+
+
+
+def test_a_sync_that_died_before_publishing_still_brings_a_new_member_in_live(
+    tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
+) -> None:
+    """The memberships a sync adds in bulk are logged too: the person's open tab joins the
+    channel, hears `channel_joined` once and gets the channel's next message, although the
+    `physnet ldap sync` that added them was killed between its commit and publishing."""
+    with directory_with_server(tmp_path, sqlite_template, fresh_pg_url, redis_url) as (
+        tree,
+        _dana,
+        server,
+        env,
+    ):
+        erin = Listener(server.url, token=server.factory.token("erin"))
+        try:
+            server.factory.channel("cardiology", kind="private", members=("dana",))
+            group = tree.group("cardiology", [f"uid=erin,{tree.people}"])
+            config = Path(env["PHYSNET_CONFIG"])
+            mapping = f"\n[ldap.channels]\n{json.dumps(group)} = [\"cardiology\"]\n"
+            config.write_text(config.read_text() + mapping)
+            second = physnet_cli({**env, **ARMED}, "ldap", "sync")
+            assert second.returncode == -9, second.stderr  # killed after its commit
+            joined = erin.wait_for("channel_joined", timeout=5)
+            assert [c["name"] for c in joined] == ["cardiology"], "erin's tab heard no join"
+            body = "Cardiology grand rounds moved to the Thursday slot"
+            posted = _api(server, "dana").post(
+                f"{server.url}/api/v1/channels/cardiology/messages", json={"body": body}
+            )
+            assert posted.status_code == 201, posted.text
+            assert [m["body"] for m in erin.wait_for("message", timeout=5)] == [body]
+            time.sleep(3)  # past the republisher's grace: a second copy would have arrived
+            assert len(erin.of("channel_joined")) == 1
+        finally:
+            erin.close()
 
 
 def test_catch_up_returns_edits_deletes_and_reactions_since_the_last_event(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -58,6 +58,7 @@ def _leave_unless_member(user_id: int, channel_id: int) -> None:
 CONTROLS: dict[str, Callable[..., None]] = {
     "disconnect_user": rooms.disconnect_user,
     "disconnect_token": rooms.disconnect_token,
+    "disconnect_session": rooms.disconnect_session,
     "enter_channel": _enter_if_member,
     "leave_channel": _leave_unless_member,
 }
@@ -73,6 +74,20 @@ def queue_event(event: str, payload: Any, room: str | list[str] | None) -> int:
     return event_id
 
 
+def queue_events(events: Sequence[tuple[str, Any, str | list[str] | None]]) -> list[int]:
+    """`queue_event` for many (event, payload, room) at once: one multi-row INSERT per
+    batch, published in order after the commit. Returns their event ids."""
+    if not events:
+        return []
+    texts = [
+        (event, room, json.dumps(payload, separators=(",", ":"), default=str))
+        for event, payload, room in events
+    ]
+    event_ids = change_log.log_events(db.session(), texts)
+    after_commit(publish_many, list(zip(event_ids, events, strict=True)))
+    return event_ids
+
+
 def queue_control(name: str, **arguments: Any) -> int:
     """Carry out a control message (`CONTROLS`) in every process once this commits."""
     return queue_event(name, arguments, None)
@@ -81,12 +96,24 @@ def queue_control(name: str, **arguments: Any) -> int:
 def publish(event_id: int, event: str, payload: Any, room: str | list[str] | None) -> None:
     """Send one logged event now (after its commit), then note it as published."""
     failpoints.reach("event.committed")  # fault tests only: die before publishing
+    _send(event_id, event, payload, room)
+    mark_published([event_id])
+
+
+def publish_many(events: list[tuple[int, tuple[str, Any, str | list[str] | None]]]) -> None:
+    """`publish` for the events of `queue_events`, in order, noted as published at once."""
+    failpoints.reach("event.committed")
+    for event_id, (event, payload, room) in events:
+        _send(event_id, event, payload, room)
+    mark_published(event_id for event_id, _ in events)
+
+
+def _send(event_id: int, event: str, payload: Any, room: str | list[str] | None) -> None:
     if room is None:
         CONTROLS[event](**payload)
     else:
         data = {**payload, "event_id": event_id} if isinstance(payload, dict) else payload
         rooms.emit(event, data, room)
-    mark_published([event_id])
 
 
 def mark_published(event_ids: Iterable[int]) -> None:

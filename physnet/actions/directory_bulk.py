@@ -25,9 +25,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from physnet.actions.audit import record_audit_many
+from physnet.actions.broadcast import queue_events
 from physnet.audit.chain import lock_head
 from physnet.db.bulk import insert_rows, inserts_in_background
-from physnet.db.transaction import after_commit
 from physnet.directory.entries import resize_photo
 from physnet.directory.plan import MembershipChange, UserChange
 from physnet.extensions import db
@@ -142,9 +142,10 @@ def bulk_create_directory_users(changes: Sequence[UserChange], actor: str) -> di
 
 def bulk_add_memberships(changes: Sequence[MembershipChange], actor: str) -> int:
     """Add these directory memberships (`add` changes) with one INSERT ... ON CONFLICT DO
-    NOTHING per thousand, audit each one added (`membership.added`), and after the commit
-    move each person's open sockets into the channel and tell them, as `do_add_member`
-    does. A membership that already exists is left as it is. Returns how many were added."""
+    NOTHING per thousand, audit each one added (`membership.added`), and log, as
+    `do_add_member` does, the events that move each person's open sockets into the channel
+    and tell them (published after the commit). A membership that already exists is left
+    as it is. Returns how many were added."""
     if not changes:
         return 0
     connection = db.session.connection()
@@ -185,12 +186,12 @@ def bulk_add_memberships(changes: Sequence[MembershipChange], actor: str) -> int
         connection.execute(statement, [rows[p] for p in batch])
     by_id = {c.id: c for c in channels.values()}
     names_of = {user_id: username for user_id, username in users.values()}
-    events = []
+    events, logged = [], []
     for channel_id, user_id in pairs:
         if (channel_id, user_id) in existing:
             continue
         channel = by_id[channel_id]
-        after_commit(rooms.enter_channel, user_id, channel_id)
+        logged.append(("enter_channel", {"user_id": user_id, "channel_id": channel_id}, None))
         payload = channel_json(
             channel,
             member=True,
@@ -198,7 +199,8 @@ def bulk_add_memberships(changes: Sequence[MembershipChange], actor: str) -> int
             last_read_id=0,
             notifications=default_notification_level(channel.kind),
         )
-        after_commit(rooms.emit, "channel_joined", payload, rooms.user_room(user_id))
+        logged.append(("channel_joined", payload, rooms.user_room(user_id)))
         detail = {"username": names_of[user_id], "source": "directory"}
         events.append(("membership.added", f"channel:{channel.name}", detail))
+    queue_events(logged)  # published after the commit, republished if this process dies
     return record_audit_many(actor, events)

@@ -12,13 +12,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from physnet.actions import validate
 from physnet.actions.audit import actor_of, record_audit
+from physnet.actions.broadcast import queue_control
 from physnet.actions.tips.input import flag
 from physnet.actions.users import do_end_sessions, do_revoke_token
-from physnet.db.transaction import after_commit, atomic
+from physnet.db.transaction import atomic
 from physnet.errors import Forbidden, NotFound
 from physnet.extensions import db
 from physnet.models import MAX_ID, ApiToken, EndedSession, User, utcnow
-from physnet.realtime import rooms
 
 
 def do_record_signin(user: User, address: str | None, method: str) -> None:
@@ -61,7 +61,7 @@ def _end_session(user: User, session_id: str, started_at: datetime) -> None:
     # at once: the second insert is a no-op, not an IntegrityError.
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(insert(EndedSession).values(row).on_conflict_do_nothing())
-    after_commit(rooms.disconnect_session, session_id)
+    queue_control("disconnect_session", session_id=session_id)
 
 
 def do_record_session_expired(

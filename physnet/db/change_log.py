@@ -88,6 +88,30 @@ def log_event(session: Session, event: str, room: str | list[str] | None, payloa
     return int(session.connection().execute(_INSERT_EVENT, values).scalar_one())
 
 
+_INSERT_EVENTS = insert(ChangeLog).returning(ChangeLog.id, sort_by_parameter_order=True)
+
+
+def log_events(
+    session: Session, events: Sequence[tuple[str, str | list[str] | None, str]]
+) -> list[int]:
+    """`log_event` for many (event, room, payload) in one multi-row INSERT per batch; their
+    ids, in the same order."""
+    now = utcnow()
+    rows = [
+        {
+            "doc_type": EVENT,
+            "doc_id": 0,
+            "created_at": now,
+            "event": event,
+            "room": room if isinstance(room, str) else None,
+            "rooms": json.dumps(room) if isinstance(room, list) else None,
+            "payload": payload,
+        }
+        for event, room, payload in events
+    ]
+    return [int(i) for i in session.connection().execute(_INSERT_EVENTS, rows).scalars()]
+
+
 def record_changes(session: Session, flush_context: Any) -> None:
     changed: dict[str, set[int]] = {}
     for obj in session.new:
