@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from physnet.actions import users as user_actions
 from physnet.actions.messages.edit import do_edit_message
 from physnet.actions.messages.send import do_send_message
+from physnet.db.change_log import LogCursor
 from physnet.db.transaction import after_commit, atomic
 from physnet.extensions import db
 from physnet.models import ChangeLog, Channel, Message, User
@@ -534,6 +536,29 @@ def test_one_writer_at_a_time(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -
     service(other).close()
     with other.app_context():
         db.engine.dispose()
+
+
+def test_a_stopping_indexer_drops_the_batch_in_hand_and_the_next_start_applies_it(
+    corpus: Corpus,
+) -> None:
+    """A stop (SIGTERM to `physnet search serve`) does not wait for the batch in hand to be
+    indexed and committed: nothing of it is written and the position stays where it was,
+    so the next start applies it from the log."""
+    catch_up(corpus.app)
+    corpus.post("late", "bob", "ehr-tips", "Downtime binder moved to the unit desk")
+    search = service(corpus.app)
+    stopping = threading.Event()
+    stopping.set()
+    with corpus.app.app_context():
+        name, ix = search.store.open()
+        before = search.store.read_position(name)
+        cursor = LogCursor(before)
+        assert indexer.drain_once(search, ix, name, cursor, stop=stopping) == 0
+        assert search.store.read_position(name) == before and cursor.position == before
+        ix.close()
+    assert corpus.labels("bob", "downtime binder") == []
+    catch_up(corpus.app)
+    assert corpus.labels("bob", "downtime binder") == ["late"]
 
 
 def test_the_indexer_starts_with_a_server_not_with_tests_or_commands(search_app: Any) -> None:

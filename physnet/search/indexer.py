@@ -64,9 +64,19 @@ def reported_position(service: Any, position: int) -> int:
     return position
 
 
-def drain_once(service: Any, ix: Any, name: str, cursor: LogCursor, merge: bool = True) -> int:
+def drain_once(
+    service: Any,
+    ix: Any,
+    name: str,
+    cursor: LogCursor,
+    merge: bool = True,
+    stop: threading.Event | None = None,
+) -> int:
     """Apply up to BATCH change-log rows to generation `name`; return how many were applied.
-    `merge=False`: leave the index's small segments unmerged this time."""
+    `merge=False`: leave the index's small segments unmerged this time. Once `stop` is set
+    the batch in hand is dropped (nothing is committed and the position stays), so a
+    stopping indexer exits at once instead of finishing the batch; the next start does it
+    again from the log."""
     store = service.store
     before = cursor.position
     rows = cursor.pending(db.session(), BATCH)
@@ -83,6 +93,10 @@ def drain_once(service: Any, ix: Any, name: str, cursor: LogCursor, merge: bool 
                     log.error("change log: unknown document type %r, skipped", doc_type)
                     continue
                 for doc_id, document in source.documents(doc_ids).items():
+                    if stop is not None and stop.is_set():
+                        writer.cancel()
+                        db.session.rollback()
+                        return 0
                     if document is None:
                         writer.delete_by_term("key", key_of(doc_type, doc_id))
                     else:
@@ -218,7 +232,7 @@ class Indexer:
         assert self._cursor is not None
         total = 0
         while not self._stop.is_set():
-            count = drain_once(self.service, ix, name, self._cursor, merge)
+            count = drain_once(self.service, ix, name, self._cursor, merge, self._stop)
             total += count
             if count < BATCH:
                 break
