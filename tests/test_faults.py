@@ -414,7 +414,8 @@ def test_indexer_killed_mid_commit_catches_up_on_restart(tmp_path: Path, fresh_p
     finally:
         indexer.send_signal(signal.SIGTERM)
         try:
-            # `search serve` finishes the batch in hand first (up to 30 s), then exits
+            # `search serve` drops the batch in hand and exits; a rebuild or a commit under
+            # way is still finished first
             indexer.wait(60)
         except subprocess.TimeoutExpired:
             indexer.kill()  # never left running into the next test
