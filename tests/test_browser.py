@@ -46,8 +46,10 @@ def sign_in(page: Page, server: Any, username: str, path: str = "/") -> Page:
 
 
 def live_ready(page: Page) -> None:
-    """Wait until the socket is connected and the open channel's history is on screen."""
+    """Wait until the socket is connected and the first view (the open channel's history)
+    is on screen: the socket may connect before the channel list has loaded."""
     expect(page.locator("#app")).to_have_attribute("data-live", "connected")
+    expect(page.locator("#app")).to_have_attribute("data-ready", "true")
     expect(page.locator("#history-status")).not_to_have_text(re.compile("Loading"))
 
 

@@ -136,7 +136,9 @@ def test_a_replied_or_answered_question_is_not_offered(app, people, login, runne
 
 def test_help_after_hours_and_push_is_content_free(app, people, login, runner):
     app.config["PHYSNET"] = replace(app.config["PHYSNET"], questions_help_after_hours=2)
-    delivery.stop(app)  # keep the queued pushes in the outbox to read them
+    # Keep the queued pushes in the outbox to read them: a stopped dispatcher ignores the
+    # kicks (one created later by the first post would send, and drop, the push).
+    delivery.dispatcher(app).stop()
     with app.app_context():
         expert = db.session.scalar(select(User).where(User.username == "expert"))
         assert expert is not None

@@ -336,8 +336,10 @@ def test_a_burst_is_indexed_with_fewer_merges_and_nothing_missed(
     passes: list[tuple[int, bool]] = []
     real_drain = indexer.drain_once
 
-    def drain(service: Any, ix: Any, name: str, cursor: Any, merge: bool = True) -> int:
-        applied = real_drain(service, ix, name, cursor, merge)
+    def drain(
+        service: Any, ix: Any, name: str, cursor: Any, merge: bool = True, stop: Any = None
+    ) -> int:
+        applied = real_drain(service, ix, name, cursor, merge, stop)
         passes.append((applied, merge))
         return applied
 

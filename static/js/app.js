@@ -280,11 +280,17 @@ async function start() {
   } catch (err) {
     toastError(err);
   }
-  if (await searchRoutes.start(boot)) return;
+  if (await searchRoutes.start(boot)) {
+    appEl.dataset.ready = "true";
+    return;
+  }
   const first = boot.channel ?? defaultChannel();
   if (boot.view === "people") await people.open(location.pathname + location.search, { history: "none" });
   else if (first) await navigate(first, { history: boot.channel ? "none" : "replace" });
   else showEmptyState();
+  // The first view is on screen and the composer knows its channel (browser tests wait for
+  // this as well as for the socket, which may connect before the channel list is loaded).
+  appEl.dataset.ready = "true";
   initTipReminders();
   await openLinkedThread();
 }
