@@ -131,6 +131,22 @@ def test_a_long_transaction_in_another_database_does_not_hold_the_position(app: 
             elsewhere.rollback()
 
 
+def test_events_logged_together_get_ids_in_the_order_given(app: Flask) -> None:
+    """`log_events` (a sync's memberships: thousands at once) hands back each row's id in
+    the order the events were given, across more rows than one INSERT takes."""
+    given = [(f"event{i % 7}", f"user:{i}", f'{{"n":{i}}}') for i in range(2500)]
+    with app.app_context(), atomic():
+        ids = change_log.log_events(db.session(), given)
+        rows = db.session.execute(
+            select(ChangeLog.id, ChangeLog.event, ChangeLog.room, ChangeLog.payload).where(
+                ChangeLog.id.in_(ids)
+            )
+        ).all()
+    by_id = {row.id: (row.event, row.room, row.payload) for row in rows}
+    assert len(set(ids)) == len(given) and ids == sorted(ids)
+    assert [by_id[i] for i in ids] == given
+
+
 def test_prune_keeps_what_any_host_still_needs(app: Flask) -> None:
     with app.app_context():
         ids = [_write(n) for n in range(1, 6)]

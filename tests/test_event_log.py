@@ -185,7 +185,6 @@ def test_a_sync_that_died_before_publishing_still_closes_the_sockets_of_the_deac
                 listener.close()
 
 
-
 def test_a_sync_that_died_before_publishing_still_brings_a_new_member_in_live(
     tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
 ) -> None:
@@ -203,7 +202,7 @@ def test_a_sync_that_died_before_publishing_still_brings_a_new_member_in_live(
             server.factory.channel("cardiology", kind="private", members=("dana",))
             group = tree.group("cardiology", [f"uid=erin,{tree.people}"])
             config = Path(env["PHYSNET_CONFIG"])
-            mapping = f"\n[ldap.channels]\n{json.dumps(group)} = [\"cardiology\"]\n"
+            mapping = f'\n[ldap.channels]\n{json.dumps(group)} = ["cardiology"]\n'
             config.write_text(config.read_text() + mapping)
             second = physnet_cli({**env, **ARMED}, "ldap", "sync")
             assert second.returncode == -9, second.stderr  # killed after its commit

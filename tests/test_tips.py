@@ -593,7 +593,6 @@ def test_tip_events_reach_the_channel_room_and_no_outsider(world: dict[str, Any]
     assert secret["id"]
 
 
-
 def test_tip_events_are_logged_so_a_returning_socket_catches_up_on_them(
     world: dict[str, Any],
 ) -> None:
@@ -627,33 +626,41 @@ def test_tip_events_are_logged_so_a_returning_socket_catches_up_on_them(
     assert replayed[1][1]["endorsements"] == 1
 
 
-def test_endorsements_at_the_same_moment_announce_every_count_in_order(
+def test_endorsements_and_a_verify_at_the_same_moment_are_logged_in_order(
     app: Any, factory: Any, login: Any, world: dict[str, Any]
 ) -> None:
-    """Each endorsement's event counts the ones committed before it, so the last event a
-    screen gets holds the true count, even when they race (PostgreSQL runs them at once)."""
+    """Each change's event reads the tip with every change committed before it: taken in
+    event-id order (the log's, and catch_up's, order) the counts go 1, 2, ... N, and once
+    the moderator's verify is in, no later event drops the mark (PostgreSQL runs these
+    requests at once; each loaded the tip before the others committed)."""
     names = [f"doc{i}" for i in range(6)]
     for name in names:
         factory.user(name)  # ehr-tips is public: anyone who reads it may endorse
     tip = make_tip(world["alice"])
     listening = world["alice"].socket()
     listening.get_received()
-    clients = [login(name) for name in names]
-    start = threading.Barrier(len(clients))
+    listening.event_ids.clear()
+    calls = [(login(name), "endorse") for name in names] + [(world["mona"], "verify")]
+    start = threading.Barrier(len(calls))
     codes: list[int] = []
 
-    def endorse(client: Any) -> None:
+    def change(client: Any, action: str) -> None:
         start.wait()
-        codes.append(client.post(f"{API}/tips/{tip['id']}/endorse").status_code)
+        codes.append(client.post(f"{API}/tips/{tip['id']}/{action}").status_code)
 
-    threads = [threading.Thread(target=endorse, args=(client,)) for client in clients]
+    threads = [threading.Thread(target=change, args=call) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert codes == [200] * len(clients)
-    counts = [e["args"][0]["endorsements"] for e in listening.get_received()]
-    assert counts == list(range(1, len(clients) + 1))
+    assert codes == [200] * len(calls)
+    events = [e["args"][0] for e in listening.get_received()]
+    assert len(events) == len(calls)
+    in_order = [payload for _, payload in sorted(zip(listening.event_ids, events, strict=True))]
+    counts = [payload["endorsements"] for payload in in_order]
+    assert counts == sorted(counts) and sorted(set(counts) - {0}) == list(range(1, 7))
+    verified = [payload["verified"] is not None for payload in in_order]
+    assert verified == sorted(verified) and verified[-1]  # never unset once set
 
 
 # Search ---------------------------------------------------------------------------------------

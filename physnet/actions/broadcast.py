@@ -100,12 +100,27 @@ def publish(event_id: int, event: str, payload: Any, room: str | list[str] | Non
     mark_published([event_id])
 
 
+PUBLISHED_EVERY = 200  # events sent by `publish_many` between notes to the republisher
+
+
 def publish_many(events: list[tuple[int, tuple[str, Any, str | list[str] | None]]]) -> None:
-    """`publish` for the events of `queue_events`, in order, noted as published at once."""
+    """`publish` for the events of `queue_events`, in order. They are noted as published a
+    couple of hundred at a time, so that the republisher (which resends what is not noted
+    within its grace of 2 s) does not send a long run again while it is still going out;
+    one that fails is logged and the rest still go."""
     failpoints.reach("event.committed")
+    sent: list[int] = []
     for event_id, (event, payload, room) in events:
-        _send(event_id, event, payload, room)
-    mark_published(event_id for event_id, _ in events)
+        try:
+            _send(event_id, event, payload, room)
+        except Exception:
+            log.exception("event %s (%s) could not be published", event_id, event)
+        sent.append(event_id)
+        if len(sent) >= PUBLISHED_EVERY:
+            mark_published(sent)
+            sent = []
+    if sent:
+        mark_published(sent)
 
 
 def _send(event_id: int, event: str, payload: Any, room: str | list[str] | None) -> None:
@@ -120,8 +135,9 @@ def mark_published(event_ids: Iterable[int]) -> None:
     """Tell the republisher these are out (best effort: at worst it sends them again)."""
     if not cluster.enabled:
         return
+    event_ids = list(event_ids)
     try:
-        cluster.mark_published(list(event_ids))
+        cluster.mark_published(event_ids)
     except Exception:
         log.warning("could not note events %s as published", event_ids, exc_info=True)
 

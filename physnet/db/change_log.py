@@ -89,13 +89,20 @@ def log_event(session: Session, event: str, room: str | list[str] | None, payloa
 
 
 _INSERT_EVENTS = insert(ChangeLog).returning(ChangeLog.id, sort_by_parameter_order=True)
+_INSERT_EVENTS_ANY_ORDER = insert(ChangeLog).returning(ChangeLog.id)
 
 
 def log_events(
     session: Session, events: Sequence[tuple[str, str | list[str] | None, str]]
 ) -> list[int]:
-    """`log_event` for many (event, room, payload) in one multi-row INSERT per batch; their
-    ids, in the same order."""
+    """`log_event` for many (event, room, payload) in multi-row INSERTs; their ids, in the
+    same order.
+
+    PostgreSQL: SQLAlchemy matches the RETURNING rows to the parameters (a sequence need
+    not hand out ids in VALUES order). SQLite, where SQLAlchemy would fall back to one
+    INSERT per row for that: the writer holds the database's only write lock, and new
+    rowids are handed out one after the other as the rows are inserted, in VALUES order, so
+    the returned ids sorted are the rows' ids in order."""
     now = utcnow()
     rows = [
         {
@@ -109,7 +116,10 @@ def log_events(
         }
         for event, room, payload in events
     ]
-    return [int(i) for i in session.connection().execute(_INSERT_EVENTS, rows).scalars()]
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        return sorted(int(i) for i in connection.execute(_INSERT_EVENTS_ANY_ORDER, rows).scalars())
+    return [int(i) for i in connection.execute(_INSERT_EVENTS, rows).scalars()]
 
 
 def record_changes(session: Session, flush_context: Any) -> None:

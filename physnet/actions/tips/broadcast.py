@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from physnet.actions.broadcast import queue_event
@@ -36,15 +36,15 @@ def queue_tip_event(event: str, tip: Tip) -> None:
     """Log `event` ("tip" or "tip_updated") with the tip as this transaction leaves it, to
     be published once it commits (and republished if this process dies first).
 
-    The tip's row is locked first, so the
-    transactions that change one tip, endorsements included, take turns: each counts the
-    endorsements of those that committed before it, and their events are logged in the
-    order they commit. Without the lock, two people endorsing at once would each announce
-    a count of one. SQLite ignores the lock: it has one writer at a time."""
+    Call it after `record_audit`: every change to a tip is audited, and the audit chain's
+    head row, locked until the commit, makes such transactions take turns (SQLite has one
+    writer anyway). So the tip is read back here (`refresh`: a verify or delete committed
+    meanwhile by another request is seen, tags come in their order) and the endorsements
+    are counted with every earlier change committed, and the events are logged in the
+    order the changes commit. Locking the tip's row here as well would take the two locks
+    in the opposite order to an edit, which locks the row first: a deadlock."""
     db.session.flush()
-    # FOR NO KEY UPDATE: an endorsement's foreign key holds a KEY SHARE lock on the row,
-    # which a plain FOR UPDATE would wait for (two endorsements would deadlock).
-    db.session.execute(select(Tip.id).where(Tip.id == tip.id).with_for_update(key_share=True))
+    db.session.refresh(tip)
     if tip.deleted_at is not None:
         return
     payload = tip_json(tip, endorsement_counts([tip.id]).get(tip.id, 0))
