@@ -46,7 +46,7 @@ GATHER_SECONDS = 0.25  # indexing delay after a wake; new messages stay < 1 s
 # While posts keep coming (the last pass applied at least BUSY_ROWS log rows: a message is
 # two, its document and its event), wait this long instead: a Whoosh commit and its segment
 # merge cost the same for 5 messages or 50, and they hold the GIL the senders need.
-BUSY_GATHER_SECONDS = 1.0
+BUSY_GATHER_SECONDS = 0.5
 BUSY_ROWS = 10
 # While busy, a commit also skips merging small segments (the other half of its cost), but
 # never more than this many times in a row; the next quiet commit merges them.
