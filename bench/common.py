@@ -207,6 +207,21 @@ class ServerProcess:
         self.health_path = health_path
         self.process: subprocess.Popen[bytes] | None = None
 
+    def spawn(self) -> ServerProcess:
+        """Start the process without waiting for it to answer (a worker with no HTTP port,
+        such as `physnet search serve`)."""
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            self.argv,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        log.close()
+        return self
+
     def start(self, timeout: float = 60.0) -> ServerProcess:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
@@ -338,6 +353,7 @@ class PhysNetInstance:
             }
         )
         self.server: ServerProcess | None = None
+        self.indexer: ServerProcess | None = None
         self._app: Any = None
 
     def physnet(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -360,11 +376,37 @@ class PhysNetInstance:
         self.physnet("db", "upgrade")
         return self
 
-    def start(self, timeout: float = 60.0, prelude: str = "") -> ServerProcess:
+    def start_indexer(self) -> ServerProcess:
+        """`physnet search serve`: the search index's writer as a process of its own, as
+        deploy/Procfile runs it; start the server with PHYSNET_SEARCH_INDEXER=off beside it.
+        Returns once it says it is indexing."""
+        self.indexer = ServerProcess(
+            "indexer",
+            [sys.executable, "-m", "physnet", "search", "serve"],
+            port=0,
+            env=self.env,
+            cwd=self.folder,
+            log_path=self.folder / "indexer.log",
+        )
+        self.indexer.spawn()
+        deadline = time.monotonic() + 60.0
+        while b"Indexing into" not in self.indexer.log_path.read_bytes():
+            if self.indexer.process is not None and self.indexer.process.poll() is not None:
+                raise RuntimeError(
+                    "physnet search serve exited:\n" + self.indexer.log_path.read_text()
+                )
+            if time.monotonic() > deadline:
+                raise RuntimeError("physnet search serve did not start within 60 s")
+            time.sleep(0.1)
+        return self.indexer
+
+    def start(
+        self, timeout: float = 60.0, prelude: str = "", env: dict[str, str] | None = None
+    ) -> ServerProcess:
         """`physnet run` on a free port, ready once /healthz answers.
 
         `prelude`: Python run in the server process first (experiments only, e.g. to switch
-        a component off and measure what it costs)."""
+        a component off and measure what it costs). `env`: more environment variables."""
         port = free_port()
         argv = ["-m", "physnet", "run", "--host", HOST, "--port", str(port)]
         if prelude:
@@ -377,7 +419,7 @@ class PhysNetInstance:
             "physnet",
             [sys.executable, *argv],
             port=port,
-            env=self.env,
+            env={**self.env, **(env or {})},
             cwd=self.folder,
             log_path=self.folder / "physnet.log",
         )
@@ -451,8 +493,9 @@ class PhysNetInstance:
             db.session.remove()
 
     def close(self) -> None:
-        if self.server is not None:
-            self.server.stop()
+        for process in (self.server, self.indexer):
+            if process is not None:
+                process.stop()
         if self._app is not None:
             from physnet.extensions import db
 

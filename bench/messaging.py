@@ -62,6 +62,13 @@ RATIO_TARGET = 0.5
 TARGET_N = 100
 # --no-indexer (experiment): the server never starts its search indexer thread, to measure
 # what indexing costs live messaging. Outbox rows are still written in each transaction.
+# --layout production: the search index's writer in a process of its own, as
+# deploy/Procfile runs it; still one web process on the SQLite database, not the whole
+# production shape (several web processes, PostgreSQL, Redis).
+LAYOUT_NOTE = (
+    "; layout production: `physnet run` with PHYSNET_SEARCH_INDEXER=off and `physnet search"
+    " serve` as the index writer (one web process, SQLite)"
+)
 NO_INDEXER = "import physnet.search.indexer as _i\n_i.Indexer.start = lambda self: None"
 
 
@@ -87,6 +94,7 @@ class Result:
     ack_p50_ms: float = math.nan
     ack_p99_ms: float = math.nan
     server_cpu: float = math.nan  # cores busy in the server process
+    indexer_cpu: float = math.nan  # cores busy in `physnet search serve` (--layout production)
     client_cpu: float = math.nan  # cores busy in this process
     server_threads: int = -1
     loadavg: float = math.nan  # 1-minute load average of the machine at the end
@@ -221,6 +229,7 @@ async def run_load(
     tag: str,
     sat_senders: int = SAT_SENDERS,
     trace: Path | None = None,
+    indexer: ServerProcess | None = None,
 ) -> Result:
     clients = list(swarm.clients)
     load = Load(tag, len(swarm.clients))
@@ -235,6 +244,7 @@ async def run_load(
         return result
 
     cpu0, proc0, t0 = server.cpu_seconds(), time.process_time(), time.perf_counter()
+    idx0 = indexer.cpu_seconds() if indexer is not None else math.nan
     deadline = t0 + duration
     if kind == "rate":
         senders = clients[: min(RATE_SENDERS, len(clients))]
@@ -307,6 +317,7 @@ async def run_load(
         await asyncio.sleep(0.1)
     t_end = max(load.last_receive, send_end)
     cpu1, proc1 = server.cpu_seconds(), time.process_time()
+    idx1 = indexer.cpu_seconds() if indexer is not None else math.nan
     swarm.load = None
     if trace is not None:  # one line per delivery: when it was sent, how long it took
         with trace.open("a") as fh:
@@ -336,6 +347,7 @@ async def run_load(
     acks = latency_summary(ack_times)
     result.ack_p50_ms, result.ack_p99_ms = acks["p50"], acks["p99"]
     result.server_cpu = (cpu1 - cpu0) / wall if wall > 0 else math.nan
+    result.indexer_cpu = (idx1 - idx0) / wall if wall > 0 else math.nan
     result.client_cpu = (proc1 - proc0) / wall if wall > 0 else math.nan
     result.server_threads = server.threads()
     result.loadavg = os.getloadavg()[0]
@@ -383,6 +395,7 @@ async def bench_server(
     tokens: list[str | None],
     args: argparse.Namespace,
     step: int,
+    indexer: ServerProcess | None = None,
 ) -> list[Result]:
     swarm = Swarm(server.url, tokens[:n])
     connect_s = await swarm.connect()
@@ -418,6 +431,7 @@ async def bench_server(
                 tag=f"{step}{kind[0]}",
                 sat_senders=args.senders,
                 trace=args.trace,
+                indexer=indexer,
             )
             if profiler is not None:
                 profiler.wait(30)
@@ -462,6 +476,7 @@ COLUMNS = [  # (header, attribute, decimals)
     ("errors", "errors", 0),
     ("drops", "disconnects", 0),
     ("srv CPU", "server_cpu", 2),
+    ("idx CPU", "indexer_cpu", 2),
     ("cli CPU", "client_cpu", 2),
     ("loadavg", "loadavg", 1),
 ]
@@ -541,7 +556,13 @@ async def main_async(args: argparse.Namespace) -> int:
             users = physnet.create_users("bench", max(args.n))
             physnet.create_channel(CHANNEL, [u for u, _ in users])
             tokens: list[str | None] = [t for _, t in users]
-            server = physnet.start(prelude=NO_INDEXER if args.no_indexer else "")
+            indexer = None
+            if args.layout == "production":  # deploy/Procfile: the index writer on its own
+                indexer = physnet.start_indexer()
+            server = physnet.start(
+                prelude=NO_INDEXER if args.no_indexer else "",
+                env={"PHYSNET_SEARCH_INDEXER": "off"} if indexer is not None else None,
+            )
             baseline = start_baseline(folder)
             _log(
                 f"physnet pid {server.pid} on {server.url}; baseline pid {baseline.pid} on "
@@ -549,7 +570,7 @@ async def main_async(args: argparse.Namespace) -> int:
             )
             for step, n in enumerate(args.n):
                 # Interleaved, so both servers see the same machine noise.
-                results += await bench_server("physnet", server, n, tokens, args, step * 2)
+                results += await bench_server("physnet", server, n, tokens, args, step * 2, indexer)
                 results += await bench_server(
                     "baseline", baseline, n, [None] * n, args, step * 2 + 1
                 )
@@ -558,14 +579,15 @@ async def main_async(args: argparse.Namespace) -> int:
             if baseline is not None:
                 baseline.stop()
             if args.keep_logs:
-                for log in ("physnet.log", "baseline.log"):
+                for log in ("physnet.log", "indexer.log", "baseline.log"):
                     if (folder / log).exists():
                         shutil.copy(folder / log, args.keep_logs / log)
     print()
     print(
         f"Messaging benchmark, code {source_version()}, {machine_note()}, "
         f"load average {load_at_start:.1f} at start"
-        f"{'; EXPERIMENT: search indexer off' if args.no_indexer else ''}.\n"
+        f"{'; EXPERIMENT: search indexer off' if args.no_indexer else ''}"
+        f"{LAYOUT_NOTE if args.layout == 'production' else ''}.\n"
         f"rate = {RATE:.0f} msg/s from {RATE_SENDERS} senders for {args.rate_seconds:.0f} s; "
         f"sat = {args.senders} senders each waiting for its ack, {args.sat_seconds:.0f} s. "
         "Latency: send -> each receive; CPU in cores; loadavg: 1-min load at the end."
@@ -614,6 +636,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "during each load, into this folder",
     )
     parser.add_argument(
+        "--layout",
+        choices=("embedded", "production"),
+        default="embedded",
+        help="embedded (default): `physnet run` with its search indexer thread; production: "
+        "the index writer apart as deploy/Procfile runs it, `physnet run` with "
+        "PHYSNET_SEARCH_INDEXER=off and `physnet search serve` beside it (its CPU is the idx "
+        "CPU column; still one web process on SQLite)",
+    )
+    parser.add_argument(
         "--no-indexer",
         action="store_true",
         help="experiment: keep the PhysNet server's search indexer thread from starting",
@@ -625,6 +656,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--keep-logs", type=Path, help="copy the server logs to this folder")
     args = parser.parse_args(argv)
+    if args.no_indexer and args.layout == "production":
+        parser.error("--no-indexer is an experiment on the embedded layout")
     if args.n is None:
         args.n = [10, 100] if args.quick else [10, 100, 500]
     seconds = 5.0 if args.quick else 10.0
