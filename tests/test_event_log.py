@@ -152,6 +152,32 @@ def test_a_member_added_by_a_process_that_died_before_publishing_still_joins_liv
         assert len(carol.of("channel_joined")) == 1
 
 
+def test_a_sign_out_whose_process_died_before_publishing_still_closes_the_sessions_socket(
+    tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
+) -> None:
+    """Closing a signed-out session's sockets is a logged control: when the process that
+    ended the session dies after its commit, its socket on another process still closes,
+    and the person's other session stays connected."""
+    with _servers(tmp_path, sqlite_template, fresh_pg_url, redis_url) as servers:
+        b = servers.b
+        b.factory.user("alice")
+        browser = b.session("alice")
+        cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+        tab = Listener(b.url, cookie=cookie)  # this session's socket, on B
+        closed = threading.Event()
+        tab.client.on("disconnect", lambda *args: closed.set())
+        phone = Listener(b.url, token=b.factory.token("alice"))  # another session of hers
+        servers.listeners += [tab, phone]
+        a = servers.armed("a")
+        with pytest.raises(requests.ConnectionError):  # A dies before it can answer
+            browser.post(f"{a.url}/logout", allow_redirects=False)
+        assert a.process.wait(10) == -9
+        signed_out = requests.get(f"{b.url}/api/v1/me", headers={"Cookie": cookie})
+        assert signed_out.status_code == 401, "the sign-out was not committed before the kill"
+        assert closed.wait(5), "the signed-out session's socket stayed open"
+        assert phone.client.connected
+
+
 def test_a_sync_that_died_before_publishing_still_closes_the_sockets_of_the_deactivated(
     tmp_path: Path, sqlite_template: Path, fresh_pg_url: str, redis_url: str
 ) -> None:
