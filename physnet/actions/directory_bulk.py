@@ -186,7 +186,8 @@ def bulk_add_memberships(changes: Sequence[MembershipChange], actor: str) -> int
         connection.execute(statement, [rows[p] for p in batch])
     by_id = {c.id: c for c in channels.values()}
     names_of = {user_id: username for user_id, username in users.values()}
-    events, logged = [], []
+    events: list[tuple[str, str, dict[str, Any]]] = []
+    logged: list[tuple[str, Any, str | None]] = []
     for channel_id, user_id in pairs:
         if (channel_id, user_id) in existing:
             continue
