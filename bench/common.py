@@ -223,16 +223,9 @@ class ServerProcess:
         return self
 
     def start(self, timeout: float = 60.0) -> ServerProcess:
-        log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            self.argv,
-            env=self.env,
-            cwd=self.cwd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        log.close()
+        """Start the process and wait until its health path answers 200."""
+        self.spawn()
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
