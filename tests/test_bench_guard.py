@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,3 +67,29 @@ def test_guard_exits_1_on_a_regression_and_record_replaces(tmp_path: Path) -> No
 def test_every_guarded_benchmark_has_recorded_figures(name: str) -> None:
     entry = recorded.load()[name]
     assert entry["figures"] and set(entry["sources"]) == set(entry["figures"])
+
+
+def test_messaging_guards_the_n100_saturation_against_the_bare_server_of_the_same_run() -> None:
+    import messaging  # bench/messaging.py
+
+    def result(server: str, n: int, load: str, sent: float, delivered: float, cpu: float) -> Any:
+        return messaging.Result(
+            server, n, load, sent_per_s=sent, delivered_per_s=delivered, server_cpu=cpu
+        )
+
+    results = [
+        result("physnet", 100, "rate", 20, 2000, 0.3),
+        result("physnet", 100, "sat", 80, 8000, 1.0),
+        result("baseline", 100, "rate", 20, 2000, 0.2),
+        result("baseline", 100, "sat", 160, 16000, 0.8),
+        result("physnet", 10, "sat", 270, 2700, 1.0),  # other N: not guarded
+        result("baseline", 10, "sat", 1080, 10800, 0.9),
+    ]
+    figures = messaging.guarded_figures(results, "embedded")
+    assert figures == pytest.approx(
+        {
+            "N=100 sat (embedded) bare delivered/s / physnet": 2.0,
+            # 1.0 core / 80 msg/s = 12.5 ms against 0.8 / 160 = 5 ms
+            "N=100 sat (embedded) physnet CPU per message / bare": 2.5,
+        }
+    )
