@@ -15,6 +15,11 @@ on Linux), which caps a server at a few hundred messages/s with its CPU idle. `-
 serves the baseline like stock Werkzeug, to see that effect.
 
     python bench/baseline_server.py --port 5099
+    gunicorn --worker-class gevent --chdir bench 'baseline_server:wsgi()'   # gevent mode
+
+Under gunicorn's gevent worker (`bench/messaging.py --layout gevent`) it serves as PhysNet
+does in production (deploy/gunicorn.conf.py): Socket.IO in gevent mode, picked by the rule
+PhysNet uses.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import html
 import itertools
+import sys
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -33,13 +39,27 @@ from werkzeug.serving import WSGIRequestHandler
 ROOM = "everyone"
 
 
+def async_mode() -> str:
+    """gevent under gunicorn's gevent worker (the process is monkey-patched), else threading:
+    the rule PhysNet follows (physnet.async_mode)."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("socket"):
+        return "gevent"
+    return "threading"
+
+
+def wsgi() -> Flask:
+    """For gunicorn (`bench/messaging.py --layout gevent`): `baseline_server:wsgi()`."""
+    return create_app()[0]
+
+
 def create_app() -> tuple[Flask, SocketIO]:
     app = Flask(__name__)
     app.config["SECRET_KEY"] = "baseline"
     # The same engine.io settings as physnet/__init__.py register_extensions.
     socketio = SocketIO(
         app,
-        async_mode="threading",
+        async_mode=async_mode(),
         cors_allowed_origins=None,
         max_http_buffer_size=64 * 1024,
         ping_interval=20,

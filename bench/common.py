@@ -45,6 +45,7 @@ def _put_project_on_path() -> None:
 _put_project_on_path()
 
 HOST = "127.0.0.1"
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 BENCH_PASSWORD = "bench-password-not-secret"  # never used to sign in
 # The specialties the generated people are spread over (digest, insights).
 SPECIALTIES = [
@@ -183,6 +184,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _children(pid: int) -> list[int]:
+    """The live child processes of `pid` (Linux: /proc/PID/task/*/children)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in task.read_text().split()]
+    return found
+
+
 class ServerProcess:
     """A server subprocess, ready once GET `health_path` answers 200."""
 
@@ -249,23 +259,48 @@ class ServerProcess:
         assert self.process is not None
         return self.process.pid
 
+    def worker_pid(self) -> int:
+        """The process doing the work: a gunicorn master's worker, else the process."""
+        children = _children(self.pid)
+        return children[0] if children else self.pid
+
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the process so far (all threads)."""
+        """User + system CPU time so far (all threads) of the process and of its live
+        children (a gunicorn master's worker does the work)."""
         try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, AssertionError):
+            pids = [self.pid, *_children(self.pid)]
+        except AssertionError:
             return math.nan
-        return (int(fields[11]) + int(fields[12])) / _CLK_TCK
+        total = 0.0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                if pid == self.pid:
+                    return math.nan
+                continue  # a child that just ended
+            total += (int(fields[11]) + int(fields[12])) / _CLK_TCK
+        return total
 
     def _status(self, key: str) -> int:
+        """`key` of /proc/PID/status, summed over the process and its live children."""
         try:
-            for row in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            pids = [self.pid, *_children(self.pid)]
+        except AssertionError:
+            return -1
+        found = [self._status_of(pid, key) for pid in pids]
+        return sum(v for v in found if v >= 0) if found[0] >= 0 else -1
+
+    @staticmethod
+    def _status_of(pid: int, key: str) -> int:
+        try:
+            for row in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if row.startswith(key + ":"):
                     return int(row.split()[1])
-        except (OSError, AssertionError):
+        except OSError:
             pass
         return -1
 
@@ -394,25 +429,35 @@ class PhysNetInstance:
         return self.indexer
 
     def start(
-        self, timeout: float = 60.0, prelude: str = "", env: dict[str, str] | None = None
+        self,
+        timeout: float = 60.0,
+        prelude: str = "",
+        env: dict[str, str] | None = None,
+        gunicorn: bool = False,
     ) -> ServerProcess:
         """`physnet run` on a free port, ready once /healthz answers.
 
         `prelude`: Python run in the server process first (experiments only, e.g. to switch
-        a component off and measure what it costs). `env`: more environment variables."""
+        a component off and measure what it costs). `env`: more environment variables.
+        `gunicorn`: production's server instead, gunicorn with deploy/gunicorn.conf.py (one
+        gevent worker)."""
         port = free_port()
-        argv = ["-m", "physnet", "run", "--host", HOST, "--port", str(port)]
+        argv = [sys.executable, "-m", "physnet", "run", "--host", HOST, "--port", str(port)]
         if prelude:
             code = (
-                f"{prelude}\nimport runpy, sys\nsys.argv = ['physnet', *{argv[2:]!r}]\n"
+                f"{prelude}\nimport runpy, sys\nsys.argv = ['physnet', *{argv[3:]!r}]\n"
                 "runpy.run_module('physnet', run_name='__main__', alter_sys=True)"
             )
-            argv = ["-c", code]
+            argv = [sys.executable, "-c", code]
+        extra = {**(env or {})}
+        if gunicorn:
+            argv = [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "physnet.wsgi:app"]
+            extra["PHYSNET_BIND"] = f"{HOST}:{port}"
         self.server = ServerProcess(
             "physnet",
-            [sys.executable, *argv],
+            argv,
             port=port,
-            env={**self.env, **(env or {})},
+            env={**self.env, **extra},
             cwd=self.folder,
             log_path=self.folder / "physnet.log",
         )
@@ -496,21 +541,38 @@ class PhysNetInstance:
                 db.engine.dispose()
 
 
-def start_baseline(folder: Path, *extra_args: str) -> ServerProcess:
-    """bench/baseline_server.py on a free port (extra_args: e.g. "--nagle")."""
+def start_baseline(folder: Path, *extra_args: str, gunicorn: bool = False) -> ServerProcess:
+    """bench/baseline_server.py on a free port (extra_args: e.g. "--nagle"); `gunicorn`:
+    served as PhysNet is in production, one gevent worker of gunicorn."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    argv = [
+        sys.executable,
+        str(ROOT / "bench" / "baseline_server.py"),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        *extra_args,
+    ]
+    if gunicorn:
+        argv = [
+            GUNICORN,
+            "--worker-class",
+            "gevent",
+            "--workers",
+            "1",
+            "--worker-connections",
+            "10000",
+            "--bind",
+            f"{HOST}:{port}",
+            "--chdir",
+            str(ROOT / "bench"),
+            "baseline_server:wsgi()",
+        ]
     server = ServerProcess(
         "baseline",
-        [
-            sys.executable,
-            str(ROOT / "bench" / "baseline_server.py"),
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            *extra_args,
-        ],
+        argv,
         port=port,
         env=env,
         cwd=folder,

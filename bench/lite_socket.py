@@ -2,8 +2,9 @@
 idle or listening sockets in one process.
 
 python-socketio's AsyncClient costs ~100 KiB and a few tasks per connection; this one is a
-websocket and one task. It speaks just what the benchmark needs: connect with a token,
-answer pings, record `message` events with their arrival time, emit with an ack.
+websocket and one task. It speaks just what the benchmarks need: connect with a token,
+answer pings, record `message` events with their arrival time, emit with an ack (awaited,
+or a callback).
 """
 
 from __future__ import annotations
@@ -111,6 +112,26 @@ class LiteSocket:
         self._acks[ack_id] = future
         self._send(f"42{ack_id}" + json.dumps([event, data]))
         return await asyncio.wait_for(future, timeout)
+
+    async def emit(
+        self, event: str, data: Any, callback: Callable[[Any], None] | None = None
+    ) -> None:
+        """Emit `event`; `callback(reply)` runs once it is acknowledged (the shape of
+        python-socketio's `emit`)."""
+        if callback is None:
+            self._send("42" + json.dumps([event, data]))
+            return
+        self._next_ack += 1
+        ack_id = self._next_ack
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._acks[ack_id] = future
+
+        def done(f: asyncio.Future[Any]) -> None:
+            if not f.cancelled() and f.exception() is None:
+                callback(f.result())
+
+        future.add_done_callback(done)
+        self._send(f"42{ack_id}" + json.dumps([event, data]))
 
     async def close(self) -> None:
         if self.ws is not None and not self.ws.closed:

@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import socketio
 from common import (  # bench/common.py: the script's folder is on sys.path
     PhysNetInstance,
@@ -52,6 +53,7 @@ from common import (  # bench/common.py: the script's folder is on sys.path
     start_baseline,
     temp_folder,
 )
+from lite_socket import LiteSocket
 from recorded import guard
 
 CHANNEL = "bench-messaging"
@@ -66,10 +68,16 @@ TARGET_N = 100
 # --layout production: the search index's writer in a process of its own, as
 # deploy/Procfile runs it; still one web process on the SQLite database, not the whole
 # production shape (several web processes, PostgreSQL, Redis).
-LAYOUT_NOTE = (
-    "; layout production: `physnet run` with PHYSNET_SEARCH_INDEXER=off and `physnet search"
-    " serve` as the index writer (one web process, SQLite)"
-)
+# --layout gevent: that, with both servers under gunicorn's gevent worker as deploy/ runs
+# PhysNet (deploy/gunicorn.conf.py), instead of Werkzeug's threads.
+LAYOUT_NOTES = {
+    "embedded": "",
+    "production": "; layout production: `physnet run` with PHYSNET_SEARCH_INDEXER=off and"
+    " `physnet search serve` as the index writer (one web process, SQLite)",
+    "gevent": "; layout gevent: both servers under gunicorn's gevent worker (PhysNet with"
+    " deploy/gunicorn.conf.py, PHYSNET_SEARCH_INDEXER=off and `physnet search serve`; one"
+    " web process, SQLite)",
+}
 NO_INDEXER = "import physnet.search.indexer as _i\n_i.Indexer.start = lambda self: None"
 
 
@@ -117,46 +125,73 @@ class Load:
 
 
 class Swarm:
-    """N connected AsyncClients; every one records `message` deliveries into `self.load`."""
+    """N connected clients; every one records `message` deliveries into `self.load`.
 
-    def __init__(self, url: str, tokens: list[str | None]) -> None:
+    `lite`: bench/lite_socket.py's LiteSocket (aiohttp, one task per socket) instead of
+    python-socketio's AsyncClient: about half the client CPU per delivery, for loads where
+    the one client process, not the server, would set the pace (--layout gevent)."""
+
+    def __init__(self, url: str, tokens: list[str | None], lite: bool = False) -> None:
         self.url = url
         self.tokens = tokens
-        self.clients: list[socketio.AsyncClient] = []
+        self.lite = lite
+        self.clients: list[Any] = []
         self.load: Load | None = None
         self.connect_failures: list[str] = []
-        self.disconnects = 0
+        self._disconnects = 0
         self.other_events = 0
         self.last_event = time.perf_counter()
+        self.session: aiohttp.ClientSession | None = None
+
+    @property
+    def disconnects(self) -> int:
+        if self.lite:
+            return sum(1 for c in self.clients if c.closed)
+        return self._disconnects
+
+    def _on_message(self, index: int, msg: Any, now: float) -> None:
+        self.last_event = now
+        load = self.load
+        body = msg.get("body", "") if isinstance(msg, dict) else ""
+        if load is None or not body.startswith(load.prefix):
+            return
+        _, _, seq_text, sent_text = body.split(" ", 3)
+        seq = int(seq_text)
+        seen = load.seen[index]
+        if seq in seen:
+            load.duplicates += 1
+            return
+        seen.add(seq)
+        sent = float(sent_text)
+        load.latencies.append(now - sent)
+        load.sent_at.append(sent)
+        load.last_receive = now
+
+    def _make_lite(self, index: int, token: str | None) -> LiteSocket:
+        client = LiteSocket(self.url, token or "")
+
+        def on_event(event: str, data: Any, now: float) -> None:
+            if event == "message":
+                self._on_message(index, data, now)
+            else:
+                self.other_events += 1
+                self.last_event = now
+
+        client.on_event = on_event
+        return client
 
     def _make(self, index: int) -> socketio.AsyncClient:
         client = socketio.AsyncClient(reconnection=False, handle_sigint=False)
 
         def on_message(msg: Any) -> None:
-            now = time.perf_counter()
-            self.last_event = now
-            load = self.load
-            body = msg.get("body", "") if isinstance(msg, dict) else ""
-            if load is None or not body.startswith(load.prefix):
-                return
-            _, _, seq_text, sent_text = body.split(" ", 3)
-            seq = int(seq_text)
-            seen = load.seen[index]
-            if seq in seen:
-                load.duplicates += 1
-                return
-            seen.add(seq)
-            sent = float(sent_text)
-            load.latencies.append(now - sent)
-            load.sent_at.append(sent)
-            load.last_receive = now
+            self._on_message(index, msg, time.perf_counter())
 
         def on_any(event: str, *args: Any) -> None:
             self.other_events += 1
             self.last_event = time.perf_counter()
 
         def on_disconnect(*args: Any) -> None:
-            self.disconnects += 1
+            self._disconnects += 1
 
         client.on("message", on_message)
         client.on("*", on_any)
@@ -167,7 +202,20 @@ class Swarm:
         """Connect everyone in batches (no SYN storm); return the seconds it took."""
         start = time.perf_counter()
 
-        async def one(index: int, token: str | None) -> socketio.AsyncClient | None:
+        if self.lite and self.session is None:
+            self.session = aiohttp.ClientSession()
+
+        async def one(index: int, token: str | None) -> Any:
+            if self.lite:
+                assert self.session is not None
+                lite = self._make_lite(index, token)
+                try:
+                    await lite.connect(self.session)
+                    return lite
+                except Exception as exc:  # counted and reported, never hidden
+                    self.connect_failures.append(f"{type(exc).__name__}: {exc}")
+                    await lite.close()
+                    return None
             client = self._make(index)
             try:
                 await client.connect(
@@ -202,8 +250,15 @@ class Swarm:
 
     async def close(self) -> None:
         for first in range(0, len(self.clients), 50):
-            await asyncio.gather(*(_disconnect(c) for c in self.clients[first : first + 50]))
+            chunk = self.clients[first : first + 50]
+            if self.lite:
+                await asyncio.gather(*(c.close() for c in chunk), return_exceptions=True)
+            else:
+                await asyncio.gather(*(_disconnect(c) for c in chunk))
         self.clients = []
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
 
 
 async def _disconnect(client: socketio.AsyncClient) -> None:
@@ -398,7 +453,7 @@ async def bench_server(
     step: int,
     indexer: ServerProcess | None = None,
 ) -> list[Result]:
-    swarm = Swarm(server.url, tokens[:n])
+    swarm = Swarm(server.url, tokens[:n], lite=args.client == "lite")
     connect_s = await swarm.connect()
     settle_s = await swarm.settle()
     note = (
@@ -419,7 +474,7 @@ async def bench_server(
             if args.profile:
                 args.profile.mkdir(parents=True, exist_ok=True)
                 profiler = _profile_start(
-                    server.pid, duration, args.profile / f"{name}-n{n}-{kind}.txt"
+                    server.worker_pid(), duration, args.profile / f"{name}-n{n}-{kind}.txt"
                 )
             result = await run_load(
                 swarm,
@@ -558,13 +613,14 @@ async def main_async(args: argparse.Namespace) -> int:
             physnet.create_channel(CHANNEL, [u for u, _ in users])
             tokens: list[str | None] = [t for _, t in users]
             indexer = None
-            if args.layout == "production":  # deploy/Procfile: the index writer on its own
+            if args.layout != "embedded":  # deploy/Procfile: the index writer on its own
                 indexer = physnet.start_indexer()
             server = physnet.start(
                 prelude=NO_INDEXER if args.no_indexer else "",
                 env={"PHYSNET_SEARCH_INDEXER": "off"} if indexer is not None else None,
+                gunicorn=args.layout == "gevent",
             )
-            baseline = start_baseline(folder)
+            baseline = start_baseline(folder, gunicorn=args.layout == "gevent")
             _log(
                 f"physnet pid {server.pid} on {server.url}; baseline pid {baseline.pid} on "
                 f"{baseline.url}; {machine_note()}"
@@ -588,7 +644,8 @@ async def main_async(args: argparse.Namespace) -> int:
         f"Messaging benchmark, code {source_version()}, {machine_note()}, "
         f"load average {load_at_start:.1f} at start"
         f"{'; EXPERIMENT: search indexer off' if args.no_indexer else ''}"
-        f"{LAYOUT_NOTE if args.layout == 'production' else ''}.\n"
+        f"{LAYOUT_NOTES[args.layout]}"
+        f"{'; clients: bench/lite_socket.py' if args.client == 'lite' else ''}.\n"
         f"rate = {RATE:.0f} msg/s from {RATE_SENDERS} senders for {args.rate_seconds:.0f} s; "
         f"sat = {args.senders} senders each waiting for its ack, {args.sat_seconds:.0f} s. "
         "Latency: send -> each receive; CPU in cores; loadavg: 1-min load at the end."
@@ -604,7 +661,8 @@ async def main_async(args: argparse.Namespace) -> int:
     print(verdict(results))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
-    args.guarded = guarded_figures(results, args.layout)
+    layout = args.layout if args.client == "socketio" else f"{args.layout}, {args.client} client"
+    args.guarded = guarded_figures(results, layout)
     return 0
 
 
@@ -658,12 +716,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--layout",
-        choices=("embedded", "production"),
+        choices=tuple(LAYOUT_NOTES),
         default="embedded",
         help="embedded (default): `physnet run` with its search indexer thread; production: "
         "the index writer apart as deploy/Procfile runs it, `physnet run` with "
         "PHYSNET_SEARCH_INDEXER=off and `physnet search serve` beside it (its CPU is the idx "
-        "CPU column; still one web process on SQLite)",
+        "CPU column; still one web process on SQLite); gevent: that, with both servers "
+        "under gunicorn's gevent worker (deploy/gunicorn.conf.py) instead of Werkzeug's threads",
+    )
+    parser.add_argument(
+        "--client",
+        choices=("socketio", "lite"),
+        default="socketio",
+        help="the receivers and senders: python-socketio's AsyncClient (default) or "
+        "bench/lite_socket.py (aiohttp; about half the client CPU per delivery)",
     )
     parser.add_argument(
         "--no-indexer",
@@ -680,7 +746,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--record", action="store_true", help="record these figures in bench/recorded.json"
     )
     args = parser.parse_args(argv)
-    if args.no_indexer and args.layout == "production":
+    if args.no_indexer and args.layout != "embedded":
         parser.error("--no-indexer is an experiment on the embedded layout")
     if args.n is None:
         args.n = [10, 100] if args.quick else [10, 100, 500]
