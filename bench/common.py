@@ -184,6 +184,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+PG_ADMIN = os.environ.get("PHYSNET_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextlib.contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A fresh PostgreSQL database on PG_ADMIN's server for one run; its URL. Dropped after
+    (with whatever connections are still open to it)."""
+    import uuid
+
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _children(pid: int) -> list[int]:
     """The live child processes of `pid` (Linux: /proc/PID/task/*/children)."""
     found: list[int] = []

@@ -49,6 +49,7 @@ from common import (  # bench/common.py: the script's folder is on sys.path
     format_table,
     latency_summary,
     machine_note,
+    postgres_database,
     source_version,
     start_baseline,
     temp_folder,
@@ -603,8 +604,13 @@ def verdict(results: list[Result]) -> str:
 async def main_async(args: argparse.Namespace) -> int:
     results: list[Result] = []
     load_at_start = os.getloadavg()[0]
-    with temp_folder() as folder:
-        physnet = PhysNetInstance(folder)
+    with contextlib.ExitStack() as stack:
+        folder = stack.enter_context(temp_folder())
+        extra = {}
+        if args.db == "postgresql":  # a database of its own, dropped after the run
+            extra["PHYSNET_DATABASE_URL"] = stack.enter_context(postgres_database("physnet_msg"))
+        physnet = PhysNetInstance(folder, extra)
+        physnet.database_url = physnet.env["PHYSNET_DATABASE_URL"]
         baseline: ServerProcess | None = None
         try:
             _log(f"setting up PhysNet in {folder} ...")
@@ -645,7 +651,8 @@ async def main_async(args: argparse.Namespace) -> int:
         f"load average {load_at_start:.1f} at start"
         f"{'; EXPERIMENT: search indexer off' if args.no_indexer else ''}"
         f"{LAYOUT_NOTES[args.layout]}"
-        f"{'; clients: bench/lite_socket.py' if args.client == 'lite' else ''}.\n"
+        f"{'; clients: bench/lite_socket.py' if args.client == 'lite' else ''}"
+        f"{'; PhysNet on PostgreSQL' if args.db == 'postgresql' else ''}.\n"
         f"rate = {RATE:.0f} msg/s from {RATE_SENDERS} senders for {args.rate_seconds:.0f} s; "
         f"sat = {args.senders} senders each waiting for its ack, {args.sat_seconds:.0f} s. "
         "Latency: send -> each receive; CPU in cores; loadavg: 1-min load at the end."
@@ -661,7 +668,11 @@ async def main_async(args: argparse.Namespace) -> int:
     print(verdict(results))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
-    layout = args.layout if args.client == "socketio" else f"{args.layout}, {args.client} client"
+    layout = ", ".join(
+        [args.layout]
+        + ([f"{args.client} client"] if args.client != "socketio" else [])
+        + ([args.db] if args.db != "sqlite" else [])
+    )
     args.guarded = guarded_figures(results, layout)
     return 0
 
@@ -723,6 +734,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "PHYSNET_SEARCH_INDEXER=off and `physnet search serve` beside it (its CPU is the idx "
         "CPU column; still one web process on SQLite); gevent: that, with both servers "
         "under gunicorn's gevent worker (deploy/gunicorn.conf.py) instead of Werkzeug's threads",
+    )
+    parser.add_argument(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="PhysNet's database: a SQLite file (default) or a fresh database on "
+        "PHYSNET_BENCH_PG's PostgreSQL server (postgres@127.0.0.1:5432 by default)",
     )
     parser.add_argument(
         "--client",

@@ -47,6 +47,7 @@ import aiohttp
 import psycopg
 from common import (  # bench/common.py: the script's folder is on sys.path
     GUNICORN,
+    PG_ADMIN,
     ROOT,
     PhysNetInstance,
     ServerProcess,
@@ -59,7 +60,6 @@ from common import (  # bench/common.py: the script's folder is on sys.path
 )
 from lite_socket import LiteSocket, connect_many
 
-PG_ADMIN = os.environ.get("PHYSNET_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 CHANNELS = 20
 
 
