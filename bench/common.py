@@ -388,12 +388,11 @@ class PhysNetInstance:
     def __init__(self, folder: Path, extra_env: dict[str, str] | None = None) -> None:
         self.folder = folder
         self.db_path = folder / "physnet.db"
-        self.database_url = f"sqlite:///{self.db_path}"
         self.env = {k: v for k, v in os.environ.items() if k not in _SCRUB_ENV}
         self.env.update(
             {
                 "PHYSNET_INSTANCE": str(folder / "instance"),
-                "PHYSNET_DATABASE_URL": self.database_url,
+                "PHYSNET_DATABASE_URL": f"sqlite:///{self.db_path}",
                 "PHYSNET_SECRET_KEY": "bench-only-secret-key-0123456789abcdef0123456789",
                 "PHYSNET_SEARCH_INDEX": str(folder / "search_index"),
                 "PHYSNET_RATELIMITS": "off",
@@ -401,6 +400,8 @@ class PhysNetInstance:
                 **(extra_env or {}),
             }
         )
+        # The SQLite file above, or the database `extra_env` names (PostgreSQL).
+        self.database_url = self.env["PHYSNET_DATABASE_URL"]
         self.server: ServerProcess | None = None
         self.indexer: ServerProcess | None = None
         self._app: Any = None

@@ -67,17 +67,17 @@ TARGET_N = 100
 # --no-indexer (experiment): the server never starts its search indexer thread, to measure
 # what indexing costs live messaging. Outbox rows are still written in each transaction.
 # --layout production: the search index's writer in a process of its own, as
-# deploy/Procfile runs it; still one web process on the SQLite database, not the whole
+# deploy/Procfile runs it; still one web process (on `--db`'s database), not the whole
 # production shape (several web processes, PostgreSQL, Redis).
 # --layout gevent: that, with both servers under gunicorn's gevent worker as deploy/ runs
 # PhysNet (deploy/gunicorn.conf.py), instead of Werkzeug's threads.
 LAYOUT_NOTES = {
     "embedded": "",
     "production": "; layout production: `physnet run` with PHYSNET_SEARCH_INDEXER=off and"
-    " `physnet search serve` as the index writer (one web process, SQLite)",
+    " `physnet search serve` as the index writer (one web process)",
     "gevent": "; layout gevent: both servers under gunicorn's gevent worker (PhysNet with"
     " deploy/gunicorn.conf.py, PHYSNET_SEARCH_INDEXER=off and `physnet search serve`; one"
-    " web process, SQLite)",
+    " web process)",
 }
 NO_INDEXER = "import physnet.search.indexer as _i\n_i.Indexer.start = lambda self: None"
 
@@ -207,29 +207,22 @@ class Swarm:
             self.session = aiohttp.ClientSession()
 
         async def one(index: int, token: str | None) -> Any:
-            if self.lite:
-                assert self.session is not None
-                lite = self._make_lite(index, token)
-                try:
-                    await lite.connect(self.session)
-                    return lite
-                except Exception as exc:  # counted and reported, never hidden
-                    self.connect_failures.append(f"{type(exc).__name__}: {exc}")
-                    await lite.close()
-                    return None
-            client = self._make(index)
+            client = self._make_lite(index, token) if self.lite else self._make(index)
             try:
-                await client.connect(
-                    self.url,
-                    auth={"token": token} if token else None,
-                    transports=["websocket"],
-                    wait_timeout=30,
-                )
+                if self.lite:
+                    assert self.session is not None
+                    await client.connect(self.session)
+                else:
+                    await client.connect(
+                        self.url,
+                        auth={"token": token} if token else None,
+                        transports=["websocket"],
+                        wait_timeout=30,
+                    )
                 return client
             except Exception as exc:  # counted and reported, never hidden
                 self.connect_failures.append(f"{type(exc).__name__}: {exc}")
-                with contextlib.suppress(Exception):
-                    await client.disconnect()
+                await self._close_one(client)
                 return None
 
         for first in range(0, len(self.tokens), batch):
@@ -249,22 +242,17 @@ class Swarm:
             await asyncio.sleep(0.1)
         return time.perf_counter() - start
 
+    async def _close_one(self, client: Any) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(client.close() if self.lite else client.disconnect(), 10)
+
     async def close(self) -> None:
         for first in range(0, len(self.clients), 50):
-            chunk = self.clients[first : first + 50]
-            if self.lite:
-                await asyncio.gather(*(c.close() for c in chunk), return_exceptions=True)
-            else:
-                await asyncio.gather(*(_disconnect(c) for c in chunk))
+            await asyncio.gather(*(self._close_one(c) for c in self.clients[first : first + 50]))
         self.clients = []
         if self.session is not None:
             await self.session.close()
             self.session = None
-
-
-async def _disconnect(client: socketio.AsyncClient) -> None:
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(client.disconnect(), 10)
 
 
 def _payload(load: Load, seq: int) -> dict[str, Any]:
@@ -610,7 +598,6 @@ async def main_async(args: argparse.Namespace) -> int:
         if args.db == "postgresql":  # a database of its own, dropped after the run
             extra["PHYSNET_DATABASE_URL"] = stack.enter_context(postgres_database("physnet_msg"))
         physnet = PhysNetInstance(folder, extra)
-        physnet.database_url = physnet.env["PHYSNET_DATABASE_URL"]
         baseline: ServerProcess | None = None
         try:
             _log(f"setting up PhysNet in {folder} ...")
@@ -652,7 +639,7 @@ async def main_async(args: argparse.Namespace) -> int:
         f"{'; EXPERIMENT: search indexer off' if args.no_indexer else ''}"
         f"{LAYOUT_NOTES[args.layout]}"
         f"{'; clients: bench/lite_socket.py' if args.client == 'lite' else ''}"
-        f"{'; PhysNet on PostgreSQL' if args.db == 'postgresql' else ''}.\n"
+        f"; PhysNet's database: {'PostgreSQL' if args.db == 'postgresql' else 'SQLite'}.\n"
         f"rate = {RATE:.0f} msg/s from {RATE_SENDERS} senders for {args.rate_seconds:.0f} s; "
         f"sat = {args.senders} senders each waiting for its ack, {args.sat_seconds:.0f} s. "
         "Latency: send -> each receive; CPU in cores; loadavg: 1-min load at the end."
@@ -732,7 +719,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="embedded (default): `physnet run` with its search indexer thread; production: "
         "the index writer apart as deploy/Procfile runs it, `physnet run` with "
         "PHYSNET_SEARCH_INDEXER=off and `physnet search serve` beside it (its CPU is the idx "
-        "CPU column; still one web process on SQLite); gevent: that, with both servers "
+        "CPU column; still one web process); gevent: that, with both servers "
         "under gunicorn's gevent worker (deploy/gunicorn.conf.py) instead of Werkzeug's threads",
     )
     parser.add_argument(

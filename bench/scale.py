@@ -114,7 +114,6 @@ class Cluster:
             stdout=subprocess.DEVNULL,
         )
         self.instance = PhysNetInstance(folder, {"PHYSNET_DATABASE_URL": self.db_url})
-        self.instance.database_url = self.db_url
         self.instance.migrate()
         self.users = self.instance.create_users("doc", people)
         names = [name for name, _ in self.users]
