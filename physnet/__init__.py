@@ -131,7 +131,7 @@ def register_session_hooks() -> None:
 
 def register_extensions(app: Flask, settings: Settings) -> None:
     from physnet import ratelimit, search
-    from physnet.realtime import control, origins, room_index
+    from physnet.realtime import control, frames, origins, room_index
     from physnet.realtime.cluster_presence import cluster
     from physnet.realtime.nodelay import NoDelayMiddleware
     from physnet.sockets import events  # noqa: F401  (handlers must exist before init_app)
@@ -165,6 +165,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         ping_interval=20,
         ping_timeout=20,
     )
+    frames.install(socketio.server.eio)  # one frame per broadcast, no per-socket deflate
     # Inside ProxyFix: it sees the Host and scheme the socket's origin rule sees.
     app.wsgi_app = origins.OriginCheck(app.wsgi_app, settings.public_url)  # type: ignore[method-assign]
     app.wsgi_app = NoDelayMiddleware(app.wsgi_app)  # type: ignore[method-assign]
