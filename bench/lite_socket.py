@@ -20,13 +20,20 @@ import aiohttp
 
 class LiteSocket:
     def __init__(
-        self, url: str, token: str, *, cookie: str | None = None, subscribe: bool = False
+        self,
+        url: str,
+        token: str,
+        *,
+        cookie: str | None = None,
+        subscribe: bool = False,
+        deflate: bool = False,
     ) -> None:
         base = url.replace("http://", "ws://", 1).rstrip("/")
         self.ws_url = f"{base}/socket.io/?EIO=4&transport=websocket"
         self.token = token
         self.cookie = cookie
         self.subscribe = subscribe  # presence only about named people (the web app's way)
+        self.deflate = deflate  # offer permessage-deflate, as every browser does
         self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
@@ -41,7 +48,12 @@ class LiteSocket:
     async def connect(self, session: aiohttp.ClientSession, timeout: float = 30.0) -> None:
         headers = {"Cookie": self.cookie} if self.cookie else None
         self.ws = await session.ws_connect(
-            self.ws_url, headers=headers, autoping=False, heartbeat=None, max_msg_size=0
+            self.ws_url,
+            headers=headers,
+            autoping=False,
+            heartbeat=None,
+            max_msg_size=0,
+            compress=15 if self.deflate else 0,
         )
         self.task = asyncio.create_task(self._read())
         await asyncio.wait_for(self.connected.wait(), timeout)

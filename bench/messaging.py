@@ -79,6 +79,12 @@ LAYOUT_NOTES = {
     " deploy/gunicorn.conf.py, PHYSNET_SEARCH_INDEXER=off and `physnet search serve`; one"
     " web process)",
 }
+CLIENT_NOTES = {
+    "socketio": "",
+    "lite": "; clients: bench/lite_socket.py",
+    # What browsers do: a server that accepts compresses every delivery for each socket.
+    "lite-deflate": "; clients: bench/lite_socket.py offering permessage-deflate, as browsers do",
+}
 NO_INDEXER = "import physnet.search.indexer as _i\n_i.Indexer.start = lambda self: None"
 
 
@@ -132,10 +138,13 @@ class Swarm:
     python-socketio's AsyncClient: about half the client CPU per delivery, for loads where
     the one client process, not the server, would set the pace (--layout gevent)."""
 
-    def __init__(self, url: str, tokens: list[str | None], lite: bool = False) -> None:
+    def __init__(
+        self, url: str, tokens: list[str | None], lite: bool = False, deflate: bool = False
+    ) -> None:
         self.url = url
         self.tokens = tokens
         self.lite = lite
+        self.deflate = deflate
         self.clients: list[Any] = []
         self.load: Load | None = None
         self.connect_failures: list[str] = []
@@ -169,7 +178,7 @@ class Swarm:
         load.last_receive = now
 
     def _make_lite(self, index: int, token: str | None) -> LiteSocket:
-        client = LiteSocket(self.url, token or "")
+        client = LiteSocket(self.url, token or "", deflate=self.deflate)
 
         def on_event(event: str, data: Any, now: float) -> None:
             if event == "message":
@@ -442,7 +451,12 @@ async def bench_server(
     step: int,
     indexer: ServerProcess | None = None,
 ) -> list[Result]:
-    swarm = Swarm(server.url, tokens[:n], lite=args.client == "lite")
+    swarm = Swarm(
+        server.url,
+        tokens[:n],
+        lite=args.client.startswith("lite"),
+        deflate=args.client == "lite-deflate",
+    )
     connect_s = await swarm.connect()
     settle_s = await swarm.settle()
     note = (
@@ -638,7 +652,7 @@ async def main_async(args: argparse.Namespace) -> int:
         f"load average {load_at_start:.1f} at start"
         f"{'; EXPERIMENT: search indexer off' if args.no_indexer else ''}"
         f"{LAYOUT_NOTES[args.layout]}"
-        f"{'; clients: bench/lite_socket.py' if args.client == 'lite' else ''}"
+        f"{CLIENT_NOTES[args.client]}"
         f"; PhysNet's database: {'PostgreSQL' if args.db == 'postgresql' else 'SQLite'}.\n"
         f"rate = {RATE:.0f} msg/s from {RATE_SENDERS} senders for {args.rate_seconds:.0f} s; "
         f"sat = {args.senders} senders each waiting for its ack, {args.sat_seconds:.0f} s. "
@@ -731,10 +745,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--client",
-        choices=("socketio", "lite"),
+        choices=tuple(CLIENT_NOTES),
         default="socketio",
-        help="the receivers and senders: python-socketio's AsyncClient (default) or "
-        "bench/lite_socket.py (aiohttp; about half the client CPU per delivery)",
+        help="the receivers and senders: python-socketio's AsyncClient (default), "
+        "bench/lite_socket.py (lite: aiohttp; about half the client CPU per delivery), or "
+        "lite-deflate: that, offering permessage-deflate as browsers do",
     )
     parser.add_argument(
         "--no-indexer",

@@ -149,26 +149,54 @@ _COLUMNS = (
     "quarantined_at",
 )
 _INSERT_MESSAGE = insert(Message).returning(Message.id)
-# PostgreSQL: the message and its search change-log row in one statement (a data-modifying
-# CTE), one round trip fewer. SQLite has no INSERT in a WITH, so it runs two.
-_new = (
-    insert(Message)
-    .values({name: bindparam(name, type_=Message.__table__.c[name].type) for name in _COLUMNS})
-    .returning(Message.id)
-    .cte("new_message")
-)
-_INSERT_MESSAGE_LOGGED = select(_new.c.id).add_cte(
-    insert(ChangeLog)
-    .from_select(
-        ["doc_type", "doc_id", "created_at"],
-        select(
-            literal("message"),
-            _new.c.id,
-            bindparam("log_created_at", type_=ChangeLog.__table__.c.created_at.type),
-        ),
+
+
+def _write_in_one_statement() -> Any:
+    """PostgreSQL: the channel's row lock, the message, its search change-log row and the
+    author's read marker in one statement (data-modifying CTEs), one round trip instead of
+    four. SQLite has no INSERT or UPDATE in a WITH: it runs them one by one.
+
+    The order still holds: the message's row is selected FROM the channel's UPDATE, so its
+    id (the sequence's next value) is drawn only once the channel's row lock is held, and
+    ids in a channel are handed out in commit order as before."""
+    touched = (
+        update(Channel)
+        .where(Channel.id == bindparam("b_channel"))
+        .values(last_message_at=bindparam("b_now"))
+        .returning(Channel.id)
+        .cte("touched_channel")
     )
-    .cte("new_message_logged")
-)
+    columns = Message.__table__.c
+    new = (
+        insert(Message)
+        .from_select(
+            list(_COLUMNS),
+            # "m_" names: a parameter named like a column of an UPDATE's table (created_at,
+            # channel_id) would become a SET of that UPDATE.
+            select(
+                *(bindparam(f"m_{name}", type_=columns[name].type) for name in _COLUMNS)
+            ).select_from(touched),
+        )
+        .returning(Message.id)
+        .cte("new_message")
+    )
+    logged = insert(ChangeLog).from_select(
+        ["doc_type", "doc_id", "created_at"],
+        select(literal("message"), new.c.id, bindparam("b_now", type_=ChangeLog.created_at.type)),
+    )
+    read_own = (
+        update(Membership)
+        .where(
+            Membership.channel_id == bindparam("b_channel"),
+            Membership.user_id == bindparam("b_user"),
+            Membership.last_read_id < new.c.id,
+        )
+        .values(last_read_id=new.c.id)
+    )
+    return select(new.c.id).add_cte(logged.cte("new_message_logged"), read_own.cte("read_own"))
+
+
+_WRITE_MESSAGE = _write_in_one_statement()
 
 
 def _insert_message(
@@ -180,10 +208,11 @@ def _insert_message(
     parent: Message | None,
     now: datetime,
 ) -> Message:
-    """INSERT the message with one Core statement and hand back the loaded object, as if
-    the ORM had flushed it: the unit of work's bookkeeping for one new row cost more CPU
-    than the statement. The search change-log row the flush hook would have written is
-    queued here. Raises IntegrityError for a repeated client_msg_id, as a flush would."""
+    """Lock the channel's row, INSERT the message, move the author's read marker, and hand
+    back the loaded message as if the ORM had flushed it: the unit of work's bookkeeping
+    for one new row cost more CPU than the statements. The search change-log row the flush
+    hook would have written is queued here. Raises IntegrityError for a repeated
+    client_msg_id, as a flush would."""
     session = db.session()
     values: dict[str, Any] = {
         "channel_id": channel.id,
@@ -200,14 +229,22 @@ def _insert_message(
         "pinned_by_id": None,
         "quarantined_at": None,
     }
+    keys = {"b_channel": channel.id, "b_now": now, "b_user": user.id}
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        logged = {**values, "log_created_at": now}
-        message_id = connection.execute(_INSERT_MESSAGE_LOGGED, logged).scalar_one()
+        named = {f"m_{name}": value for name, value in values.items()}
+        message_id = connection.execute(_WRITE_MESSAGE, {**named, **keys}).scalar_one()
         change_log.note_queued(session)
     else:
+        # The channel's row first: SQLite's write lock, taken before the id is handed out.
+        connection.execute(_TOUCH_CHANNEL, keys)
         message_id = connection.execute(_INSERT_MESSAGE, values).scalar_one()
         change_log.queue(session, "message", [message_id])
+        connection.execute(_READ_OWN, {**keys, "b_message": message_id})
+    set_committed_value(channel, "last_message_at", now)
+    own = session.identity_map.get(session.identity_key(Membership, (channel.id, user.id)))
+    if own is not None and own.last_read_id < message_id:  # the author has read it
+        set_committed_value(own, "last_read_id", message_id)
     message = Message(id=message_id, **values)
     make_transient_to_detached(message)  # a row that exists: attached with no INSERT
     session.add(message)
@@ -249,13 +286,10 @@ def do_send_message(
     now = created_at or utcnow()
     html = markdown.render(body)  # before the transaction: keep the write lock short
     with atomic():
-        # Lock the channel row first, so ids within a channel are handed out in commit order
-        # and a client catching up "after id N" can never miss a message committed later.
-        # (Core statements on the session's connection: the ORM's bulk-update path costs
-        # more than the UPDATE; the loaded rows are kept in step by hand.)
-        connection = db.session.connection()
-        connection.execute(_TOUCH_CHANNEL, {"b_channel": channel.id, "b_now": now})
-        set_committed_value(channel, "last_message_at", now)
+        # The channel's row is locked first, so ids within a channel are handed out in
+        # commit order and a client catching up "after id N" can never miss a message
+        # committed later. (Core statements on the session's connection: the ORM's
+        # bulk-update path costs more than the UPDATE; loaded rows are kept in step by hand.)
         message = _insert_message(user, channel, body, html, client_msg_id, parent, now)
         if parent is not None:
             parent.reply_count = Message.reply_count + 1
@@ -271,15 +305,6 @@ def do_send_message(
             questions.note_reply(parent, user, now)
         mentioned = record_mentions(message, skip=set())
         record_phi_override(phi_override, f"message:{message.id}")
-        # The author has read their own message.
-        connection.execute(
-            _READ_OWN, {"b_channel": channel.id, "b_user": user.id, "b_message": message.id}
-        )
-        own = db.session.identity_map.get(
-            db.session.identity_key(Membership, (channel.id, user.id))
-        )
-        if own is not None and own.last_read_id < message.id:
-            set_committed_value(own, "last_read_id", message.id)
         after_commit(failpoints.reach, "message.committed")  # fault tests only
         queue_message_event("message", message)
         if parent is not None:
