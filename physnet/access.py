@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select, true
 from sqlalchemy.orm import lazyload
 
@@ -64,20 +66,44 @@ _CHANNEL_AND_MEMBERSHIP = (
 )
 
 
+# A post also asks whether this author already sent this client_msg_id: in the same query.
+_CHANNEL_MEMBERSHIP_AND_REPEAT = _CHANNEL_AND_MEMBERSHIP.add_columns(
+    select(Message.id)
+    .where(Message.author_id == bindparam("user_id"), Message.client_msg_id == bindparam("cid"))
+    .scalar_subquery()
+)
+
+
 def access_channel(user: User, name: str) -> tuple[Channel, Membership | None]:
     """Fetch a channel `user` may read; a hidden channel is reported exactly like a missing one."""
+    channel, membership, _ = _access_channel(user, name, _CHANNEL_AND_MEMBERSHIP, {})
+    return channel, membership
+
+
+def access_channel_to_post(
+    user: User, name: str, client_msg_id: str | None
+) -> tuple[Channel, Membership | None, int | None]:
+    """`access_channel`, and the id of the message `user` already sent with `client_msg_id`
+    (anywhere), if any: one query for the three on every post."""
+    if client_msg_id is None:
+        return (*access_channel(user, name), None)
+    return _access_channel(user, name, _CHANNEL_MEMBERSHIP_AND_REPEAT, {"cid": client_msg_id})
+
+
+def _access_channel(
+    user: User, name: str, statement: Any, extra: dict[str, Any]
+) -> tuple[Channel, Membership | None, Any]:
     # A name that cannot exist is not looked up (nor are NULs sent to the database).
-    channel, membership = None, None
+    channel, membership, more = None, None, None
     if isinstance(name, str) and CHANNEL_NAME_RE.fullmatch(name):
         # One query for both: this runs on every post and every socket event.
-        row = db.session.execute(
-            _CHANNEL_AND_MEMBERSHIP, {"user_id": user.id, "name": name}
-        ).first()
+        row = db.session.execute(statement, {"user_id": user.id, "name": name, **extra}).first()
         if row is not None:
-            channel, membership = row
+            channel, membership, *rest = row
+            more = rest[0] if rest else None
     if channel is None or not can_read(user, channel, membership):
         raise NotFound(f"There is no channel #{name} that you can see.", code="unknown_channel")
-    return channel, membership
+    return channel, membership, more
 
 
 def access_message(user: User, message_id: int) -> tuple[Message, Membership | None]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from physnet import markdown
 from physnet.access import (
-    access_channel,
+    access_channel_to_post,
     can_see,
     check_can_post,
 )
@@ -59,9 +59,9 @@ def check_send_message(
     asked = flag(question, "question")
     if asked and parent_id is not None:
         raise Invalid("Only a top-level message can be a question.", code="invalid_question")
-    channel, membership = access_channel(user, name)
-    if cid is not None:
-        existing = _by_client_id(user, cid)
+    channel, membership, repeat_id = access_channel_to_post(user, name, cid)
+    if repeat_id is not None:
+        existing = db.session.get(Message, repeat_id)
         if existing is not None:
             return _same_send(user, existing, channel, membership), False
     check_can_post(user, channel, membership)
