@@ -82,6 +82,7 @@ dist: setup
 
 bench: setup services
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/messaging.py
+	$(BIN)/python bench/frames.py
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/search.py --sizes 100000
 	PHYSNET_RATELIMITS=off $(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/search_limits.py

@@ -116,6 +116,42 @@ class Result:
     loadavg: float = math.nan  # 1-minute load average of the machine at the end
     disconnects: int = 0
     notes: list[str] = field(default_factory=list)
+    wall_s: float = 0.0  # from the first send to the last delivery
+    # Raw samples, for merging slices (--slices); not in the JSON.
+    latencies: list[float] = field(default_factory=list, repr=False)
+    ack_times: list[float] = field(default_factory=list, repr=False)
+
+
+RAW = ("latencies", "ack_times")
+
+
+def merge(parts: list[Result]) -> Result:
+    """One Result for the slices of one server's load (--slices): totals, rates over the
+    summed time, CPU weighted by each slice's length, percentiles over every sample."""
+    first, last = parts[0], parts[-1]
+    merged = Result(server=first.server, n=first.n, load=first.load, clients=first.clients)
+    for name in ("duration_s", "wall_s", "sent", "errors", "deliveries", "expected", "missing"):
+        setattr(merged, name, sum(getattr(p, name) for p in parts))
+    merged.duplicates = sum(p.duplicates for p in parts)
+    merged.disconnects = sum(p.disconnects for p in parts)
+    merged.latencies = [x for p in parts for x in p.latencies]
+    merged.ack_times = [x for p in parts for x in p.ack_times]
+    merged.sent_per_s = merged.sent / merged.duration_s if merged.duration_s else math.nan
+    merged.delivered_per_s = merged.deliveries / merged.wall_s if merged.wall_s else math.nan
+    lat, acks = latency_summary(merged.latencies), latency_summary(merged.ack_times)
+    merged.p50_ms, merged.p95_ms, merged.p99_ms, merged.max_ms = (
+        lat["p50"],
+        lat["p95"],
+        lat["p99"],
+        lat["max"],
+    )
+    merged.ack_p50_ms, merged.ack_p99_ms = acks["p50"], acks["p99"]
+    for name in ("server_cpu", "indexer_cpu", "client_cpu"):
+        busy = sum(getattr(p, name) * p.wall_s for p in parts)
+        setattr(merged, name, busy / merged.wall_s if merged.wall_s else math.nan)
+    merged.server_threads, merged.loadavg = last.server_threads, last.loadavg
+    merged.notes = [note for p in parts for note in p.notes]
+    return merged
 
 
 class Load:
@@ -383,6 +419,8 @@ async def run_load(
     wall = t_end - t0
     received = sum(len(s & acked) for s in load.seen)
     result.duration_s = send_end - t0
+    result.wall_s = wall
+    result.latencies, result.ack_times = load.latencies, ack_times
     result.sent = len(acked)
     result.errors = len(errors)
     result.deliveries = len(load.latencies)
@@ -442,15 +480,10 @@ def _profile_start(pid: int, seconds: float, out: Path) -> subprocess.Popen[byte
     )
 
 
-async def bench_server(
-    name: str,
-    server: ServerProcess,
-    n: int,
-    tokens: list[str | None],
-    args: argparse.Namespace,
-    step: int,
-    indexer: ServerProcess | None = None,
-) -> list[Result]:
+async def open_swarm(
+    name: str, server: ServerProcess, n: int, tokens: list[str | None], args: argparse.Namespace
+) -> tuple[Swarm, str]:
+    """N clients of one server, connected and settled; and the note that says how it went."""
     swarm = Swarm(
         server.url,
         tokens[:n],
@@ -469,49 +502,132 @@ async def bench_server(
             f"; {len(swarm.connect_failures)} connect failures, first: {swarm.connect_failures[0]}"
         )
     _log(f"  {name:8} N={n:<4} {note}")
-    results = []
-    try:
-        for kind, duration in (("rate", args.rate_seconds), ("sat", args.sat_seconds)):
-            server.wait_idle()  # e.g. still indexing or working through the presence storm
-            profiler = None
-            if args.profile:
-                args.profile.mkdir(parents=True, exist_ok=True)
-                profiler = _profile_start(
-                    server.worker_pid(), duration, args.profile / f"{name}-n{n}-{kind}.txt"
-                )
-            result = await run_load(
-                swarm,
-                server,
-                name,
-                n,
-                kind,
-                duration,
-                args.drain,
-                tag=f"{step}{kind[0]}",
-                sat_senders=args.senders,
-                trace=args.trace,
-                indexer=indexer,
-            )
-            if profiler is not None:
-                profiler.wait(30)
-            result.notes.insert(0, note)
-            results.append(result)
-            _log(
-                f"  {name:8} N={n:<4} {kind:4} sent/s {result.sent_per_s:7.1f}  "
-                f"delivered/s {result.delivered_per_s:9.1f}  p50 {result.p50_ms:7.1f} ms  "
-                f"p99 {result.p99_ms:7.1f} ms  missing {result.missing}  "
-                f"errors {result.errors}  server CPU {result.server_cpu:.2f}  "
-                f"client CPU {result.client_cpu:.2f}"
-            )
-            await swarm.settle(quiet=0.5, limit=10)
-            if not server.alive():
-                result.notes.append("server process died")
-                break
-    finally:
-        await swarm.close()
+    return swarm, note
+
+
+async def measure(
+    name: str,
+    server: ServerProcess,
+    swarm: Swarm,
+    n: int,
+    kind: str,
+    duration: float,
+    args: argparse.Namespace,
+    tag: str,
+    indexer: ServerProcess | None = None,
+) -> Result:
+    """One load on one server's swarm, once the server is idle (py-spy with --profile)."""
+    server.wait_idle()  # e.g. still indexing or working through the presence storm
+    profiler = None
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        part = f"-{tag[-1]}" if tag[-2] == "s" else ""  # a slice's number
+        profiler = _profile_start(
+            server.worker_pid(), duration, args.profile / f"{name}-n{n}-{kind}{part}.txt"
+        )
+    result = await run_load(
+        swarm,
+        server,
+        name,
+        n,
+        kind,
+        duration,
+        args.drain,
+        tag=tag,
+        sat_senders=args.senders,
+        trace=args.trace,
+        indexer=indexer,
+    )
+    if profiler is not None:
+        profiler.wait(30)
+    _log(
+        f"  {name:8} N={n:<4} {kind:4} sent/s {result.sent_per_s:7.1f}  "
+        f"delivered/s {result.delivered_per_s:9.1f}  p50 {result.p50_ms:7.1f} ms  "
+        f"p99 {result.p99_ms:7.1f} ms  missing {result.missing}  "
+        f"errors {result.errors}  server CPU {result.server_cpu:.2f}  "
+        f"client CPU {result.client_cpu:.2f}"
+    )
+    await swarm.settle(quiet=0.5, limit=10)
+    if not server.alive():
+        result.notes.append("server process died")
+    return result
+
+
+async def close_swarm(name: str, server: ServerProcess, swarm: Swarm, n: int) -> None:
+    await swarm.close()
     # Let the server finish the disconnect storm before the other server is measured.
     idle = server.wait_idle()
     _log(f"  {name:8} N={n:<4} closed; server idle after {idle:.1f} s, {server.threads()} threads")
+
+
+async def bench_server(
+    name: str,
+    server: ServerProcess,
+    n: int,
+    tokens: list[str | None],
+    args: argparse.Namespace,
+    step: int,
+    indexer: ServerProcess | None = None,
+) -> list[Result]:
+    """Both loads on one server, one after the other."""
+    swarm, note = await open_swarm(name, server, n, tokens, args)
+    results = []
+    try:
+        for kind, duration in (("rate", args.rate_seconds), ("sat", args.sat_seconds)):
+            result = await measure(
+                name, server, swarm, n, kind, duration, args, f"{step}{kind[0]}", indexer
+            )
+            result.notes.insert(0, note)
+            results.append(result)
+            if not server.alive():
+                break
+    finally:
+        await close_swarm(name, server, swarm, n)
+    return results
+
+
+async def bench_alternating(
+    servers: list[tuple[str, ServerProcess, list[str | None], ServerProcess | None]],
+    n: int,
+    args: argparse.Namespace,
+    step: int,
+) -> list[Result]:
+    """--slices K: both servers' swarms connected at once; the rate load on each, then the
+    saturation load in K slices of sat-seconds / K that take turns A B B A A B..., so that
+    a machine that slows down or speeds up over the minute weighs on both alike. Each
+    server's slices are merged into one result."""
+    swarms: list[tuple[Swarm, str]] = []
+    results: list[Result] = []
+    try:
+        for name, server, tokens, _ in servers:
+            swarms.append(await open_swarm(name, server, n, tokens, args))
+        for (name, server, _, indexer), (swarm, note) in zip(servers, swarms, strict=True):
+            result = await measure(
+                name, server, swarm, n, "rate", args.rate_seconds, args, f"{step}r", indexer
+            )
+            result.notes.insert(0, note)
+            results.append(result)
+        slices: dict[str, list[Result]] = {name: [] for name, *_ in servers}
+        length = args.sat_seconds / args.slices
+        for turn in range(args.slices):
+            order = list(zip(servers, swarms, strict=True))
+            if turn % 2:
+                order.reverse()
+            for (name, server, _, indexer), (swarm, _note) in order:
+                slices[name].append(
+                    await measure(
+                        name, server, swarm, n, "sat", length, args, f"{step}s{turn}", indexer
+                    )
+                )
+        for (name, *_), (_swarm, note) in zip(servers, swarms, strict=True):
+            merged = merge(slices[name])
+            merged.notes.insert(0, note)
+            per_slice = ", ".join(f"{p.delivered_per_s:,.0f}" for p in slices[name])
+            merged.notes.append(f"{args.slices} slices, delivered/s each: {per_slice}")
+            results.append(merged)
+    finally:
+        for (name, server, *_), (swarm, _note) in zip(servers, swarms, strict=False):
+            await close_swarm(name, server, swarm, n)
     return results
 
 
@@ -633,6 +749,13 @@ async def main_async(args: argparse.Namespace) -> int:
                 f"{baseline.url}; {machine_note()}"
             )
             for step, n in enumerate(args.n):
+                if args.slices > 1:
+                    pair = [
+                        ("physnet", server, tokens, indexer),
+                        ("baseline", baseline, [None] * n, None),
+                    ]
+                    results += await bench_alternating(pair, n, args, step)
+                    continue
                 # Interleaved, so both servers see the same machine noise.
                 results += await bench_server("physnet", server, n, tokens, args, step * 2, indexer)
                 results += await bench_server(
@@ -655,7 +778,8 @@ async def main_async(args: argparse.Namespace) -> int:
         f"{CLIENT_NOTES[args.client]}"
         f"; PhysNet's database: {'PostgreSQL' if args.db == 'postgresql' else 'SQLite'}.\n"
         f"rate = {RATE:.0f} msg/s from {RATE_SENDERS} senders for {args.rate_seconds:.0f} s; "
-        f"sat = {args.senders} senders each waiting for its ack, {args.sat_seconds:.0f} s. "
+        f"sat = {args.senders} senders each waiting for its ack, {args.sat_seconds:.0f} s"
+        f"{f' in {args.slices} slices taking turns' if args.slices > 1 else ''}. "
         "Latency: send -> each receive; CPU in cores; loadavg: 1-min load at the end."
     )
     print(report(results, args.markdown))
@@ -668,7 +792,8 @@ async def main_async(args: argparse.Namespace) -> int:
             print(f"note: {r.server} N={r.n} {r.load}: {note}")
     print(verdict(results))
     if args.json:
-        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+        rows = [{k: v for k, v in asdict(r).items() if k not in RAW} for r in results]
+        args.json.write_text(json.dumps(rows, indent=2))
     layout = ", ".join(
         [args.layout]
         + ([f"{args.client} client"] if args.client != "socketio" else [])
@@ -714,6 +839,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=SAT_SENDERS,
         help=f"senders in the saturation load (default {SAT_SENDERS})",
+    )
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=1,
+        help="the saturation load in this many slices per server, taking turns with the "
+        "other server (A B B A ...), both swarms connected throughout: the ratio then "
+        "compares the two servers over the same minutes (default 1: one after the other)",
     )
     parser.add_argument(
         "--drain", type=float, default=20.0, help="longest wait for the last deliveries (s)"
@@ -766,6 +899,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--record", action="store_true", help="record these figures in bench/recorded.json"
     )
     args = parser.parse_args(argv)
+    if not 1 <= args.slices <= 9:
+        parser.error("--slices is 1 to 9")
     if args.no_indexer and args.layout != "embedded":
         parser.error("--no-indexer is an experiment on the embedded layout")
     if args.n is None:
