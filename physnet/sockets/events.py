@@ -36,13 +36,17 @@ Ack = dict[str, Any]
 CATCH_UP_LIMIT = 500
 
 
-# Built once: it runs on every event of a token's socket. The user, and whether the token
-# was revoked since the socket opened.
+# Built once: they run on every socket event. A token's socket: the user, and whether the
+# token was revoked since the socket opened.
 _TOKEN_USER = select(
     User,
     ~select(ApiToken.id)
     .where(ApiToken.id == bindparam("token_id"), ApiToken.revoked_at.is_(None))
     .exists(),
+).where(User.id == bindparam("user_id"))
+# The same for a cookie's socket: the user, and whether that session was signed out since.
+_SESSION_USER = select(
+    User, select(EndedSession.sid).where(EndedSession.sid == bindparam("session_id")).exists()
 ).where(User.id == bindparam("user_id"))
 
 
@@ -57,8 +61,9 @@ def _socket_user() -> User:
         row = db.session.execute(_TOKEN_USER, {"user_id": user_id, "token_id": token_id}).first()
         user, ended = row if row is not None else (None, False)
     elif user_id is not None and session_id is not None:  # a cookie's: signed out since?
-        signed_out = select(EndedSession.sid).where(EndedSession.sid == session_id).exists()
-        row = db.session.execute(select(User, signed_out).where(User.id == user_id)).first()
+        row = db.session.execute(
+            _SESSION_USER, {"user_id": user_id, "session_id": session_id}
+        ).first()
         user, ended = row if row is not None else (None, False)
     if user is not None and ended and token_id is not None:
         raise Unauthorized("This API token was revoked.", code="token_revoked")
