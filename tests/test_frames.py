@@ -37,8 +37,8 @@ def _read_back(data: bytes) -> list[str]:
 @pytest.mark.parametrize("size", SIZES)
 def test_a_text_frame_reads_back_as_the_same_text(size: int) -> None:
     # Multi-byte characters: the length in the header is the UTF-8 length, not the str's.
-    text = ("Sepsis order set ✓ Ünit 4B " * (size // 20 + 1)).encode()[:size].decode(
-        errors="ignore"
+    text = (
+        ("Sepsis order set ✓ Ünit 4B " * (size // 20 + 1)).encode()[:size].decode(errors="ignore")
     )
     frame = frames.text_frame(text)
     assert frame[0] == 0x81  # FIN, text, no compression bit

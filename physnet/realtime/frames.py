@@ -62,7 +62,7 @@ def plain_frames(base: type[SimpleWebSocketWSGI]) -> type[SimpleWebSocketWSGI]:
     """engineio's websocket wrapper `base` (threading's or gevent's), with compression
     declined and text messages written as `frame_for` builds them."""
 
-    class PlainFramesWebSocket(base):  # type: ignore[valid-type,misc]
+    class PlainFramesWebSocket(base):
         def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
             # With no extension offered, none is negotiated: the handshake answers without
             # Sec-WebSocket-Extensions and every frame is plain.
@@ -71,7 +71,7 @@ def plain_frames(base: type[SimpleWebSocketWSGI]) -> type[SimpleWebSocketWSGI]:
 
         def send(self, message: Any) -> None:
             if not isinstance(message, str):  # binary: the library frames it
-                return super().send(message)  # type: ignore[no-any-return]
+                return super().send(message)
             ws = self.ws
             if not ws.connected:
                 raise OSError("websocket closed")  # what the library's send raises then
