@@ -116,14 +116,18 @@ class LiteSocket:
             self._sending.add(task)  # keep a reference until it is sent
             task.add_done_callback(self._sending.discard)
 
-    async def call(self, event: str, data: Any, timeout: float = 30.0) -> Any:
-        """Emit `event` and wait for its acknowledgement."""
+    def _request(self, event: str, data: Any) -> asyncio.Future[Any]:
+        """Emit `event` with an ack id; the future gets the acknowledgement's payload."""
         self._next_ack += 1
         ack_id = self._next_ack
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._acks[ack_id] = future
         self._send(f"42{ack_id}" + json.dumps([event, data]))
-        return await asyncio.wait_for(future, timeout)
+        return future
+
+    async def call(self, event: str, data: Any, timeout: float = 30.0) -> Any:
+        """Emit `event` and wait for its acknowledgement."""
+        return await asyncio.wait_for(self._request(event, data), timeout)
 
     async def emit(
         self, event: str, data: Any, callback: Callable[[Any], None] | None = None
@@ -133,17 +137,12 @@ class LiteSocket:
         if callback is None:
             self._send("42" + json.dumps([event, data]))
             return
-        self._next_ack += 1
-        ack_id = self._next_ack
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._acks[ack_id] = future
 
         def done(f: asyncio.Future[Any]) -> None:
             if not f.cancelled() and f.exception() is None:
                 callback(f.result())
 
-        future.add_done_callback(done)
-        self._send(f"42{ack_id}" + json.dumps([event, data]))
+        self._request(event, data).add_done_callback(done)
 
     async def close(self) -> None:
         if self.ws is not None and not self.ws.closed:

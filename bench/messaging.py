@@ -125,6 +125,18 @@ class Result:
 RAW = ("latencies", "ack_times")
 
 
+def _summarise(result: Result) -> None:
+    """The latency and acknowledgement percentiles of `result`, from its raw samples."""
+    lat, acks = latency_summary(result.latencies), latency_summary(result.ack_times)
+    result.p50_ms, result.p95_ms, result.p99_ms, result.max_ms = (
+        lat["p50"],
+        lat["p95"],
+        lat["p99"],
+        lat["max"],
+    )
+    result.ack_p50_ms, result.ack_p99_ms = acks["p50"], acks["p99"]
+
+
 def merge(parts: list[Result]) -> Result:
     """One Result for the slices of one server's load (--slices): totals, rates over the
     summed time, CPU weighted by each slice's length, percentiles over every sample."""
@@ -138,14 +150,7 @@ def merge(parts: list[Result]) -> Result:
     merged.ack_times = [x for p in parts for x in p.ack_times]
     merged.sent_per_s = merged.sent / merged.duration_s if merged.duration_s else math.nan
     merged.delivered_per_s = merged.deliveries / merged.wall_s if merged.wall_s else math.nan
-    lat, acks = latency_summary(merged.latencies), latency_summary(merged.ack_times)
-    merged.p50_ms, merged.p95_ms, merged.p99_ms, merged.max_ms = (
-        lat["p50"],
-        lat["p95"],
-        lat["p99"],
-        lat["max"],
-    )
-    merged.ack_p50_ms, merged.ack_p99_ms = acks["p50"], acks["p99"]
+    _summarise(merged)
     for name in ("server_cpu", "indexer_cpu", "client_cpu"):
         busy = sum(getattr(p, name) * p.wall_s for p in parts)
         setattr(merged, name, busy / merged.wall_s if merged.wall_s else math.nan)
@@ -429,15 +434,7 @@ async def run_load(
     result.duplicates = load.duplicates
     result.sent_per_s = len(acked) / (send_end - t0)
     result.delivered_per_s = len(load.latencies) / wall if wall > 0 else math.nan
-    lat = latency_summary(load.latencies)
-    result.p50_ms, result.p95_ms, result.p99_ms, result.max_ms = (
-        lat["p50"],
-        lat["p95"],
-        lat["p99"],
-        lat["max"],
-    )
-    acks = latency_summary(ack_times)
-    result.ack_p50_ms, result.ack_p99_ms = acks["p50"], acks["p99"]
+    _summarise(result)
     result.server_cpu = (cpu1 - cpu0) / wall if wall > 0 else math.nan
     result.indexer_cpu = (idx1 - idx0) / wall if wall > 0 else math.nan
     result.client_cpu = (proc1 - proc0) / wall if wall > 0 else math.nan
@@ -515,13 +512,14 @@ async def measure(
     args: argparse.Namespace,
     tag: str,
     indexer: ServerProcess | None = None,
+    part: str = "",
 ) -> Result:
-    """One load on one server's swarm, once the server is idle (py-spy with --profile)."""
+    """One load on one server's swarm, once the server is idle (py-spy with --profile;
+    `part` tells a slice's profile from the others)."""
     server.wait_idle()  # e.g. still indexing or working through the presence storm
     profiler = None
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-        part = f"-{tag[-1]}" if tag[-2] == "s" else ""  # a slice's number
         profiler = _profile_start(
             server.worker_pid(), duration, args.profile / f"{name}-n{n}-{kind}{part}.txt"
         )
@@ -616,7 +614,16 @@ async def bench_alternating(
             for (name, server, _, indexer), (swarm, _note) in order:
                 slices[name].append(
                     await measure(
-                        name, server, swarm, n, "sat", length, args, f"{step}s{turn}", indexer
+                        name,
+                        server,
+                        swarm,
+                        n,
+                        "sat",
+                        length,
+                        args,
+                        f"{step}s{turn}",
+                        indexer,
+                        part=f"-{turn}",
                     )
                 )
         for (name, *_), (_swarm, note) in zip(servers, swarms, strict=True):
