@@ -4,9 +4,16 @@ the bound on what is kept, and a real server that declines per-message compressi
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
 
+import engineio
 import pytest
 import websocket
+from werkzeug.serving import make_server
 from wsproto import ConnectionType
 from wsproto.connection import Connection
 from wsproto.events import TextMessage
@@ -97,3 +104,108 @@ def test_a_real_server_declines_compression_and_its_broadcast_arrives_whole(live
         for client in (bob, alice):
             if client is not None:
                 client.close()
+
+
+# Packets written by their sender (send_packet) or, when the socket is busy, by its writer:
+# a real Engine.IO server on werkzeug's threaded server, as `physnet run` serves it, and a
+# real websocket client over TCP.
+
+
+class _EngineIO:
+    """An Engine.IO server with PhysNet's websockets on 127.0.0.1, and the sids that
+    connected to it."""
+
+    def __init__(self, ping_interval: float, ping_timeout: float) -> None:
+        self.server = engineio.Server(
+            async_mode="threading", ping_interval=ping_interval, ping_timeout=ping_timeout
+        )
+        assert frames.install(self.server)
+        self.sids: list[str] = []
+        self.server.on("connect", lambda sid, environ: self.sids.append(sid))
+        self.httpd = make_server("127.0.0.1", 0, engineio.WSGIApp(self.server), threaded=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"ws://127.0.0.1:{self.httpd.port}/engine.io/?EIO=4&transport=websocket"
+
+    def connect(self, **options: Any) -> tuple[websocket.WebSocket, str]:
+        client = websocket.create_connection(self.url, timeout=10, **options)
+        opened = json.loads(client.recv()[1:])  # "0{...}": Engine.IO's open packet
+        return client, opened["sid"]
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def eio() -> Iterator[_EngineIO]:
+    server = _EngineIO(ping_interval=0.3, ping_timeout=0.5)
+    yield server
+    server.close()
+
+
+def test_a_reader_that_falls_behind_holds_up_no_sender_and_misses_nothing(eio: _EngineIO):
+    # The client reads nothing while packets are sent: once the kernel's buffers are full,
+    # packets must queue (the sender does not wait) and still arrive whole and in order.
+    client, sid = eio.connect(sockopt=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)])
+    socket_ = eio.server.sockets[sid]
+    block = "Order set shortcut .sepsis ✓ " * 100  # ~3 KB
+    sent = 0
+    try:
+        started = time.monotonic()
+        while socket_.queue.unfinished_tasks == 0:  # until the kernel takes no more
+            eio.server.send(sid, f"{sent} {block}")
+            sent += 1
+            assert sent < 20_000, "the kernel's buffers never filled"
+        for _ in range(200):  # behind the queued ones
+            eio.server.send(sid, f"{sent} {block}")
+            sent += 1
+        # Every send returned while nobody read: none waited for the client.
+        assert time.monotonic() - started < 5
+        assert socket_.queue.unfinished_tasks > 0
+        received = []
+        while len(received) < sent:
+            text = client.recv()
+            if text == "2":  # Engine.IO's ping, between the messages
+                client.send("3")
+                continue
+            assert text.startswith("4")  # a message packet
+            received.append(text[1:])
+        assert received == [f"{n} {block}" for n in range(sent)]
+    finally:
+        client.close()
+
+
+def test_a_quiet_websocket_stays_open_while_its_client_answers_pings(eio: _EngineIO):
+    # Pings go out directly, so the writer's queue stays empty for many ping intervals:
+    # that alone must not end the socket (Engine.IO's ping check decides).
+    client, sid = eio.connect()
+    try:
+        deadline = time.monotonic() + 3.0  # 10 ping intervals, 3.75 interval + timeout
+        pings = 0
+        while time.monotonic() < deadline:
+            assert client.recv() == "2"
+            pings += 1
+            client.send("3")
+        assert pings >= 5
+        eio.server.send(sid, "still here")
+        text = client.recv()
+        while text == "2":
+            client.send("3")
+            text = client.recv()
+        assert text == "4still here"
+        assert sid in eio.server.sockets
+    finally:
+        client.close()
+
+
+def test_a_websocket_whose_client_stops_answering_is_closed(eio: _EngineIO):
+    client, sid = eio.connect()
+    try:
+        assert client.recv() == "2"  # not answered
+        deadline = time.monotonic() + 5
+        while sid in eio.server.sockets and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sid not in eio.server.sockets
+    finally:
+        client.close()
