@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -209,3 +210,31 @@ def test_a_websocket_whose_client_stops_answering_is_closed(eio: _EngineIO):
         assert sid not in eio.server.sockets
     finally:
         client.close()
+
+
+def test_only_a_plain_connection_is_written_to_directly() -> None:
+    # TLS served by the process itself (gunicorn --certfile under gevent, or the stdlib's)
+    # must keep the library's writer: the OS socket under it carries encrypted bytes only.
+    import gevent.socket
+    import gevent.ssl
+
+    plain = socket.socket()
+    green = gevent.socket.socket()
+    green_tls = gevent.ssl.SSLContext(gevent.ssl.PROTOCOL_TLS_CLIENT).wrap_socket(
+        gevent.socket.socket(), server_hostname="physnet.example", do_handshake_on_connect=False
+    )
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).wrap_socket(
+        socket.socket(), server_hostname="physnet.example", do_handshake_on_connect=False
+    )
+    timed = socket.socket()
+    timed.settimeout(5)  # CPython would wait for it to be writable
+    try:
+        assert frames._plain_socket({"werkzeug.socket": plain}) is plain
+        assert frames._plain_socket({"gunicorn.socket": green}) is green._sock
+        assert frames._plain_socket({"gunicorn.socket": green_tls}) is None
+        assert frames._plain_socket({"werkzeug.socket": tls}) is None
+        assert frames._plain_socket({"werkzeug.socket": timed}) is None
+        assert frames._plain_socket({}) is None
+    finally:
+        for sock in (plain, green, green_tls, tls, timed):
+            sock.close()

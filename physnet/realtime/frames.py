@@ -21,7 +21,9 @@ PhysNet's websockets:
 
 The order argument: a packet is written directly only when the socket's queue has no
 unfinished task; a packet taken from the queue is finished only once the writer has
-written it (`_poll_one`, `send`); the check and the write happen under the socket's lock.
+written it (`_poll_one`, `send`); the check and the write happen under the socket's lock
+(with threads) or with nothing between them that could switch greenlets (gevent). Nothing
+is written directly once the websocket is closing (no data frame after a Close).
 
 Direct writes are for connections that open as websockets (PhysNet's pages and API
 clients do) on a plain socket; a connection upgraded from long-polling, or served over
@@ -48,6 +50,7 @@ from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 KEEP = 256  # frames kept: a burst of broadcasts in flight, each to many sockets
 LARGEST_KEPT = 16 * 1024  # bigger texts (a catch-up acknowledgement) go to one socket
 TEXT, BINARY = 0x1, 0x2
+DONTWAIT: int | None = getattr(socket, "MSG_DONTWAIT", None)  # not on Windows
 
 _frames: OrderedDict[str, bytes] = OrderedDict()
 _frames_lock = threading.Lock()
@@ -102,12 +105,19 @@ class _RestPacket(eio_packet.Packet):
 
 def _plain_socket(environ: dict[str, Any]) -> _socket.socket | None:
     """The connection's OS socket, if a non-blocking send on it cannot wait: a plain
-    blocking socket (the threaded server's), or the socket under a gevent socket."""
+    blocking socket (the threaded server's), or the socket under a gevent socket. None
+    for TLS served by the process itself (gunicorn --certfile): the OS socket under it
+    carries encrypted bytes only. gevent's SSLSocket is not the stdlib's class, hence the
+    check for an SSL object too."""
     sock = environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
+    if sock is None or isinstance(sock, ssl.SSLSocket) or hasattr(sock, "_sslobj"):
+        return None
+    if DONTWAIT is None:  # a platform without non-blocking sends per call
+        return None
     inner = getattr(sock, "_sock", None)  # gevent's socket wraps the OS socket
     if type(sock).__module__.startswith("gevent") and isinstance(inner, _socket.socket):
         return inner if inner.gettimeout() == 0.0 else None
-    if isinstance(sock, socket.socket) and not isinstance(sock, ssl.SSLSocket):
+    if isinstance(sock, socket.socket):
         # With a timeout, CPython waits for the socket to be writable before it sends.
         return sock if sock.gettimeout() is None else None
     return None
@@ -159,10 +169,10 @@ def plain_frames(
                 return
             queue = eio.queue
             with self.lock:
-                if queue.unfinished_tasks == 0:
+                if queue.unfinished_tasks == 0 and self.ws.connected:
                     frame = _frame(pkt.encode())
                     try:
-                        sent = self.direct.send(frame, socket.MSG_DONTWAIT)
+                        sent = self.direct.send(frame, DONTWAIT)
                     except BlockingIOError:
                         sent = 0
                     except OSError:  # closed: the writer finds out and ends the socket
