@@ -144,10 +144,18 @@ def merge(parts: list[Result]) -> Result:
     summed time, CPU weighted by each slice's length, percentiles over every sample."""
     first, last = parts[0], parts[-1]
     merged = Result(server=first.server, n=first.n, load=first.load, clients=first.clients)
-    for name in ("duration_s", "wall_s", "sent", "errors", "deliveries", "expected", "missing"):
+    for name in (
+        "duration_s",
+        "wall_s",
+        "sent",
+        "errors",
+        "deliveries",
+        "expected",
+        "missing",
+        "duplicates",
+        "disconnects",
+    ):
         setattr(merged, name, sum(getattr(p, name) for p in parts))
-    merged.duplicates = sum(p.duplicates for p in parts)
-    merged.disconnects = sum(p.disconnects for p in parts)
     merged.latencies = [x for p in parts for x in p.latencies]
     merged.ack_times = [x for p in parts for x in p.ack_times]
     merged.sent_per_s = merged.sent / merged.duration_s if merged.duration_s else math.nan

@@ -66,11 +66,13 @@ _CHANNEL_AND_MEMBERSHIP = (
 )
 
 
-# A post also asks whether this author already sent this client_msg_id: in the same query.
+# The id of the message an author already sent with a client_msg_id (in any channel).
+SENT_WITH_CLIENT_ID = select(Message.id).where(
+    Message.author_id == bindparam("user_id"), Message.client_msg_id == bindparam("cid")
+)
+# A post asks for it in the same query as the channel and the membership.
 _CHANNEL_MEMBERSHIP_AND_REPEAT = _CHANNEL_AND_MEMBERSHIP.add_columns(
-    select(Message.id)
-    .where(Message.author_id == bindparam("user_id"), Message.client_msg_id == bindparam("cid"))
-    .scalar_subquery()
+    SENT_WITH_CLIENT_ID.scalar_subquery()
 )
 
 

@@ -56,15 +56,13 @@ def _socket_user() -> User:
     user_id = rooms.connections.user_of(sid, time.time())
     session_id = expiry.session_of(sid)
     token_id = rooms.connections.token_of(sid)
-    user, ended = None, False
+    check: tuple[Any, dict[str, Any]] | None = None
     if user_id is not None and token_id is not None:  # an API token's: revoked since?
-        row = db.session.execute(_TOKEN_USER, {"user_id": user_id, "token_id": token_id}).first()
-        user, ended = row if row is not None else (None, False)
+        check = _TOKEN_USER, {"user_id": user_id, "token_id": token_id}
     elif user_id is not None and session_id is not None:  # a cookie's: signed out since?
-        row = db.session.execute(
-            _SESSION_USER, {"user_id": user_id, "session_id": session_id}
-        ).first()
-        user, ended = row if row is not None else (None, False)
+        check = _SESSION_USER, {"user_id": user_id, "session_id": session_id}
+    row = db.session.execute(*check).first() if check is not None else None
+    user, ended = row if row is not None else (None, False)
     if user is not None and ended and token_id is not None:
         raise Unauthorized("This API token was revoked.", code="token_revoked")
     if user is None or ended or not user.active:

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from physnet import markdown
 from physnet.access import (
+    SENT_WITH_CLIENT_ID,
     access_channel_to_post,
     can_see,
     check_can_post,
@@ -114,9 +115,6 @@ def _same_send(
 
 # The statements every send runs, built once: building one costs more CPU than SQLite
 # takes to run it. Their parameters are bound per call.
-_BY_CLIENT_ID = select(Message.id).where(
-    Message.author_id == bindparam("author_id"), Message.client_msg_id == bindparam("cid")
-)
 _TOUCH_CHANNEL = (
     update(Channel)
     .where(Channel.id == bindparam("b_channel"))
@@ -265,7 +263,7 @@ def _insert_message(
 def _by_client_id(user: User, cid: str) -> Message | None:
     # The id alone, on the session's connection: almost always there is none, and the ORM's
     # machinery for loading a row costs more than the lookup (it loads the rare repeat).
-    found = db.session.connection().scalar(_BY_CLIENT_ID, {"author_id": user.id, "cid": cid})
+    found = db.session.connection().scalar(SENT_WITH_CLIENT_ID, {"user_id": user.id, "cid": cid})
     return None if found is None else db.session.get(Message, found)
 
 
